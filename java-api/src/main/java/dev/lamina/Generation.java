@@ -1,0 +1,255 @@
+package dev.lamina;
+
+import static dev.lamina.bindings.lamina_h.lm_sampler_accept;
+import static dev.lamina.bindings.lamina_h.lm_sampler_default_params;
+import static dev.lamina.bindings.lamina_h.lm_sampler_free;
+import static dev.lamina.bindings.lamina_h.lm_sampler_new;
+import static dev.lamina.bindings.lamina_h.lm_sampler_sample;
+
+import dev.lamina.bindings.lm_sampler_params;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * A running generation: an {@link Iterator} (and single-use {@link Iterable}) of
+ * {@link GeneratedToken}s that is also {@link AutoCloseable}.
+ * <pre>{@code
+ * try (Generation g = session.generate("Once upon a time", GenerationOptions.greedy().maxTokens(64))) {
+ *     for (GeneratedToken t : g) System.out.print(t.text());
+ *     System.out.println(g.result().generationTokensPerSecond());
+ * }
+ * }</pre>
+ * Each token is sampled and evaluated when {@link #hasNext()} asks for it, so the session's
+ * position always counts the prompt and every delivered token. The native sampler is freed when
+ * the generation finishes, is closed, or the session starts another generation or closes, so
+ * leaving a loop early leaks nothing. {@link #cancel()} may be called from any thread; the other
+ * methods follow the session's one-thread-at-a-time rule.
+ */
+public final class Generation implements Iterator<GeneratedToken>, Iterable<GeneratedToken>, AutoCloseable {
+    private final Session session;
+    private final GenerationOptions options;
+    private final int promptTokens;
+    private final long promptNanos;
+    private final Utf8StreamDecoder decoder = new Utf8StreamDecoder();
+    private final StringBuilder text = new StringBuilder();
+    private final int longestStop;
+
+    private MemorySegment sampler = MemorySegment.NULL;
+    private GeneratedToken next;
+    private int generated;
+    private long generationNanos;
+    private FinishReason finishReason;
+    private volatile boolean cancelRequested;
+
+    /** Called by the session with its guard held: evaluates the prompt and creates the sampler. */
+    Generation(Session session, int[] prompt, GenerationOptions options) {
+        this.session = session;
+        this.options = options;
+        this.promptTokens = prompt.length;
+        this.longestStop = options.stopStrings().stream().mapToInt(String::length).max().orElse(0);
+        long start = System.nanoTime();
+        if (prompt.length > 0) {
+            session.evaluateUnguarded(prompt, session.positionUnguarded(), false);
+        } else if (session.positionUnguarded() == 0) {
+            throw new IllegalArgumentException("an empty prompt needs a session that already holds tokens");
+        }
+        this.promptNanos = System.nanoTime() - start;
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment params = lm_sampler_default_params(call);
+            lm_sampler_params.seed(params, options.seed());
+            lm_sampler_params.temperature(params, options.temperature());
+            lm_sampler_params.top_k(params, options.topK());
+            lm_sampler_params.top_p(params, options.topP());
+            lm_sampler_params.min_p(params, options.minP());
+            lm_sampler_params.repeat_penalty(params, options.repeatPenalty());
+            lm_sampler_params.repeat_last_n(params, options.repeatLastN());
+            MemorySegment out = call.allocate(ValueLayout.ADDRESS);
+            Native.check(lm_sampler_new(params, out), session.model().path());
+            sampler = out.get(ValueLayout.ADDRESS, 0);
+        }
+    }
+
+    @Override
+    public boolean hasNext() {
+        if (next != null) {
+            return true;
+        }
+        if (finishReason != null) {
+            return false;
+        }
+        session.enter();
+        try {
+            long start = System.nanoTime();
+            advance();
+            generationNanos += System.nanoTime() - start;
+        } catch (RuntimeException | Error e) {
+            releaseUnguarded(FinishReason.CANCELLED);
+            throw e;
+        } finally {
+            session.exit();
+        }
+        return next != null;
+    }
+
+    @Override
+    public GeneratedToken next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException("the generation has finished: " + finishReason);
+        }
+        GeneratedToken t = next;
+        next = null;
+        return t;
+    }
+
+    /** This generation itself: it can be iterated once. */
+    @Override
+    public Iterator<GeneratedToken> iterator() {
+        return this;
+    }
+
+    /** Delivers every remaining token to {@code action}, then closes the generation. */
+    @Override
+    public void forEach(Consumer<? super GeneratedToken> action) {
+        try {
+            forEachRemaining(action);
+        } finally {
+            close();
+        }
+    }
+
+    /** The remaining tokens as a sequential stream; closing the stream closes the generation. */
+    public Stream<GeneratedToken> stream() {
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(this,
+                Spliterator.ORDERED | Spliterator.NONNULL), false).onClose(this::close);
+    }
+
+    /** Asks the generation to stop before the next token; safe to call from any thread. */
+    public void cancel() {
+        cancelRequested = true;
+    }
+
+    /** Whether the generation has finished (no token is left to deliver). */
+    public boolean isFinished() {
+        return finishReason != null && next == null;
+    }
+
+    /**
+     * The summary, after generating every remaining token if the generation has not finished yet.
+     */
+    public GenerationResult result() {
+        while (hasNext()) {
+            next();
+        }
+        return new GenerationResult(finishReason, text.toString(), promptTokens, generated, promptNanos, generationNanos);
+    }
+
+    /** Stops the generation (reason {@link FinishReason#CANCELLED} if it had not finished) and frees it. Idempotent. */
+    @Override
+    public void close() {
+        if (finishReason != null && sampler.equals(MemorySegment.NULL)) {
+            return;
+        }
+        if (session.isClosed()) {
+            finishIfRunning(FinishReason.CANCELLED);
+            return; // the session freed everything when it closed
+        }
+        session.enter();
+        try {
+            releaseUnguarded(FinishReason.CANCELLED);
+        } finally {
+            session.exit();
+        }
+    }
+
+    // ---- internals (the session guard is held) ------------------------------------------------------
+
+    private void advance() {
+        if (cancelRequested) {
+            releaseUnguarded(FinishReason.CANCELLED);
+            return;
+        }
+        if (generated >= options.maxTokens()) {
+            releaseUnguarded(FinishReason.MAX_TOKENS);
+            return;
+        }
+        int position = session.positionUnguarded();
+        if (position >= session.contextLength()) {
+            releaseUnguarded(FinishReason.CONTEXT_FULL);
+            return;
+        }
+        MemorySegment out = session.intOut();
+        MemorySegment logits = session.lastLogitsPointerUnguarded();
+        Native.check(lm_sampler_sample(sampler, logits, session.vocabSize(), out), session.model().path());
+        int token = out.get(ValueLayout.JAVA_INT, 0);
+        Native.check(lm_sampler_accept(sampler, token), session.model().path());
+        if (isEndOfGeneration(token)) {
+            releaseUnguarded(FinishReason.END_OF_GENERATION);
+            return;
+        }
+        session.evaluateOneUnguarded(token, position);
+        session.appendPieceUnguarded(token, decoder);
+        String piece = decoder.take();
+        generated++;
+        if (longestStop > 0) {
+            piece = cutAtStopString(piece);
+        } else {
+            text.append(piece);
+        }
+        next = new GeneratedToken(token, piece);
+        if (finishReason == null && generated >= options.maxTokens()) {
+            releaseUnguarded(FinishReason.MAX_TOKENS);
+        }
+    }
+
+    private boolean isEndOfGeneration(int token) {
+        MemorySegment flag = session.intOut();
+        Native.check(dev.lamina.bindings.lamina_h.lm_token_is_eog(session.model().handle(), token, flag),
+                session.model().path());
+        return flag.get(ValueLayout.JAVA_BOOLEAN, 0);
+    }
+
+    /** Appends a piece; if the text now contains a stop string, cuts it there and finishes. */
+    private String cutAtStopString(String piece) {
+        int before = text.length();
+        text.append(piece);
+        int from = Math.max(0, before - longestStop + 1);
+        int cut = -1;
+        for (String stop : options.stopStrings()) {
+            int i = text.indexOf(stop, from);
+            if (i >= 0 && (cut < 0 || i < cut)) {
+                cut = i;
+            }
+        }
+        if (cut < 0) {
+            return piece;
+        }
+        text.setLength(cut);
+        releaseUnguarded(FinishReason.STOP_STRING);
+        return cut > before ? piece.substring(0, cut - before) : "";
+    }
+
+    private void finishIfRunning(FinishReason reason) {
+        if (finishReason == null) {
+            finishReason = reason;
+            text.append(decoder.flush());
+        }
+    }
+
+    /** Records why the generation ended (first reason wins) and frees the sampler. */
+    void releaseUnguarded(FinishReason reason) {
+        finishIfRunning(reason);
+        if (!sampler.equals(MemorySegment.NULL)) {
+            lm_sampler_free(sampler);
+            sampler = MemorySegment.NULL;
+        }
+        session.generationEnded(this);
+    }
+}

@@ -1,0 +1,370 @@
+package dev.lamina;
+
+import static dev.lamina.bindings.lamina_h.lm_model_default_params;
+import static dev.lamina.bindings.lamina_h.lm_model_free;
+import static dev.lamina.bindings.lamina_h.lm_model_get_info;
+import static dev.lamina.bindings.lamina_h.lm_model_load;
+import static dev.lamina.bindings.lamina_h.lm_model_meta_key;
+import static dev.lamina.bindings.lamina_h.lm_model_meta_string;
+import static dev.lamina.bindings.lamina_h.lm_model_meta_value_text;
+import static dev.lamina.bindings.lamina_h.lm_model_tensor_info;
+
+import dev.lamina.bindings.lm_model_info;
+import dev.lamina.bindings.lm_model_params;
+import dev.lamina.bindings.lm_tensor_info;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.ref.Cleaner;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+
+/**
+ * A GGUF model loaded by the native library: its weights are mapped once and shared by every
+ * {@link Session} created from it.
+ *
+ * <p><b>Threads.</b> A model is thread-safe: any number of threads may tokenize, read metadata and
+ * create sessions at once.
+ *
+ * <p><b>Lifecycle.</b> {@link #close()} is idempotent. It first closes every session of this model that
+ * is still open (sessions must not outlive the native model), then unmaps the file. If one of those
+ * sessions is being used by another thread at that moment, {@code close()} throws
+ * {@link java.util.ConcurrentModificationException} and the model stays open. Any use after close
+ * throws {@link IllegalStateException}. A {@link Cleaner} frees the native memory of a model that
+ * became unreachable without being closed, but only as a backstop: close models explicitly
+ * (try-with-resources).
+ */
+public final class Model implements AutoCloseable {
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private final Path path;
+    private final ModelOptions options;
+    private final NativeState state;
+    private final Cleaner.Cleanable cleanable;
+    private final ModelInfo info;
+    private final Tokenizer tokenizer;
+    /** Readers: every native call on the model. Writer: close. Makes close wait for calls in flight. */
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+    private volatile Map<String, String> metadata;
+    private volatile List<TensorInfo> tensors;
+
+    /** Native resources of a model; also the Cleaner's action, so it must not refer to the Model. */
+    private static final class NativeState implements Runnable {
+        final Arena arena = Arena.ofShared();
+        final Set<Runnable> sessionReleasers = ConcurrentHashMap.newKeySet();
+        MemorySegment raw = MemorySegment.NULL;
+        MemorySegment handle = MemorySegment.NULL;
+        private boolean released;
+
+        @Override
+        public synchronized void run() {
+            if (released) {
+                return;
+            }
+            released = true;
+            // Sessions first: the native model must outlive its sessions.
+            for (Runnable r : sessionReleasers) {
+                r.run();
+            }
+            sessionReleasers.clear();
+            arena.close();
+            if (!raw.equals(MemorySegment.NULL)) {
+                lm_model_free(raw);
+            }
+        }
+    }
+
+    private Model(Path path, ModelOptions options, NativeState state) {
+        this.path = path;
+        this.options = options;
+        this.state = state;
+        this.cleanable = CLEANER.register(this, state);
+        this.info = readInfo();
+        this.tokenizer = new Tokenizer(this);
+    }
+
+    /** Loads a model with default options. */
+    public static Model load(Path path) {
+        return load(path, ModelOptions.defaults());
+    }
+
+    /**
+     * Maps and validates a GGUF file.
+     *
+     * @throws ModelFormatException if the file is not valid GGUF, violates its own structure or uses
+     *                              something Lamina does not support
+     * @throws ModelIOException     if the file cannot be opened, read or mapped
+     * @throws LaminaException      for any other native failure
+     */
+    public static Model load(Path path, ModelOptions options) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(options, "options");
+        Native.ensureLoaded();
+        Path absolute = path.toAbsolutePath();
+        NativeState state = new NativeState();
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment params = lm_model_default_params(call);
+            lm_model_params.vocab_only(params, options.vocabOnly());
+            MemorySegment out = call.allocate(ValueLayout.ADDRESS);
+            int status = lm_model_load(call.allocateFrom(absolute.toString()), params, out);
+            if (status != 0) {
+                RuntimeException failure = Native.failure(status, absolute);
+                state.run();
+                throw failure;
+            }
+            state.raw = out.get(ValueLayout.ADDRESS, 0);
+            // Scoped to the model's arena: a stale segment used after close fails instead of crashing.
+            state.handle = state.raw.reinterpret(state.arena, null);
+        } catch (RuntimeException | Error e) {
+            state.run();
+            throw e;
+        }
+        try {
+            return new Model(absolute, options, state);
+        } catch (RuntimeException | Error e) {
+            state.run();
+            throw e;
+        }
+    }
+
+    /** The absolute path of the model file. */
+    public Path path() {
+        return path;
+    }
+
+    /** The options the model was loaded with. */
+    public ModelOptions options() {
+        return options;
+    }
+
+    /** Fixed facts about the model (read once at load). */
+    public ModelInfo info() {
+        ensureOpen();
+        return info;
+    }
+
+    /** The model's tokenizer (a view of this model: valid as long as the model is open). */
+    public Tokenizer tokenizer() {
+        ensureOpen();
+        return tokenizer;
+    }
+
+    /** Every tensor of the file, in file order. */
+    public List<TensorInfo> tensors() {
+        List<TensorInfo> t = tensors;
+        if (t == null) {
+            t = read(this::readTensors);
+            tensors = t;
+        }
+        return t;
+    }
+
+    /**
+     * All metadata entries in file order: key → value rendered as text (arrays abbreviated by the
+     * native library).
+     */
+    public Map<String, String> metadata() {
+        Map<String, String> m = metadata;
+        if (m == null) {
+            m = read(this::readMetadata);
+            metadata = m;
+        }
+        return m;
+    }
+
+    /** The value of a string metadata entry, or empty if the key is absent or not a string. */
+    public Optional<String> findMetadataString(String key) {
+        Objects.requireNonNull(key, "key");
+        return read(() -> {
+            try (Arena call = Arena.ofConfined()) {
+                MemorySegment k = call.allocateFrom(key);
+                return Optional.of(Native.twoCallString(call,
+                        (buf, cap, len) -> lm_model_meta_string(state.handle, k, buf, cap, len), path));
+            } catch (InvalidArgumentException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /**
+     * The value of a string metadata entry.
+     *
+     * @throws InvalidArgumentException if the key is absent or its value is not a string
+     */
+    public String metadataString(String key) {
+        Objects.requireNonNull(key, "key");
+        return read(() -> {
+            try (Arena call = Arena.ofConfined()) {
+                MemorySegment k = call.allocateFrom(key);
+                return Native.twoCallString(call,
+                        (buf, cap, len) -> lm_model_meta_string(state.handle, k, buf, cap, len), path);
+            }
+        });
+    }
+
+    /** Creates a session (KV cache + logits) with default options. */
+    public Session newSession() {
+        return newSession(SessionOptions.defaults());
+    }
+
+    /**
+     * Creates a session. It is closed automatically when this model closes.
+     *
+     * @throws LaminaException if the native library cannot create it (e.g. a vocab-only model,
+     *                         {@link Status#OUT_OF_MEMORY})
+     */
+    public Session newSession(SessionOptions options) {
+        Objects.requireNonNull(options, "options");
+        return read(() -> {
+            Session session = new Session(this, options);
+            sessions.add(session);
+            return session;
+        });
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Closes the open sessions of this model, then frees the model. Idempotent. */
+    @Override
+    public void close() {
+        Lock w = lock.writeLock();
+        w.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            for (Session s : List.copyOf(sessions)) {
+                s.close();
+            }
+            closed = true;
+            cleanable.clean();
+        } finally {
+            w.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Model[" + path + (closed ? ", closed" : "") + "]";
+    }
+
+    // ---- package-private plumbing for Tokenizer and Session -------------------------------------
+
+    /** The native handle; callers must hold {@link #read}'s lock or be a session of this model. */
+    MemorySegment handle() {
+        return state.handle;
+    }
+
+    void register(Runnable sessionReleaser) {
+        state.sessionReleasers.add(sessionReleaser);
+    }
+
+    void unregister(Session session, Runnable sessionReleaser) {
+        sessions.remove(session);
+        state.sessionReleasers.remove(sessionReleaser);
+    }
+
+    /** Runs a native operation while the model is guaranteed to stay open. */
+    <T> T read(Supplier<T> operation) {
+        Lock r = lock.readLock();
+        r.lock();
+        try {
+            ensureOpen();
+            return operation.get();
+        } finally {
+            r.unlock();
+        }
+    }
+
+    void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("Model " + path.getFileName() + " is closed");
+        }
+    }
+
+    // ---- readers --------------------------------------------------------------------------------
+
+    private ModelInfo readInfo() {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment s = lm_model_info.allocate(call);
+            Native.check(lm_model_get_info(state.handle, s), path);
+            return new ModelInfo(
+                    Native.fixedString(lm_model_info.architecture(s)),
+                    Native.fixedString(lm_model_info.name(s)),
+                    lm_model_info.gguf_version(s),
+                    lm_model_info.file_type(s),
+                    lm_model_info.n_vocab(s),
+                    lm_model_info.n_ctx_train(s),
+                    lm_model_info.n_embd(s),
+                    lm_model_info.n_layer(s),
+                    lm_model_info.n_head(s),
+                    lm_model_info.n_head_kv(s),
+                    lm_model_info.n_ff(s),
+                    lm_model_info.head_dim(s),
+                    lm_model_info.n_expert(s),
+                    lm_model_info.n_expert_used(s),
+                    lm_model_info.rope_freq_base(s),
+                    lm_model_info.rms_norm_eps(s),
+                    lm_model_info.bos(s),
+                    lm_model_info.eos(s),
+                    lm_model_info.eot(s),
+                    lm_model_info.n_params(s),
+                    lm_model_info.n_bytes(s),
+                    lm_model_info.n_tensors(s),
+                    lm_model_info.n_metadata(s),
+                    lm_model_info.add_bos(s),
+                    lm_model_info.vocab_only(s));
+        }
+    }
+
+    private List<TensorInfo> readTensors() {
+        List<TensorInfo> list = new ArrayList<>((int) info.tensorCount());
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment s = lm_tensor_info.allocate(call);
+            for (long i = 0; i < info.tensorCount(); i++) {
+                Native.check(lm_model_tensor_info(state.handle, i, s), path);
+                int dims = Math.max(1, Math.min(4, lm_tensor_info.n_dims(s)));
+                List<Long> shape = new ArrayList<>(dims);
+                for (int d = 0; d < dims; d++) {
+                    shape.add(lm_tensor_info.ne(s, d));
+                }
+                int type = lm_tensor_info.type(s);
+                list.add(new TensorInfo(Native.fixedString(lm_tensor_info.name(s)), type, Native.typeName(type),
+                        shape, lm_tensor_info.offset(s), lm_tensor_info.n_bytes(s)));
+            }
+        }
+        return Collections.unmodifiableList(list);
+    }
+
+    private Map<String, String> readMetadata() {
+        Map<String, String> map = new LinkedHashMap<>();
+        try (Arena call = Arena.ofConfined()) {
+            for (long i = 0; i < info.metadataCount(); i++) {
+                long index = i;
+                byte[] key = Native.twoCall(call,
+                        (buf, cap, len) -> lm_model_meta_key(state.handle, index, buf, cap, len), path);
+                byte[] value = Native.twoCall(call,
+                        (buf, cap, len) -> lm_model_meta_value_text(state.handle, index, buf, cap, len), path);
+                map.put(new String(key, StandardCharsets.UTF_8), new String(value, StandardCharsets.UTF_8));
+            }
+        }
+        return Collections.unmodifiableMap(map);
+    }
+}

@@ -1,0 +1,406 @@
+package dev.lamina;
+
+import static dev.lamina.bindings.lamina_h.lm_session_default_params;
+import static dev.lamina.bindings.lamina_h.lm_session_eval;
+import static dev.lamina.bindings.lamina_h.lm_session_free;
+import static dev.lamina.bindings.lamina_h.lm_session_logits;
+import static dev.lamina.bindings.lamina_h.lm_session_n_ctx;
+import static dev.lamina.bindings.lamina_h.lm_session_n_logit_rows;
+import static dev.lamina.bindings.lamina_h.lm_session_n_past;
+import static dev.lamina.bindings.lamina_h.lm_session_new;
+import static dev.lamina.bindings.lamina_h.lm_session_truncate;
+import static dev.lamina.bindings.lamina_h.lm_token_to_piece;
+
+import dev.lamina.bindings.lm_session_params;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.ConcurrentModificationException;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A KV cache and logits over a {@link Model}: evaluates tokens and generates text.
+ *
+ * <p><b>Threads.</b> A session is used by one thread at a time (it may move between threads). A call
+ * made while another thread is inside a call on the same session throws
+ * {@link ConcurrentModificationException} at once, without touching native state.
+ *
+ * <p><b>Lifecycle.</b> {@link #close()} is idempotent and frees the native session; closing the model
+ * closes its sessions. Any use after close throws {@link IllegalStateException}.
+ *
+ * <p><b>Logits.</b> {@link #logits()} and {@link #logitsSegment(int)} are zero-copy views of the
+ * session's native buffer: they are valid only until the next {@code evaluate}, {@code truncate},
+ * {@code generate} step or {@code close} of this session. Copy them ({@link #logitsArray(int)}) to
+ * keep them longer.
+ */
+public final class Session implements AutoCloseable {
+    private final Model model;
+    private final SessionOptions options;
+    private final Arena arena = Arena.ofShared();
+    private final Releaser releaser;
+    private final MemorySegment handle;
+    private final int contextLength;
+    private final int batchSize;
+    private final int vocabSize;
+    // Preallocated scratch for the hot path: no native allocation per token.
+    private final MemorySegment tokenBuffer;
+    private final MemorySegment intOut;
+    private final MemorySegment pointerOut;
+    private final MemorySegment lengthOut;
+    private MemorySegment pieceBuffer;
+
+    private final AtomicReference<Thread> user = new AtomicReference<>();
+    private volatile boolean closed;
+    private Generation activeGeneration;
+
+    /** Frees the native session; shared with the model so a model closing (or cleaned) frees it first. */
+    private static final class Releaser implements Runnable {
+        private final Arena arena;
+        private MemorySegment raw = MemorySegment.NULL;
+        private boolean released;
+
+        Releaser(Arena arena) {
+            this.arena = arena;
+        }
+
+        @Override
+        public synchronized void run() {
+            if (released) {
+                return;
+            }
+            released = true;
+            arena.close();
+            if (!raw.equals(MemorySegment.NULL)) {
+                lm_session_free(raw);
+            }
+        }
+    }
+
+    Session(Model model, SessionOptions options) {
+        this.model = model;
+        this.options = options;
+        this.releaser = new Releaser(arena);
+        try {
+            try (Arena call = Arena.ofConfined()) {
+                MemorySegment params = lm_session_default_params(call);
+                lm_session_params.n_ctx(params, options.contextLength());
+                lm_session_params.n_batch(params, options.batchSize());
+                lm_session_params.n_threads(params, options.threads());
+                MemorySegment out = call.allocate(ValueLayout.ADDRESS);
+                Native.check(lm_session_new(model.handle(), params, out), model.path());
+                releaser.raw = out.get(ValueLayout.ADDRESS, 0);
+            }
+            model.register(releaser);
+            this.handle = releaser.raw.reinterpret(arena, null);
+            this.intOut = arena.allocate(ValueLayout.JAVA_INT);
+            this.pointerOut = arena.allocate(ValueLayout.ADDRESS);
+            this.lengthOut = arena.allocate(ValueLayout.JAVA_LONG);
+            this.pieceBuffer = arena.allocate(64);
+            Native.check(lm_session_n_ctx(handle, intOut), model.path());
+            this.contextLength = intOut.get(ValueLayout.JAVA_INT, 0);
+            this.batchSize = options.batchSize() == 0 ? contextLength : Math.min(options.batchSize(), contextLength);
+            this.tokenBuffer = arena.allocate(ValueLayout.JAVA_INT, Math.max(1, batchSize));
+            this.vocabSize = model.info().vocabSize();
+        } catch (RuntimeException | Error e) {
+            model.unregister(this, releaser);
+            releaser.run();
+            throw e;
+        }
+    }
+
+    /** The model this session evaluates. */
+    public Model model() {
+        return model;
+    }
+
+    /** The options the session was created with. */
+    public SessionOptions options() {
+        return options;
+    }
+
+    /** Tokens the KV cache holds at most. */
+    public int contextLength() {
+        ensureOpen();
+        return contextLength;
+    }
+
+    /** Most tokens one native evaluation takes. */
+    public int batchSize() {
+        ensureOpen();
+        return batchSize;
+    }
+
+    /** Number of positions held in the KV cache: where the next evaluated token goes. */
+    public int position() {
+        enter();
+        try {
+            return positionUnguarded();
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Evaluates tokens at the current position, keeping the logits of the last one. Inputs longer
+     * than {@link #batchSize()} are evaluated in several batches.
+     *
+     * @throws ContextFullException     if the tokens do not fit into the context
+     * @throws InvalidArgumentException if a token id is outside the vocabulary
+     */
+    public void evaluate(int[] tokens) {
+        enter();
+        try {
+            evaluateUnguarded(tokens, positionUnguarded(), false);
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Evaluates tokens at positions {@code position .. position+tokens.length-1}. Cached positions
+     * from {@code position} on are dropped first (0 starts over; less than {@link #position()} rewinds).
+     *
+     * @param allLogits keep the logits of every token ({@link #logits(int)} row i = after token i);
+     *                  then the tokens must fit into one batch
+     */
+    public void evaluate(int[] tokens, int position, boolean allLogits) {
+        enter();
+        try {
+            evaluateUnguarded(tokens, position, allLogits);
+        } finally {
+            exit();
+        }
+    }
+
+    /** Drops every cached position from {@code keep} on. */
+    public void truncate(int keep) {
+        if (keep < 0) {
+            throw new IllegalArgumentException("keep must be >= 0, was " + keep);
+        }
+        enter();
+        try {
+            Native.check(lm_session_truncate(handle, keep), model.path());
+        } finally {
+            exit();
+        }
+    }
+
+    /** Number of logit rows the last evaluation kept. */
+    public int logitRows() {
+        enter();
+        try {
+            Native.check(lm_session_n_logit_rows(handle, intOut), model.path());
+            return intOut.get(ValueLayout.JAVA_INT, 0);
+        } finally {
+            exit();
+        }
+    }
+
+    /** Read-only zero-copy view of the logits of the last evaluated token (see the class comment). */
+    public FloatBuffer logits() {
+        return logits(-1);
+    }
+
+    /** Read-only zero-copy view of logit row {@code row} of the last evaluation; -1 = last token. */
+    public FloatBuffer logits(int row) {
+        return logitsSegment(row).asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    /** Read-only zero-copy segment of {@code vocabSize} floats: row {@code row}, -1 = last token. */
+    public MemorySegment logitsSegment(int row) {
+        enter();
+        try {
+            return logitsUnguarded(row).asReadOnly();
+        } finally {
+            exit();
+        }
+    }
+
+    /** A copy of logit row {@code row} of the last evaluation; -1 = last token. */
+    public float[] logitsArray(int row) {
+        enter();
+        try {
+            return logitsUnguarded(row).toArray(ValueLayout.JAVA_FLOAT);
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Starts generating after a text prompt: the prompt is tokenized (BOS as the vocabulary asks,
+     * only when the session is empty; special tokens parsed) and evaluated at the current position,
+     * so a session can carry a conversation across calls. A previous generation of this session that
+     * is still open is closed first.
+     */
+    public Generation generate(String prompt, GenerationOptions options) {
+        Objects.requireNonNull(prompt, "prompt");
+        boolean bos = model.info().addBos() && position() == 0;
+        int[] tokens = model.tokenizer().encode(prompt, bos, true);
+        return generate(tokens, options);
+    }
+
+    /** Starts generating after prompt tokens (evaluated now, at the current position). */
+    public Generation generate(int[] promptTokens, GenerationOptions options) {
+        Objects.requireNonNull(promptTokens, "promptTokens");
+        Objects.requireNonNull(options, "options");
+        enter();
+        try {
+            if (activeGeneration != null) {
+                activeGeneration.releaseUnguarded(FinishReason.CANCELLED);
+                activeGeneration = null;
+            }
+            Generation g = new Generation(this, promptTokens, options);
+            activeGeneration = g;
+            return g;
+        } finally {
+            exit();
+        }
+    }
+
+    /** Whether {@link #close()} was called (directly or by closing the model). */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Frees the session (and ends a generation still running on it). Idempotent.
+     *
+     * @throws ConcurrentModificationException if another thread is using the session right now
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        enterForClose();
+        try {
+            if (closed) {
+                return;
+            }
+            if (activeGeneration != null) {
+                activeGeneration.releaseUnguarded(FinishReason.CANCELLED);
+                activeGeneration = null;
+            }
+            closed = true;
+            model.unregister(this, releaser);
+            releaser.run();
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Session[" + model.path().getFileName() + ", ctx=" + contextLength + (closed ? ", closed" : "") + "]";
+    }
+
+    // ---- single-thread guard ----------------------------------------------------------------------
+
+    void enter() {
+        ensureOpen();
+        acquire();
+        if (closed) {
+            exit();
+            ensureOpen();
+        }
+    }
+
+    private void enterForClose() {
+        acquire();
+    }
+
+    private void acquire() {
+        Thread me = Thread.currentThread();
+        if (!user.compareAndSet(null, me)) {
+            Thread other = user.get();
+            throw new ConcurrentModificationException("Session " + this + " is in use by thread '"
+                    + (other == null ? "?" : other.getName()) + "'; a Session must be used by one thread at a time");
+        }
+    }
+
+    void exit() {
+        user.set(null);
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("Session of model " + model.path().getFileName() + " is closed");
+        }
+    }
+
+    // ---- unguarded operations: callers hold the guard ---------------------------------------------
+
+    int positionUnguarded() {
+        Native.check(lm_session_n_past(handle, intOut), model.path());
+        return intOut.get(ValueLayout.JAVA_INT, 0);
+    }
+
+    void evaluateUnguarded(int[] tokens, int position, boolean allLogits) {
+        Objects.requireNonNull(tokens, "tokens");
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("no tokens to evaluate");
+        }
+        if (position < 0) {
+            throw new IllegalArgumentException("position must be >= 0, was " + position);
+        }
+        if (allLogits && tokens.length > batchSize) {
+            throw new IllegalArgumentException("all logits of " + tokens.length
+                    + " tokens need one batch, but the batch size is " + batchSize);
+        }
+        if ((long) position + tokens.length > contextLength) {
+            throw new ContextFullException(tokens.length + " tokens at position " + position
+                    + " do not fit into the context of " + contextLength + " tokens");
+        }
+        for (int start = 0; start < tokens.length; start += batchSize) {
+            int n = Math.min(batchSize, tokens.length - start);
+            MemorySegment.copy(tokens, start, tokenBuffer, ValueLayout.JAVA_INT, 0, n);
+            Native.check(lm_session_eval(handle, tokenBuffer, n, position + start, allLogits), model.path());
+        }
+    }
+
+    /** Evaluates one token at the given position (the generation hot path: no allocation). */
+    void evaluateOneUnguarded(int token, int position) {
+        tokenBuffer.set(ValueLayout.JAVA_INT, 0, token);
+        Native.check(lm_session_eval(handle, tokenBuffer, 1, position, false), model.path());
+    }
+
+    MemorySegment logitsUnguarded(int row) {
+        Native.check(lm_session_logits(handle, row, pointerOut), model.path());
+        return pointerOut.get(ValueLayout.ADDRESS, 0).reinterpret((long) vocabSize * Float.BYTES, arena, null);
+    }
+
+    /** Raw pointer to the last row for the sampler (no reinterpretation needed). */
+    MemorySegment lastLogitsPointerUnguarded() {
+        Native.check(lm_session_logits(handle, -1, pointerOut), model.path());
+        return pointerOut.get(ValueLayout.ADDRESS, 0);
+    }
+
+    /** Writes the bytes of a token's piece into the decoder (reusing one native buffer). */
+    void appendPieceUnguarded(int token, Utf8StreamDecoder decoder) {
+        int status = lm_token_to_piece(model.handle(), token, false, pieceBuffer, pieceBuffer.byteSize(), lengthOut);
+        if (status == Native.bufferTooSmall()) {
+            long needed = lengthOut.get(ValueLayout.JAVA_LONG, 0);
+            pieceBuffer = arena.allocate(Math.max(needed, pieceBuffer.byteSize() * 2));
+            status = lm_token_to_piece(model.handle(), token, false, pieceBuffer, pieceBuffer.byteSize(), lengthOut);
+        }
+        Native.check(status, model.path());
+        decoder.append(pieceBuffer, (int) lengthOut.get(ValueLayout.JAVA_LONG, 0));
+    }
+
+    int vocabSize() {
+        return vocabSize;
+    }
+
+    MemorySegment intOut() {
+        return intOut;
+    }
+
+    void generationEnded(Generation g) {
+        if (activeGeneration == g) {
+            activeGeneration = null;
+        }
+    }
+}

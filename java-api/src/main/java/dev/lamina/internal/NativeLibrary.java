@@ -1,0 +1,222 @@
+package dev.lamina.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+
+/**
+ * Finds and loads liblamina exactly once per class loader, before any binding in
+ * {@code dev.lamina.bindings} is used (the generated bindings resolve symbols through
+ * {@link java.lang.foreign.SymbolLookup#loaderLookup()}, i.e. the libraries this class loader loaded).
+ *
+ * <p>Search order, first success wins:
+ * <ol>
+ *   <li>system property {@code lamina.library.path}: the library file itself, or a directory holding it;</li>
+ *   <li>each directory of {@code java.library.path};</li>
+ *   <li>the copy bundled in the jar as {@code native/<os>-<arch>/liblamina.so}, extracted into a
+ *       per-user, per-version cache directory
+ *       ({@code ${java.io.tmpdir}/lamina-<user>/<version>-<sha256 prefix>/}) by writing a temporary
+ *       file and renaming it atomically, so concurrent JVMs never see a half-written library.</li>
+ * </ol>
+ * When every candidate fails, the exception lists each path tried and why it failed.
+ */
+public final class NativeLibrary {
+    /** System property naming the library file or the directory that holds it. */
+    public static final String PATH_PROPERTY = "lamina.library.path";
+
+    private static final String LIBRARY_FILE = System.mapLibraryName("lamina");
+    private static volatile Path loadedFrom;
+
+    private NativeLibrary() {}
+
+    /** Loads the library if this class loader has not yet; returns the file it was loaded from. */
+    public static Path load() {
+        Path path = loadedFrom;
+        if (path != null) {
+            return path;
+        }
+        synchronized (NativeLibrary.class) {
+            if (loadedFrom == null) {
+                loadedFrom = locateAndLoad();
+            }
+            return loadedFrom;
+        }
+    }
+
+    /** The platform directory name used inside the jar, e.g. {@code linux-x86_64}. */
+    public static String platform() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String osName = os.startsWith("linux") ? "linux"
+                : os.startsWith("mac") || os.startsWith("darwin") ? "macos"
+                : os.startsWith("windows") ? "windows" : os.replaceAll("[^a-z0-9]", "");
+        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        String archName = switch (arch) {
+            case "amd64", "x86_64", "x64" -> "x86_64";
+            case "aarch64", "arm64" -> "aarch64";
+            default -> arch.replaceAll("[^a-z0-9_]", "");
+        };
+        return osName + "-" + archName;
+    }
+
+    private static Path locateAndLoad() {
+        List<String> tried = new ArrayList<>();
+
+        String explicit = System.getProperty(PATH_PROPERTY);
+        if (explicit != null && !explicit.isBlank()) {
+            Path p = Path.of(explicit);
+            Path candidate = Files.isDirectory(p) ? p.resolve(LIBRARY_FILE) : p;
+            Path ok = tryLoad(candidate, "-D" + PATH_PROPERTY, tried);
+            if (ok != null) {
+                return ok;
+            }
+        }
+
+        String libraryPath = System.getProperty("java.library.path", "");
+        for (String dir : libraryPath.split(java.io.File.pathSeparator)) {
+            if (dir.isBlank()) {
+                continue;
+            }
+            Path candidate = Path.of(dir).resolve(LIBRARY_FILE);
+            if (Files.exists(candidate)) {
+                Path ok = tryLoad(candidate, "java.library.path", tried);
+                if (ok != null) {
+                    return ok;
+                }
+            } else {
+                tried.add(candidate + " (java.library.path): not found");
+            }
+        }
+
+        String resource = "/native/" + platform() + "/" + LIBRARY_FILE;
+        try {
+            Path extracted = extractResource(resource, tried);
+            if (extracted != null) {
+                Path ok = tryLoad(extracted, "extracted from jar resource " + resource, tried);
+                if (ok != null) {
+                    return ok;
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            tried.add("jar resource " + resource + ": extraction failed: " + e.getMessage());
+        }
+
+        StringBuilder message = new StringBuilder("Cannot load the Lamina native library ")
+                .append(LIBRARY_FILE).append(" for ").append(platform()).append(". Tried:");
+        for (String t : tried) {
+            message.append("\n  - ").append(t);
+        }
+        message.append("\nSet -D").append(PATH_PROPERTY)
+                .append("=/path/to/").append(LIBRARY_FILE).append(" or build the jar with the native library.");
+        throw new UnsatisfiedLinkError(message.toString());
+    }
+
+    private static Path tryLoad(Path candidate, String source, List<String> tried) {
+        Path absolute = candidate.toAbsolutePath();
+        if (!Files.isRegularFile(absolute)) {
+            tried.add(absolute + " (" + source + "): not found");
+            return null;
+        }
+        try {
+            System.load(absolute.toString());
+            return absolute;
+        } catch (UnsatisfiedLinkError e) {
+            tried.add(absolute + " (" + source + "): " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** Copies the bundled library into the cache directory unless an identical copy is already there. */
+    private static Path extractResource(String resource, List<String> tried) throws IOException {
+        byte[] bytes;
+        try (InputStream in = NativeLibrary.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                tried.add("jar resource " + resource + ": not in the class path");
+                return null;
+            }
+            bytes = in.readAllBytes();
+        }
+        String hash = sha256(bytes).substring(0, 16);
+        String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_");
+        Path userDir = Path.of(System.getProperty("java.io.tmpdir"), "lamina-" + user);
+        Path versionDir = userDir.resolve(version() + "-" + hash);
+        createPrivateDirectory(userDir);
+        createPrivateDirectory(versionDir);
+
+        Path target = versionDir.resolve(LIBRARY_FILE);
+        if (Files.isRegularFile(target) && Files.size(target) == bytes.length
+                && sha256(Files.readAllBytes(target)).startsWith(hash)) {
+            return target; // extracted earlier by this or another JVM of the same user
+        }
+        // A unique temp name in the same directory, then an atomic rename: readers see either
+        // no file or the complete one; we delete only our own temp file.
+        Path temp = Files.createTempFile(versionDir, LIBRARY_FILE + ".", ".tmp");
+        try {
+            Files.write(temp, bytes);
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        if (!sha256(Files.readAllBytes(target)).startsWith(hash)) {
+            tried.add(target + ": extracted copy does not match the jar resource");
+            return null;
+        }
+        return target;
+    }
+
+    private static void createPrivateDirectory(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        try {
+            if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rwx------")));
+            } else {
+                Files.createDirectory(dir);
+            }
+        } catch (FileAlreadyExistsException e) {
+            // another JVM created it in between; fine
+        }
+    }
+
+    private static String version() {
+        try (InputStream in = NativeLibrary.class.getResourceAsStream("/dev/lamina/lamina-build.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                String v = p.getProperty("lamina.version");
+                if (v != null && !v.isBlank() && !v.startsWith("${")) {
+                    return v.replaceAll("[^A-Za-z0-9._-]", "_");
+                }
+            }
+        } catch (IOException e) {
+            // fall through: the hash alone still keeps versions apart
+        }
+        return "unknown";
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is unavailable", e);
+        }
+    }
+}

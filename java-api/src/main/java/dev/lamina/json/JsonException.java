@@ -1,0 +1,8 @@
+package dev.lamina.json;
+
+/** Malformed JSON text; the message names the offset (and line) at fault. */
+public final class JsonException extends RuntimeException {
+    public JsonException(String message) {
+        super(message);
+    }
+}

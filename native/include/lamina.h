@@ -1,0 +1,208 @@
+/*
+ * lamina.h — the C ABI of Lamina, LLaMA-family inference from GGUF files.
+ *
+ * Conventions (every function follows them):
+ *  - Handles are opaque (lm_model, lm_session, lm_sampler) and each has an explicit *_free.
+ *  - Every call that can fail returns an lm_status; LM_OK is 0. On failure, lm_last_error()
+ *    returns a message naming the cause (file, tensor, key, value). The message is
+ *    thread-local and stays valid until the next failing Lamina call on the same thread.
+ *  - No C++ exception, abort() or exit() ever leaves this library: a bad file or argument is
+ *    a status code.
+ *  - Parameter structs are passed by value; obtain defaults from lm_*_default_params() and
+ *    change only the fields you need.
+ *  - Strings returned through caller buffers use the two-call pattern: the call writes at most
+ *    `capacity` bytes, always stores the full length in *out_len and returns
+ *    LM_ERR_BUFFER_TOO_SMALL if the buffer could not hold it (call again with a larger one).
+ *    Text is UTF-8 and not NUL-terminated unless stated.
+ *
+ * Thread safety: an lm_model is immutable after lm_model_load and may be used from any number of
+ * threads at once (its weights are mapped once and shared by every session). An lm_session and
+ * an lm_sampler must be used by one thread at a time; concurrent calls on the same session are
+ * detected and refused with LM_ERR_BUSY. Free sessions before the model they were created from.
+ */
+#ifndef LAMINA_H
+#define LAMINA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define LM_API __declspec(dllexport)
+#else
+#define LM_API __attribute__((visibility("default")))
+#endif
+
+typedef int32_t lm_token;
+
+typedef enum lm_status {
+    LM_OK = 0,
+    LM_ERR_INVALID_ARGUMENT = 1,  /* a null handle, a negative size, an out-of-range id or value */
+    LM_ERR_IO = 2,                /* the file cannot be opened, read or mapped */
+    LM_ERR_BAD_FORMAT = 3,        /* the file is not valid GGUF or violates its own structure */
+    LM_ERR_UNSUPPORTED = 4,       /* valid GGUF, but an architecture/type/feature Lamina lacks */
+    LM_ERR_OUT_OF_MEMORY = 5,     /* an allocation (KV cache, buffers) failed */
+    LM_ERR_CONTEXT_FULL = 6,      /* the tokens would not fit into the session's context */
+    LM_ERR_BUFFER_TOO_SMALL = 7,  /* a caller buffer is too small; *out_len says what is needed */
+    LM_ERR_BUSY = 8,              /* the session is in use by another thread */
+    LM_ERR_INTERNAL = 9           /* a bug in Lamina; the message says where */
+} lm_status;
+
+typedef struct lm_model lm_model;
+typedef struct lm_session lm_session;
+typedef struct lm_sampler lm_sampler;
+
+/* ---- library ---------------------------------------------------------------------------- */
+
+/* The message of the last failing call on this thread ("" if none). Never NULL. */
+LM_API const char *lm_last_error(void);
+/* A constant name such as "LM_ERR_BAD_FORMAT". Never NULL. */
+LM_API const char *lm_status_name(lm_status status);
+/* The library version, "MAJOR.MINOR.PATCH". Never NULL. */
+LM_API const char *lm_version(void);
+/* The CPU kernel variant in use: "scalar", "avx2", "avx512" or "neon". Never NULL. */
+LM_API const char *lm_cpu_variant(void);
+/* The name of a GGUF tensor type id ("F32", "Q4_K", ...), or "unknown". Never NULL. */
+LM_API const char *lm_type_name(int32_t type);
+
+/* ---- model ------------------------------------------------------------------------------ */
+
+typedef struct lm_model_params {
+    bool vocab_only; /* read metadata and vocabulary only: no tensors are required or mapped */
+} lm_model_params;
+
+/* Fixed-size model facts. Strings are NUL-terminated (truncated to fit if longer). */
+typedef struct lm_model_info {
+    char architecture[32];   /* general.architecture, e.g. "llama" */
+    char name[128];          /* general.name, or "" */
+    int32_t gguf_version;
+    int32_t file_type;       /* general.file_type (llama.cpp's LLAMA_FTYPE numbering), -1 if absent */
+    int32_t n_vocab;
+    int32_t n_ctx_train;     /* context length the model was trained with */
+    int32_t n_embd;
+    int32_t n_layer;
+    int32_t n_head;
+    int32_t n_head_kv;
+    int32_t n_ff;
+    int32_t head_dim;
+    int32_t n_expert;        /* 0 for dense models */
+    int32_t n_expert_used;
+    float rope_freq_base;
+    float rms_norm_eps;
+    lm_token bos;            /* -1 where the vocabulary has none */
+    lm_token eos;
+    lm_token eot;
+    int64_t n_params;        /* total number of weights in all tensors */
+    int64_t n_bytes;         /* size of all tensor data in bytes */
+    int64_t n_tensors;
+    int64_t n_metadata;
+    bool add_bos;            /* the vocabulary asks for BOS at the start of a prompt */
+    bool vocab_only;
+} lm_model_info;
+
+typedef struct lm_tensor_info {
+    char name[96];           /* NUL-terminated */
+    int32_t type;            /* GGUF type id, see lm_type_name */
+    int32_t n_dims;
+    int64_t ne[4];           /* sizes, innermost first; unused dimensions are 1 */
+    uint64_t offset;         /* byte offset of the data in the file */
+    uint64_t n_bytes;
+} lm_tensor_info;
+
+LM_API lm_model_params lm_model_default_params(void);
+/* Maps and validates a GGUF file. On success *out_model owns the mapping. */
+LM_API lm_status lm_model_load(const char *path, lm_model_params params, lm_model **out_model);
+/* Frees the model and unmaps its file. NULL is ignored. Sessions must be freed first. */
+LM_API void lm_model_free(lm_model *model);
+
+LM_API lm_status lm_model_get_info(const lm_model *model, lm_model_info *out_info);
+LM_API lm_status lm_model_tensor_info(const lm_model *model, int64_t index, lm_tensor_info *out_info);
+/* The key of metadata entry `index` (0 <= index < n_metadata). Two-call string pattern. */
+LM_API lm_status lm_model_meta_key(const lm_model *model, int64_t index,
+                                   char *buf, size_t capacity, size_t *out_len);
+/* The value of metadata entry `index` rendered as text (arrays abbreviated). Two-call pattern. */
+LM_API lm_status lm_model_meta_value_text(const lm_model *model, int64_t index,
+                                          char *buf, size_t capacity, size_t *out_len);
+/* The value of string metadata `key`; LM_ERR_INVALID_ARGUMENT if absent or not a string. */
+LM_API lm_status lm_model_meta_string(const lm_model *model, const char *key,
+                                      char *buf, size_t capacity, size_t *out_len);
+
+/* ---- tokenizer -------------------------------------------------------------------------- */
+
+/* Tokenizes `text_len` bytes of UTF-8. With parse_special, texts of control/user-defined tokens
+ * (e.g. "<|eot_id|>") become their ids. Invalid UTF-8 is LM_ERR_INVALID_ARGUMENT.
+ * Writes at most `capacity` ids; *out_n is always the full count (LM_ERR_BUFFER_TOO_SMALL if it
+ * did not fit). */
+LM_API lm_status lm_tokenize(const lm_model *model, const char *text, size_t text_len,
+                             bool add_bos, bool parse_special,
+                             lm_token *tokens, size_t capacity, size_t *out_n);
+/* The bytes a token stands for. A piece may be an incomplete UTF-8 sequence (byte tokens):
+ * concatenate pieces before decoding. Control tokens give "" unless render_special. */
+LM_API lm_status lm_token_to_piece(const lm_model *model, lm_token token, bool render_special,
+                                   char *buf, size_t capacity, size_t *out_len);
+/* Whether a token ends generation (EOS, EOT or another end-of-generation token). */
+LM_API lm_status lm_token_is_eog(const lm_model *model, lm_token token, bool *out_is_eog);
+
+/* ---- session: KV cache and logits ------------------------------------------------------- */
+
+typedef struct lm_session_params {
+    int32_t n_ctx;      /* context length in tokens; 0 = min(model's n_ctx_train, 4096) */
+    int32_t n_batch;    /* most tokens one lm_session_eval call may take; 0 = n_ctx */
+    int32_t n_threads;  /* worker threads; 0 = number of online CPUs */
+} lm_session_params;
+
+LM_API lm_session_params lm_session_default_params(void);
+LM_API lm_status lm_session_new(const lm_model *model, lm_session_params params,
+                                lm_session **out_session);
+/* NULL is ignored. */
+LM_API void lm_session_free(lm_session *session);
+
+/* Evaluates n_tokens tokens placed at positions pos .. pos+n_tokens-1 in one batch.
+ * pos must be <= the number of positions already in the cache; positions >= pos are dropped
+ * first (so pos = 0 starts over, and pos < n_past rewinds). With all_logits the logits of every
+ * token of the batch are kept, otherwise only those of the last token. */
+LM_API lm_status lm_session_eval(lm_session *session, const lm_token *tokens, int32_t n_tokens,
+                                 int32_t pos, bool all_logits);
+/* Number of positions held in the KV cache. */
+LM_API lm_status lm_session_n_past(const lm_session *session, int32_t *out_n_past);
+LM_API lm_status lm_session_n_ctx(const lm_session *session, int32_t *out_n_ctx);
+/* Drops every cached position >= n_keep (a chat rewinds with this). */
+LM_API lm_status lm_session_truncate(lm_session *session, int32_t n_keep);
+/* Logits (n_vocab floats) of row `row` of the last eval: 0 .. n_rows-1, or -1 for the last
+ * token. The pointer is owned by the session and valid until its next eval, truncate or free. */
+LM_API lm_status lm_session_logits(const lm_session *session, int32_t row, const float **out_logits);
+/* Number of logit rows the last eval kept. */
+LM_API lm_status lm_session_n_logit_rows(const lm_session *session, int32_t *out_rows);
+
+/* ---- sampling --------------------------------------------------------------------------- */
+
+typedef struct lm_sampler_params {
+    uint64_t seed;          /* same seed + same logits = same tokens */
+    float temperature;      /* <= 0: greedy (argmax) */
+    int32_t top_k;          /* <= 0: off */
+    float top_p;            /* >= 1: off */
+    float min_p;            /* <= 0: off */
+    float repeat_penalty;   /* 1: off */
+    int32_t repeat_last_n;  /* how many accepted tokens the penalty looks back over */
+} lm_sampler_params;
+
+LM_API lm_sampler_params lm_sampler_default_params(void);
+LM_API lm_status lm_sampler_new(lm_sampler_params params, lm_sampler **out_sampler);
+LM_API void lm_sampler_free(lm_sampler *sampler);
+/* Picks a token from n_vocab logits (they are not modified). */
+LM_API lm_status lm_sampler_sample(lm_sampler *sampler, const float *logits, int32_t n_vocab,
+                                   lm_token *out_token);
+/* Records a token as generated (for the repetition penalty). */
+LM_API lm_status lm_sampler_accept(lm_sampler *sampler, lm_token token);
+/* Forgets accepted tokens and restarts the random sequence from the seed. */
+LM_API lm_status lm_sampler_reset(lm_sampler *sampler);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LAMINA_H */

@@ -1,0 +1,325 @@
+// The C ABI (lamina.h) over the C++ core. Every function body runs inside abi_guard.
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "api/abi_guard.h"
+#include "api/handles.h"
+#include "cpu/kernels.h"
+#include "lamina.h"
+
+namespace lamina {
+const char *last_error_cstr();
+}
+
+using namespace lamina;
+
+namespace {
+
+template <size_t N>
+void copy_fixed(char (&dst)[N], std::string_view src) {
+    const size_t n = std::min(N - 1, src.size());
+    std::memcpy(dst, src.data(), n);
+    dst[n] = '\0';
+}
+
+const LlamaModel &model_of(const lm_model *m, const char *fn) { return *require(m, fn, "model")->impl; }
+Session &session_of(lm_session *s, const char *fn) { return *require(s, fn, "session")->impl; }
+const Session &session_of(const lm_session *s, const char *fn) { return *require(s, fn, "session")->impl; }
+
+}  // namespace
+
+extern "C" {
+
+LM_API const char *lm_last_error(void) { return last_error_cstr(); }
+
+LM_API const char *lm_status_name(lm_status status) {
+    switch (status) {
+        case LM_OK: return "LM_OK";
+        case LM_ERR_INVALID_ARGUMENT: return "LM_ERR_INVALID_ARGUMENT";
+        case LM_ERR_IO: return "LM_ERR_IO";
+        case LM_ERR_BAD_FORMAT: return "LM_ERR_BAD_FORMAT";
+        case LM_ERR_UNSUPPORTED: return "LM_ERR_UNSUPPORTED";
+        case LM_ERR_OUT_OF_MEMORY: return "LM_ERR_OUT_OF_MEMORY";
+        case LM_ERR_CONTEXT_FULL: return "LM_ERR_CONTEXT_FULL";
+        case LM_ERR_BUFFER_TOO_SMALL: return "LM_ERR_BUFFER_TOO_SMALL";
+        case LM_ERR_BUSY: return "LM_ERR_BUSY";
+        case LM_ERR_INTERNAL: return "LM_ERR_INTERNAL";
+    }
+    return "LM_ERR_UNKNOWN";
+}
+
+LM_API const char *lm_version(void) { return LAMINA_VERSION; }
+
+LM_API const char *lm_cpu_variant(void) { return cpu::variant_name(cpu::active_variant()); }
+
+LM_API const char *lm_type_name(int32_t type) {
+    const TypeGeometry g = type >= 0 ? type_geometry(static_cast<uint32_t>(type)) : TypeGeometry{nullptr, 0, 0};
+    return g.name != nullptr ? g.name : "unknown";
+}
+
+// ---- model -------------------------------------------------------------------------------
+
+LM_API lm_model_params lm_model_default_params(void) {
+    lm_model_params p{};
+    p.vocab_only = false;
+    return p;
+}
+
+LM_API lm_status lm_model_load(const char *path, lm_model_params params, lm_model **out_model) {
+    return abi_guard("lm_model_load", [&] {
+        require(out_model, "lm_model_load", "out_model");
+        *out_model = nullptr;
+        require(path, "lm_model_load", "path");
+        auto model = std::make_unique<lm_model>();
+        model->impl = LlamaModel::load(path, params.vocab_only);
+        *out_model = model.release();
+    });
+}
+
+LM_API void lm_model_free(lm_model *model) { delete model; }
+
+LM_API lm_status lm_model_get_info(const lm_model *model, lm_model_info *out) {
+    return abi_guard("lm_model_get_info", [&] {
+        const LlamaModel &m = model_of(model, "lm_model_get_info");
+        require(out, "lm_model_get_info", "out_info");
+        const ModelHparams &hp = m.hparams();
+        const GgufFile &f = m.file();
+        lm_model_info info{};
+        copy_fixed(info.architecture, hp.architecture);
+        copy_fixed(info.name, f.get_string_or("general.name", ""));
+        info.gguf_version = static_cast<int32_t>(f.version());
+        info.file_type = static_cast<int32_t>(f.get_int_or("general.file_type", -1));
+        info.n_vocab = hp.n_vocab;
+        info.n_ctx_train = hp.n_ctx_train;
+        info.n_embd = hp.n_embd;
+        info.n_layer = hp.n_layer;
+        info.n_head = hp.n_head;
+        info.n_head_kv = hp.n_head_kv;
+        info.n_ff = hp.n_ff;
+        info.head_dim = hp.head_dim;
+        info.n_expert = hp.n_expert;
+        info.n_expert_used = hp.n_expert_used;
+        info.rope_freq_base = hp.rope_freq_base;
+        info.rms_norm_eps = hp.rms_norm_eps;
+        info.bos = m.tokenizer().bos();
+        info.eos = m.tokenizer().eos();
+        info.eot = m.tokenizer().eot();
+        for (const GgufTensorInfo &t : f.tensors()) {
+            info.n_params += t.n_elements();
+            info.n_bytes += static_cast<int64_t>(t.n_bytes);
+        }
+        info.n_tensors = static_cast<int64_t>(f.tensors().size());
+        info.n_metadata = static_cast<int64_t>(f.metadata().size());
+        info.add_bos = m.tokenizer().add_bos();
+        info.vocab_only = m.vocab_only();
+        *out = info;
+    });
+}
+
+LM_API lm_status lm_model_tensor_info(const lm_model *model, int64_t index, lm_tensor_info *out) {
+    return abi_guard("lm_model_tensor_info", [&] {
+        const GgufFile &f = model_of(model, "lm_model_tensor_info").file();
+        require(out, "lm_model_tensor_info", "out_info");
+        if (index < 0 || index >= static_cast<int64_t>(f.tensors().size())) {
+            fail(LM_ERR_INVALID_ARGUMENT, "lm_model_tensor_info: index " + std::to_string(index) +
+                                              " is out of range (" + std::to_string(f.tensors().size()) + " tensors)");
+        }
+        const GgufTensorInfo &t = f.tensors()[index];
+        lm_tensor_info info{};
+        copy_fixed(info.name, t.name);
+        info.type = static_cast<int32_t>(t.type);
+        info.n_dims = static_cast<int32_t>(t.n_dims);
+        for (int d = 0; d < 4; ++d) info.ne[d] = t.ne[d];
+        info.offset = t.offset;
+        info.n_bytes = t.n_bytes;
+        *out = info;
+    });
+}
+
+namespace {
+const GgufKv &kv_at(const lm_model *model, int64_t index, const char *fn) {
+    const GgufFile &f = model_of(model, fn).file();
+    if (index < 0 || index >= static_cast<int64_t>(f.metadata().size())) {
+        fail(LM_ERR_INVALID_ARGUMENT, std::string(fn) + ": index " + std::to_string(index) + " is out of range (" +
+                                          std::to_string(f.metadata().size()) + " metadata entries)");
+    }
+    return f.metadata()[index];
+}
+}  // namespace
+
+LM_API lm_status lm_model_meta_key(const lm_model *model, int64_t index, char *buf, size_t capacity, size_t *out_len) {
+    return abi_guard("lm_model_meta_key", [&] {
+        copy_out(kv_at(model, index, "lm_model_meta_key").key, buf, capacity, out_len, "lm_model_meta_key");
+    });
+}
+
+LM_API lm_status lm_model_meta_value_text(const lm_model *model, int64_t index, char *buf, size_t capacity,
+                                          size_t *out_len) {
+    return abi_guard("lm_model_meta_value_text", [&] {
+        const GgufKv &kv = kv_at(model, index, "lm_model_meta_value_text");
+        copy_out(GgufFile::value_to_text(kv.value), buf, capacity, out_len, "lm_model_meta_value_text");
+    });
+}
+
+LM_API lm_status lm_model_meta_string(const lm_model *model, const char *key, char *buf, size_t capacity,
+                                      size_t *out_len) {
+    return abi_guard("lm_model_meta_string", [&] {
+        const GgufFile &f = model_of(model, "lm_model_meta_string").file();
+        require(key, "lm_model_meta_string", "key");
+        const GgufValue *v = f.find(key);
+        if (v == nullptr || v->type != GgufValueType::STRING) {
+            fail(LM_ERR_INVALID_ARGUMENT, std::string("lm_model_meta_string: '") + f.name() + "' has no string metadata '" +
+                                              key + "'");
+        }
+        copy_out(v->str, buf, capacity, out_len, "lm_model_meta_string");
+    });
+}
+
+// ---- tokenizer ---------------------------------------------------------------------------
+
+LM_API lm_status lm_tokenize(const lm_model *model, const char *text, size_t text_len, bool add_bos,
+                             bool parse_special, lm_token *tokens, size_t capacity, size_t *out_n) {
+    return abi_guard("lm_tokenize", [&] {
+        const LlamaModel &m = model_of(model, "lm_tokenize");
+        require(out_n, "lm_tokenize", "out_n");
+        if (text == nullptr && text_len > 0) require(text, "lm_tokenize", "text");
+        if (tokens == nullptr && capacity > 0) require(tokens, "lm_tokenize", "tokens");
+        const std::vector<lm_token> ids =
+            m.tokenizer().encode(std::string_view(text == nullptr ? "" : text, text_len), add_bos, parse_special);
+        *out_n = ids.size();
+        std::copy_n(ids.begin(), std::min(capacity, ids.size()), tokens);
+        if (capacity < ids.size()) {
+            fail(LM_ERR_BUFFER_TOO_SMALL, "lm_tokenize: room for " + std::to_string(capacity) + " tokens, " +
+                                              std::to_string(ids.size()) + " needed");
+        }
+    });
+}
+
+LM_API lm_status lm_token_to_piece(const lm_model *model, lm_token token, bool render_special, char *buf,
+                                   size_t capacity, size_t *out_len) {
+    return abi_guard("lm_token_to_piece", [&] {
+        const std::string piece = model_of(model, "lm_token_to_piece").tokenizer().piece(token, render_special);
+        copy_out(piece, buf, capacity, out_len, "lm_token_to_piece");
+    });
+}
+
+LM_API lm_status lm_token_is_eog(const lm_model *model, lm_token token, bool *out_is_eog) {
+    return abi_guard("lm_token_is_eog", [&] {
+        const LlamaModel &m = model_of(model, "lm_token_is_eog");
+        require(out_is_eog, "lm_token_is_eog", "out_is_eog");
+        if (token < 0 || token >= m.hparams().n_vocab) {
+            fail(LM_ERR_INVALID_ARGUMENT, "lm_token_is_eog: token id " + std::to_string(token) +
+                                              " is out of range (vocabulary has " + std::to_string(m.hparams().n_vocab) +
+                                              " tokens)");
+        }
+        *out_is_eog = m.tokenizer().is_eog(token);
+    });
+}
+
+// ---- session -----------------------------------------------------------------------------
+
+LM_API lm_session_params lm_session_default_params(void) {
+    lm_session_params p{};
+    p.n_ctx = 0;
+    p.n_batch = 0;
+    p.n_threads = 0;
+    return p;
+}
+
+LM_API lm_status lm_session_new(const lm_model *model, lm_session_params params, lm_session **out_session) {
+    return abi_guard("lm_session_new", [&] {
+        require(out_session, "lm_session_new", "out_session");
+        *out_session = nullptr;
+        const LlamaModel &m = model_of(model, "lm_session_new");
+        auto s = std::make_unique<lm_session>();
+        s->impl = std::make_unique<Session>(m, params);
+        *out_session = s.release();
+    });
+}
+
+LM_API void lm_session_free(lm_session *session) { delete session; }
+
+LM_API lm_status lm_session_eval(lm_session *session, const lm_token *tokens, int32_t n_tokens, int32_t pos,
+                                 bool all_logits) {
+    return abi_guard("lm_session_eval", [&] {
+        Session &s = session_of(session, "lm_session_eval");
+        Session::Guard guard(s);
+        s.eval(tokens, n_tokens, pos, all_logits);
+    });
+}
+
+LM_API lm_status lm_session_n_past(const lm_session *session, int32_t *out) {
+    return abi_guard("lm_session_n_past", [&] {
+        *require(out, "lm_session_n_past", "out_n_past") = session_of(session, "lm_session_n_past").n_past();
+    });
+}
+
+LM_API lm_status lm_session_n_ctx(const lm_session *session, int32_t *out) {
+    return abi_guard("lm_session_n_ctx", [&] {
+        *require(out, "lm_session_n_ctx", "out_n_ctx") = session_of(session, "lm_session_n_ctx").n_ctx();
+    });
+}
+
+LM_API lm_status lm_session_truncate(lm_session *session, int32_t n_keep) {
+    return abi_guard("lm_session_truncate", [&] {
+        Session &s = session_of(session, "lm_session_truncate");
+        Session::Guard guard(s);
+        s.truncate(n_keep);
+    });
+}
+
+LM_API lm_status lm_session_logits(const lm_session *session, int32_t row, const float **out_logits) {
+    return abi_guard("lm_session_logits", [&] {
+        *require(out_logits, "lm_session_logits", "out_logits") = session_of(session, "lm_session_logits").logits(row);
+    });
+}
+
+LM_API lm_status lm_session_n_logit_rows(const lm_session *session, int32_t *out_rows) {
+    return abi_guard("lm_session_n_logit_rows", [&] {
+        *require(out_rows, "lm_session_n_logit_rows", "out_rows") =
+            session_of(session, "lm_session_n_logit_rows").n_logit_rows();
+    });
+}
+
+// ---- sampling ----------------------------------------------------------------------------
+
+LM_API lm_sampler_params lm_sampler_default_params(void) {
+    lm_sampler_params p{};
+    p.seed = 0x6C616D696E61ull;  // "lamina"
+    p.temperature = 0.8f;
+    p.top_k = 40;
+    p.top_p = 0.95f;
+    p.min_p = 0.05f;
+    p.repeat_penalty = 1.0f;
+    p.repeat_last_n = 64;
+    return p;
+}
+
+LM_API lm_status lm_sampler_new(lm_sampler_params params, lm_sampler **out_sampler) {
+    return abi_guard("lm_sampler_new", [&] {
+        require(out_sampler, "lm_sampler_new", "out_sampler");
+        *out_sampler = nullptr;
+        *out_sampler = new lm_sampler(params);
+    });
+}
+
+LM_API void lm_sampler_free(lm_sampler *sampler) { delete sampler; }
+
+LM_API lm_status lm_sampler_sample(lm_sampler *sampler, const float *logits, int32_t n_vocab, lm_token *out_token) {
+    return abi_guard("lm_sampler_sample", [&] {
+        require(sampler, "lm_sampler_sample", "sampler");
+        require(logits, "lm_sampler_sample", "logits");
+        *require(out_token, "lm_sampler_sample", "out_token") = sampler->impl.sample(logits, n_vocab);
+    });
+}
+
+LM_API lm_status lm_sampler_accept(lm_sampler *sampler, lm_token token) {
+    return abi_guard("lm_sampler_accept", [&] { require(sampler, "lm_sampler_accept", "sampler")->impl.accept(token); });
+}
+
+LM_API lm_status lm_sampler_reset(lm_sampler *sampler) {
+    return abi_guard("lm_sampler_reset", [&] { require(sampler, "lm_sampler_reset", "sampler")->impl.reset(); });
+}
+
+}  // extern "C"

@@ -1,0 +1,52 @@
+// CPU kernels behind one interface per weight type, with a scalar reference and per-ISA variants
+// (AVX2, AVX-512, NEON) chosen once at run time from the CPU's features. LAMINA_CPU=scalar|avx2|
+// avx512|neon forces a variant (an unavailable one is an error, never an illegal instruction).
+//
+// A matrix product quantizes/converts each activation row once into the weight type's partner
+// format (act_type: F32 for float weights, Q8_0 / Q8_K for the quantized ones) and then takes
+// dot products of weight rows with it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "quant/ggml_type.h"
+
+namespace lamina::cpu {
+
+enum class Variant { Scalar, Avx2, Avx512, Neon };
+
+const char *variant_name(Variant v);
+// The variant in use by this process (detected once; LAMINA_CPU may force one).
+Variant active_variant();
+// Whether this CPU and OS can run `v`.
+bool variant_available(Variant v);
+// Why LAMINA_CPU could not be honoured (unknown name, or a variant this CPU/OS/build cannot run;
+// the process then uses the best available variant instead). Empty when it was, or is unset.
+const char *variant_override_error();
+// Whether variant `v` has its own kernel for `type` (otherwise dot_kernel(type, v) hands out the
+// next lower variant's: AVX-512 -> AVX2 -> scalar, NEON -> scalar).
+bool variant_implements(GgmlType type, Variant v);
+
+struct DotKernel {
+    GgmlType act_type;  // the format activations are converted to before dot products
+    // Bytes one activation row of k elements takes in act_type.
+    size_t (*act_row_bytes)(int64_t k);
+    // Converts k floats into act_type. k is a multiple of the weight type's block size.
+    void (*convert_act)(const float *x, void *dst, int64_t k);
+    // out[r] = dot(weight row r, act) for r in [0, n_rows); rows are w_stride bytes apart.
+    void (*dot_rows)(int64_t k, const void *w, size_t w_stride, int64_t n_rows, const void *act,
+                     float *out);
+};
+
+// The kernel for weights of `type` in the active variant, or nullptr if the type has none.
+const DotKernel *dot_kernel(GgmlType type);
+// The kernel of a specific variant (tests compare every variant with the scalar one); nullptr
+// also when this CPU cannot run `v`.
+const DotKernel *dot_kernel(GgmlType type, Variant v);
+
+// Dequantizes/converts n elements (a multiple of the block size) of `type` to float.
+// Returns false for a type without a converter.
+bool to_float(GgmlType type, const void *src, float *dst, int64_t n);
+
+}  // namespace lamina::cpu

@@ -1,0 +1,53 @@
+// Writes GGUF v3 files: metadata (set or copied from another file) and tensors. Used by
+// `lamina quantize`, by model synthesis for benchmarks and by tests that build files.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gguf/gguf_file.h"
+
+namespace lamina {
+
+class GgufWriter {
+public:
+    void set_string(std::string_view key, std::string_view value);
+    void set_u32(std::string_view key, uint32_t value);
+    void set_i32(std::string_view key, int32_t value);
+    void set_f32(std::string_view key, float value);
+    void set_bool(std::string_view key, bool value);
+    // Copies a value of any type, as read from another file.
+    void set_value(std::string_view key, const GgufValue &value);
+    // Copies every metadata entry of `file` (in order) except the keys listed.
+    void copy_metadata(const GgufFile &file, const std::vector<std::string> &except = {});
+    void remove(std::string_view key);
+
+    // `data` holds the tensor's bytes in `type`'s layout; it is copied.
+    void add_tensor(std::string_view name, GgmlType type, const std::vector<int64_t> &ne,
+                    const void *data, size_t n_bytes);
+
+    // Writes the file (to a temporary name first, then renamed). Throws LaminaError(LM_ERR_IO).
+    void write(const std::string &path, size_t alignment = 32) const;
+    // The bytes write() would produce.
+    std::vector<uint8_t> serialize(size_t alignment = 32) const;
+
+private:
+    struct Kv {
+        std::string key;
+        std::vector<uint8_t> encoded;  // type id + payload
+    };
+    struct Tensor {
+        std::string name;
+        GgmlType type;
+        std::vector<int64_t> ne;
+        std::vector<uint8_t> data;
+    };
+    void put(std::string_view key, std::vector<uint8_t> encoded);
+
+    std::vector<Kv> kvs_;
+    std::vector<Tensor> tensors_;
+};
+
+}  // namespace lamina

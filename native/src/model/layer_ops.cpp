@@ -1,0 +1,63 @@
+#include "model/layer_ops.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace lamina {
+
+void rms_norm(const float *x, const float *weight, float *out, int64_t n, float eps) {
+    double sum = 0;  // double: the mean of squares of thousands of elements
+    for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(x[i]) * x[i];
+    const float scale = 1.0f / std::sqrt(static_cast<float>(sum / n) + eps);
+    for (int64_t i = 0; i < n; ++i) out[i] = x[i] * scale * weight[i];
+}
+
+void rope(float *x, int32_t n_heads, int32_t head_dim, int32_t n_rot, int32_t pos, float freq_base,
+          float freq_scale, const float *freq_divisors, RopeLayout layout) {
+    const int32_t half = n_rot / 2;
+    // Angles are shared by every head: compute cos/sin once per token.
+    float cos_table[2048], sin_table[2048];  // n_rot <= 4096 (checked at load)
+    const int32_t n_pairs = std::min(half, 2048);
+    for (int32_t i = 0; i < n_pairs; ++i) {
+        double theta = static_cast<double>(pos) * freq_scale *
+                       std::pow(static_cast<double>(freq_base), -2.0 * i / n_rot);
+        if (freq_divisors != nullptr) theta /= freq_divisors[i];
+        cos_table[i] = static_cast<float>(std::cos(theta));
+        sin_table[i] = static_cast<float>(std::sin(theta));
+    }
+    for (int32_t h = 0; h < n_heads; ++h) {
+        float *v = x + static_cast<int64_t>(h) * head_dim;
+        for (int32_t i = 0; i < n_pairs; ++i) {
+            const int32_t a = layout == RopeLayout::Adjacent ? 2 * i : i;
+            const int32_t b = layout == RopeLayout::Adjacent ? 2 * i + 1 : i + half;
+            const float x0 = v[a], x1 = v[b];
+            v[a] = x0 * cos_table[i] - x1 * sin_table[i];
+            v[b] = x0 * sin_table[i] + x1 * cos_table[i];
+        }
+    }
+}
+
+void softmax(float *x, int64_t n) {
+    float max = x[0];
+    for (int64_t i = 1; i < n; ++i) max = std::max(max, x[i]);
+    double sum = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        x[i] = std::exp(x[i] - max);
+        sum += x[i];
+    }
+    const float inv = static_cast<float>(1.0 / sum);
+    for (int64_t i = 0; i < n; ++i) x[i] *= inv;
+}
+
+void swiglu(const float *gate, const float *up, float *out, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) {
+        const float g = gate[i];
+        out[i] = g / (1.0f + std::exp(-g)) * up[i];
+    }
+}
+
+void add_in_place(float *y, const float *x, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) y[i] += x[i];
+}
+
+}  // namespace lamina

@@ -1,0 +1,125 @@
+#include "model/llama_forward.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "model/layer_ops.h"
+#include "model/matmul.h"
+
+namespace lamina {
+namespace {
+
+const float *f32(const Weight &w) { return reinterpret_cast<const float *>(w.data); }
+
+void add_bias(float *y, const Weight &bias, int64_t n_tokens) {
+    for (int64_t t = 0; t < n_tokens; ++t) add_in_place(y + t * bias.cols, f32(bias), bias.cols);
+}
+
+// Causal attention of each new token (position pos+t) over cached positions [0, pos+t].
+void attention(const ModelHparams &hp, const KvCache &cache, int32_t layer, ThreadPool &pool,
+               ForwardScratch &s, int32_t n_tokens, int32_t pos) {
+    const int32_t D = hp.head_dim, H = hp.n_head, group = hp.n_head / hp.n_head_kv;
+    const int32_t Q = hp.n_embd_q(), n_ctx = cache.n_ctx();
+    const float scale = 1.0f / std::sqrt(static_cast<float>(D));
+    pool.run([&](int thread, int n_threads) {
+        float *scores = s.scores.data() + static_cast<size_t>(thread) * n_ctx;
+        for (int64_t job = thread; job < static_cast<int64_t>(n_tokens) * H; job += n_threads) {
+            const int32_t t = static_cast<int32_t>(job / H), h = static_cast<int32_t>(job % H);
+            const int32_t kv_head = h / group, n_seen = pos + t + 1;
+            const float *q = s.q.data() + static_cast<size_t>(t) * Q + h * D;
+            for (int32_t j = 0; j < n_seen; ++j) {
+                const float *k = cache.k(layer, j) + kv_head * D;
+                float dot = 0;
+                for (int32_t d = 0; d < D; ++d) dot += q[d] * k[d];
+                scores[j] = dot * scale;
+            }
+            softmax(scores, n_seen);
+            float *out = s.attn.data() + static_cast<size_t>(t) * Q + h * D;
+            std::fill(out, out + D, 0.0f);
+            for (int32_t j = 0; j < n_seen; ++j) {
+                const float *v = cache.v(layer, j) + kv_head * D;
+                const float p = scores[j];
+                for (int32_t d = 0; d < D; ++d) out[d] += p * v[d];
+            }
+        }
+    });
+}
+
+}  // namespace
+
+void ForwardScratch::reserve(const ModelHparams &hp, int32_t n_tokens, int32_t n_ctx, int n_threads) {
+    if (n_tokens <= capacity && scores.size() >= static_cast<size_t>(n_threads) * n_ctx) return;
+    const size_t T = static_cast<size_t>(std::max(n_tokens, capacity));
+    x.resize(T * hp.n_embd);
+    xn.resize(T * hp.n_embd);
+    proj.resize(T * hp.n_embd);
+    q.resize(T * hp.n_embd_q());
+    attn.resize(T * hp.n_embd_q());
+    k.resize(T * hp.n_embd_kv());
+    v.resize(T * hp.n_embd_kv());
+    gate.resize(T * hp.n_ff);
+    up.resize(T * hp.n_ff);
+    scores.resize(static_cast<size_t>(n_threads) * n_ctx);
+    capacity = static_cast<int32_t>(T);
+}
+
+void llama_forward(const LlamaModel &model, KvCache &cache, ThreadPool &pool, ForwardScratch &s,
+                   const lm_token *tokens, int32_t n_tokens, int32_t pos, bool all_logits, float *logits) {
+    const ModelHparams &hp = model.hparams();
+    const int64_t E = hp.n_embd, Q = hp.n_embd_q(), KV = hp.n_embd_kv(), F = hp.n_ff, T = n_tokens;
+    s.reserve(hp, n_tokens, cache.n_ctx(), pool.size());
+
+    for (int64_t t = 0; t < T; ++t) weight_row_to_float(model.token_embd, tokens[t], s.x.data() + t * E);
+
+    for (int32_t l = 0; l < hp.n_layer; ++l) {
+        const LayerWeights &L = model.layers[l];
+
+        // Attention block: x += Wo · attention(rope(Wq·n(x)), rope(Wk·n(x)), Wv·n(x))
+        for (int64_t t = 0; t < T; ++t) {
+            rms_norm(s.x.data() + t * E, f32(L.attn_norm), s.xn.data() + t * E, E, hp.rms_norm_eps);
+        }
+        matmul(L.wq, s.xn.data(), T, s.q.data(), pool, s.act);
+        matmul(L.wk, s.xn.data(), T, s.k.data(), pool, s.act);
+        matmul(L.wv, s.xn.data(), T, s.v.data(), pool, s.act);
+        if (hp.qkv_bias) {
+            add_bias(s.q.data(), L.bq, T);
+            add_bias(s.k.data(), L.bk, T);
+            add_bias(s.v.data(), L.bv, T);
+        }
+        const float *freq_divisors = model.rope_freqs.present() ? f32(model.rope_freqs) : nullptr;
+        for (int64_t t = 0; t < T; ++t) {
+            const int32_t p = pos + static_cast<int32_t>(t);
+            rope(s.q.data() + t * Q, hp.n_head, hp.head_dim, hp.n_rot, p, hp.rope_freq_base,
+                 hp.rope_freq_scale, freq_divisors, hp.rope_layout);
+            rope(s.k.data() + t * KV, hp.n_head_kv, hp.head_dim, hp.n_rot, p, hp.rope_freq_base,
+                 hp.rope_freq_scale, freq_divisors, hp.rope_layout);
+            std::memcpy(cache.k(l, p), s.k.data() + t * KV, KV * sizeof(float));
+            std::memcpy(cache.v(l, p), s.v.data() + t * KV, KV * sizeof(float));
+        }
+        attention(hp, cache, l, pool, s, n_tokens, pos);
+        matmul(L.wo, s.attn.data(), T, s.proj.data(), pool, s.act);
+        add_in_place(s.x.data(), s.proj.data(), T * E);
+
+        // Feed-forward block: x += W_down · (silu(W_gate·n(x)) ⊙ W_up·n(x))
+        for (int64_t t = 0; t < T; ++t) {
+            rms_norm(s.x.data() + t * E, f32(L.ffn_norm), s.xn.data() + t * E, E, hp.rms_norm_eps);
+        }
+        matmul(L.ffn_gate, s.xn.data(), T, s.gate.data(), pool, s.act);
+        matmul(L.ffn_up, s.xn.data(), T, s.up.data(), pool, s.act);
+        swiglu(s.gate.data(), s.up.data(), s.gate.data(), T * F);
+        matmul(L.ffn_down, s.gate.data(), T, s.proj.data(), pool, s.act);
+        add_in_place(s.x.data(), s.proj.data(), T * E);
+    }
+
+    // Output head, only for the rows whose logits are wanted.
+    if (logits == nullptr) return;
+    const int64_t first = all_logits ? 0 : T - 1;
+    const int64_t rows = T - first;
+    for (int64_t t = 0; t < rows; ++t) {
+        rms_norm(s.x.data() + (first + t) * E, f32(model.output_norm), s.xn.data() + t * E, E, hp.rms_norm_eps);
+    }
+    matmul(model.output, s.xn.data(), rows, logits, pool, s.act);
+}
+
+}  // namespace lamina

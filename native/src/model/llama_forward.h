@@ -1,0 +1,29 @@
+// The forward pass of a llama-family model over a batch of tokens.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "lamina.h"
+#include "model/llama_model.h"
+#include "runtime/kv_cache.h"
+#include "runtime/thread_pool.h"
+
+namespace lamina {
+
+// Activation buffers of one session, sized for its largest micro-batch.
+struct ForwardScratch {
+    std::vector<float> x, xn, q, k, v, attn, proj, gate, up, scores;
+    std::vector<uint8_t> act;  // activations converted for the matmul kernels
+    int32_t capacity = 0;
+    void reserve(const ModelHparams &hp, int32_t n_tokens, int32_t n_ctx, int n_threads);
+};
+
+// Evaluates n_tokens tokens at positions pos.., writing their K/V into `cache`. Writes the
+// logits of every token (all_logits) or of the last one into `logits` (n_vocab floats a row).
+// With logits == nullptr the output head is skipped (a chunk of a longer prompt).
+// Tokens and positions are validated by the caller.
+void llama_forward(const LlamaModel &model, KvCache &cache, ThreadPool &pool, ForwardScratch &s,
+                   const lm_token *tokens, int32_t n_tokens, int32_t pos, bool all_logits, float *logits);
+
+}  // namespace lamina

@@ -1,0 +1,122 @@
+#include "model/llama_model.h"
+
+#include <initializer_list>
+
+#include "common/error.h"
+#include "cpu/kernels.h"
+
+namespace lamina {
+namespace {
+
+std::string shape_text(const int64_t *ne, size_t n) {
+    std::string s = "[";
+    for (size_t i = 0; i < n; ++i) s += (i ? ", " : "") + std::to_string(ne[i]);
+    return s + "]";
+}
+
+enum class Use { Matrix, Vector };
+
+// Binds a tensor by name, checking its shape and that Lamina can compute with its type.
+class WeightBinder {
+public:
+    explicit WeightBinder(const GgufFile &file) : file_(file) {}
+
+    Weight bind(const std::string &name, std::initializer_list<int64_t> shape, Use use, bool required = true) {
+        const GgufTensorInfo *t = file_.find_tensor(name);
+        if (t == nullptr) {
+            if (!required) return {};
+            fail(LM_ERR_BAD_FORMAT, "'" + file_.name() + "': required tensor '" + name + "' is missing");
+        }
+        const std::vector<int64_t> want(shape);
+        bool ok = t->n_dims <= want.size() || (t->n_dims == want.size() + 1 && t->ne[t->n_dims - 1] == 1);
+        for (size_t d = 0; d < 4 && ok; ++d) {
+            const int64_t expected = d < want.size() ? want[d] : 1;
+            ok = t->ne[d] == expected;
+        }
+        if (!ok) {
+            fail(LM_ERR_BAD_FORMAT, "'" + file_.name() + "': tensor '" + name + "' has shape " +
+                                        shape_text(t->ne, t->n_dims) + ", expected " +
+                                        shape_text(want.data(), want.size()));
+        }
+        const TypeGeometry geo = type_geometry(static_cast<uint32_t>(t->type));
+        if (use == Use::Matrix && cpu::dot_kernel(t->type) == nullptr) {
+            fail(LM_ERR_UNSUPPORTED, "'" + file_.name() + "': tensor '" + name + "' has type " + geo.name +
+                                         ", which Lamina cannot compute with yet");
+        }
+        if (use == Use::Vector && t->type != GgmlType::F32) {
+            fail(LM_ERR_UNSUPPORTED, "'" + file_.name() + "': tensor '" + name + "' has type " + geo.name +
+                                         "; norm and bias vectors must be F32");
+        }
+        Weight w;
+        w.name = t->name.data();
+        w.name_len = t->name.size();
+        w.type = t->type;
+        w.cols = t->ne[0];
+        w.rows = t->ne[1];
+        w.slices = t->ne[2];
+        w.row_bytes = static_cast<size_t>(t->ne[0] / geo.block_size) * geo.type_size;
+        w.data = t->data;
+        return w;
+    }
+
+private:
+    const GgufFile &file_;
+};
+
+}  // namespace
+
+std::unique_ptr<LlamaModel> LlamaModel::load(const std::string &path, bool vocab_only) {
+    return from_gguf(GgufFile::open(path), vocab_only);
+}
+
+std::unique_ptr<LlamaModel> LlamaModel::from_gguf(std::unique_ptr<GgufFile> file, bool vocab_only) {
+    std::unique_ptr<LlamaModel> m(new LlamaModel());
+    m->file_ = std::move(file);
+    const std::string &path = m->file_->name();
+    m->vocab_only_ = vocab_only;
+    m->hparams_ = ModelHparams::from_gguf(*m->file_, vocab_only);
+    m->tokenizer_ = Tokenizer::from_gguf(*m->file_);
+    if (m->tokenizer_->n_vocab() != m->hparams_.n_vocab) {
+        fail(LM_ERR_BAD_FORMAT, "'" + path + "': the tokenizer has " + std::to_string(m->tokenizer_->n_vocab()) +
+                                    " tokens but the vocabulary lists " + std::to_string(m->hparams_.n_vocab));
+    }
+    if (!vocab_only) m->bind_weights();
+    return m;
+}
+
+void LlamaModel::bind_weights() {
+    const ModelHparams &hp = hparams_;
+    if (hp.n_expert > 0) {
+        fail(LM_ERR_UNSUPPORTED, "'" + file_->name() + "': mixture-of-experts models (" +
+                                     std::to_string(hp.n_expert) + " experts) are not supported yet");
+    }
+    WeightBinder b(*file_);
+    const int64_t E = hp.n_embd, V = hp.n_vocab, Q = hp.n_embd_q(), KV = hp.n_embd_kv(), F = hp.n_ff;
+    token_embd = b.bind("token_embd.weight", {E, V}, Use::Matrix);
+    output_norm = b.bind("output_norm.weight", {E}, Use::Vector);
+    output = b.bind("output.weight", {E, V}, Use::Matrix, /*required=*/false);
+    if (!output.present()) output = token_embd;  // tied input/output embedding
+    rope_freqs = b.bind("rope_freqs.weight", {hp.n_rot / 2}, Use::Vector, /*required=*/false);
+
+    layers.resize(hp.n_layer);
+    for (int32_t l = 0; l < hp.n_layer; ++l) {
+        const std::string p = "blk." + std::to_string(l) + ".";
+        LayerWeights &L = layers[l];
+        L.attn_norm = b.bind(p + "attn_norm.weight", {E}, Use::Vector);
+        L.wq = b.bind(p + "attn_q.weight", {E, Q}, Use::Matrix);
+        L.wk = b.bind(p + "attn_k.weight", {E, KV}, Use::Matrix);
+        L.wv = b.bind(p + "attn_v.weight", {E, KV}, Use::Matrix);
+        L.wo = b.bind(p + "attn_output.weight", {Q, E}, Use::Matrix);
+        if (hp.qkv_bias) {
+            L.bq = b.bind(p + "attn_q.bias", {Q}, Use::Vector);
+            L.bk = b.bind(p + "attn_k.bias", {KV}, Use::Vector);
+            L.bv = b.bind(p + "attn_v.bias", {KV}, Use::Vector);
+        }
+        L.ffn_norm = b.bind(p + "ffn_norm.weight", {E}, Use::Vector);
+        L.ffn_gate = b.bind(p + "ffn_gate.weight", {E, F}, Use::Matrix);
+        L.ffn_up = b.bind(p + "ffn_up.weight", {E, F}, Use::Matrix);
+        L.ffn_down = b.bind(p + "ffn_down.weight", {F, E}, Use::Matrix);
+    }
+}
+
+}  // namespace lamina

@@ -1,0 +1,52 @@
+// A loaded llama-family model: the mapped GGUF file, its hyperparameters, vocabulary and the
+// weights of every layer bound by name and checked for shape and type. Immutable after load,
+// so any number of sessions on any threads share it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gguf/gguf_file.h"
+#include "model/hparams.h"
+#include "model/weight.h"
+#include "tokenizer/tokenizer.h"
+
+namespace lamina {
+
+struct LayerWeights {
+    Weight attn_norm;
+    Weight wq, wk, wv, wo;
+    Weight bq, bk, bv;  // present for architectures with Q/K/V biases
+    Weight ffn_norm;
+    Weight ffn_gate, ffn_up, ffn_down;
+};
+
+class LlamaModel {
+public:
+    // Throws LaminaError naming the file and the key/tensor at fault.
+    static std::unique_ptr<LlamaModel> load(const std::string &path, bool vocab_only);
+    // The same over an already parsed file (tests and fuzzing parse from memory).
+    static std::unique_ptr<LlamaModel> from_gguf(std::unique_ptr<GgufFile> file, bool vocab_only);
+
+    const GgufFile &file() const { return *file_; }
+    const ModelHparams &hparams() const { return hparams_; }
+    const Tokenizer &tokenizer() const { return *tokenizer_; }
+    bool vocab_only() const { return vocab_only_; }
+
+    Weight token_embd;
+    Weight output_norm;
+    Weight output;      // the token embedding when the model ties them
+    Weight rope_freqs;  // optional per-frequency divisors (Llama 3.1 scaling)
+    std::vector<LayerWeights> layers;
+
+private:
+    void bind_weights();
+
+    std::unique_ptr<GgufFile> file_;
+    ModelHparams hparams_;
+    std::unique_ptr<Tokenizer> tokenizer_;
+    bool vocab_only_ = false;
+};
+
+}  // namespace lamina

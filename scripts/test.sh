@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test: native GoogleTest suite (CTest), the C-header check, the NEON kernels under
+# qemu, and the JUnit suites (Java, Kotlin, Scala) through Maven. Shared test data comes from
+# $LAMINA_TEST_DATA (default ../shared).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+eval "$(scripts/setup.sh)"
+export JAVA_HOME
+export LAMINA_TEST_DATA="${LAMINA_TEST_DATA:-$(cd .. && pwd)/shared}"
+if [ ! -d "$LAMINA_TEST_DATA/models" ]; then
+  echo "lamina test: test data not found at $LAMINA_TEST_DATA (set LAMINA_TEST_DATA to the folder with models/, golden/, vocab/)" >&2
+  exit 1
+fi
+JOBS="${JOBS:-$(nproc)}"
+
+section() { printf '\n==== %s ====\n' "$*"; }
+
+section "native: configure and build (Release)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DLAMINA_BUILD_TESTS=ON >/dev/null
+cmake --build build -j "$JOBS"
+
+section "native: GoogleTest (CTest)"
+(cd build && ctest --output-on-failure -j "$JOBS")
+
+if [ -x scripts/test-neon.sh ]; then
+  section "native: NEON kernels (aarch64 under qemu)"
+  scripts/test-neon.sh
+fi
+
+section "JVM: bindings, Java API, CLI, Java/Kotlin/Scala tests (Maven)"
+mvn -B -Dlamina.skipNative=true verify

@@ -1,0 +1,244 @@
+// Bad models and misuse through the C ABI: each is a status plus a message naming the
+// problem, and the library keeps working afterwards.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <algorithm>
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gguf/gguf_file.h"
+#include "gguf/gguf_writer.h"
+#include "lamina.h"
+#include "test_data.h"
+
+namespace {
+
+const char *kBaseModel = "models/llama2-mha-f32.gguf";
+
+// Copies the base model, letting `edit` change metadata and choose tensors, and loads the copy.
+struct Edited {
+    lm_status status;
+    std::string message;
+};
+
+Edited load_edited(const std::function<void(lamina::GgufWriter &, const lamina::GgufFile &)> &edit_metadata,
+                   const std::function<bool(const lamina::GgufTensorInfo &, lamina::GgufWriter &)> &edit_tensor) {
+    const std::string base = lamina::testing::require_test_file(kBaseModel);
+    if (base.empty()) return {LM_ERR_IO, "no base model"};
+    auto src = lamina::GgufFile::open(base);
+    lamina::GgufWriter w;
+    w.copy_metadata(*src);
+    edit_metadata(w, *src);
+    for (const lamina::GgufTensorInfo &t : src->tensors()) {
+        if (edit_tensor && edit_tensor(t, w)) continue;
+        w.add_tensor(t.name, t.type, std::vector<int64_t>(t.ne, t.ne + t.n_dims), t.data, t.n_bytes);
+    }
+    const std::string path = ::testing::TempDir() + "lamina-edited.gguf";
+    w.write(path);
+    lm_model *model = nullptr;
+    const lm_status status = lm_model_load(path.c_str(), lm_model_default_params(), &model);
+    Edited result{status, status == LM_OK ? "" : lm_last_error()};
+    lm_model_free(model);
+    std::remove(path.c_str());
+    return result;
+}
+
+void expect_contains(const std::string &message, const std::string &needle) {
+    EXPECT_NE(message.find(needle), std::string::npos) << "message: " << message;
+}
+
+TEST(ModelErrors, UnmodifiedCopyLoads) {
+    const Edited e = load_edited([](auto &, auto &) {}, nullptr);
+    EXPECT_EQ(e.status, LM_OK) << e.message;
+}
+
+TEST(ModelErrors, MissingTensorIsNamed) {
+    const Edited e = load_edited([](auto &, auto &) {},
+                                 [](const lamina::GgufTensorInfo &t, lamina::GgufWriter &) {
+                                     return t.name == "blk.1.ffn_down.weight";
+                                 });
+    EXPECT_EQ(e.status, LM_ERR_BAD_FORMAT);
+    expect_contains(e.message, "blk.1.ffn_down.weight");
+    expect_contains(e.message, "missing");
+}
+
+TEST(ModelErrors, WrongTensorShapeIsNamed) {
+    const Edited e = load_edited([](auto &, auto &) {},
+                                 [](const lamina::GgufTensorInfo &t, lamina::GgufWriter &w) {
+                                     if (t.name != "blk.0.attn_q.weight") return false;
+                                     // Same bytes, rows and columns swapped in a non-square way.
+                                     w.add_tensor(t.name, t.type, {t.ne[0] / 2, t.ne[1] * 2}, t.data, t.n_bytes);
+                                     return true;
+                                 });
+    EXPECT_EQ(e.status, LM_ERR_BAD_FORMAT);
+    expect_contains(e.message, "blk.0.attn_q.weight");
+    expect_contains(e.message, "shape");
+}
+
+TEST(ModelErrors, MissingKeyIsNamed) {
+    const Edited e = load_edited([](lamina::GgufWriter &w, auto &) { w.remove("llama.embedding_length"); }, nullptr);
+    EXPECT_EQ(e.status, LM_ERR_BAD_FORMAT);
+    expect_contains(e.message, "llama.embedding_length");
+}
+
+TEST(ModelErrors, UnsupportedArchitectureIsNamed) {
+    const Edited e = load_edited([](lamina::GgufWriter &w, auto &) { w.set_string("general.architecture", "mamba"); },
+                                 nullptr);
+    EXPECT_EQ(e.status, LM_ERR_UNSUPPORTED);
+    expect_contains(e.message, "mamba");
+}
+
+TEST(ModelErrors, NormWithWrongLengthIsNamed) {
+    const Edited e = load_edited([](auto &, auto &) {},
+                                 [](const lamina::GgufTensorInfo &t, lamina::GgufWriter &w) {
+                                     if (t.name != "output_norm.weight") return false;
+                                     w.add_tensor(t.name, t.type, {t.ne[0] / 2}, t.data, t.n_bytes / 2);
+                                     return true;
+                                 });
+    EXPECT_EQ(e.status, LM_ERR_BAD_FORMAT);
+    expect_contains(e.message, "output_norm.weight");
+}
+
+class SessionErrors : public ::testing::Test {
+protected:
+    void SetUp() override {
+        const std::string path = lamina::testing::require_test_file(kBaseModel);
+        ASSERT_FALSE(path.empty());
+        ASSERT_EQ(lm_model_load(path.c_str(), lm_model_default_params(), &model_), LM_OK) << lm_last_error();
+        lm_session_params sp = lm_session_default_params();
+        sp.n_ctx = 16;
+        sp.n_threads = 2;
+        ASSERT_EQ(lm_session_new(model_, sp, &session_), LM_OK) << lm_last_error();
+    }
+    void TearDown() override {
+        lm_session_free(session_);
+        lm_model_free(model_);
+    }
+    lm_model *model_ = nullptr;
+    lm_session *session_ = nullptr;
+};
+
+TEST_F(SessionErrors, PromptLongerThanContext) {
+    std::vector<lm_token> tokens(17, 100);
+    EXPECT_EQ(lm_session_eval(session_, tokens.data(), 17, 0, false), LM_ERR_CONTEXT_FULL);
+    expect_contains(lm_last_error(), "context holds 16");
+    // Nothing is lost: the session still works.
+    EXPECT_EQ(lm_session_eval(session_, tokens.data(), 16, 0, false), LM_OK) << lm_last_error();
+    lm_token one = 5;
+    EXPECT_EQ(lm_session_eval(session_, &one, 1, 16, false), LM_ERR_CONTEXT_FULL);
+}
+
+TEST_F(SessionErrors, TokenOutOfRange) {
+    const lm_token tokens[3] = {1, 32000, 5};
+    EXPECT_EQ(lm_session_eval(session_, tokens, 3, 0, false), LM_ERR_INVALID_ARGUMENT);
+    expect_contains(lm_last_error(), "token id 32000");
+    expect_contains(lm_last_error(), "batch index 1");
+    char buf[16];
+    size_t len = 0;
+    EXPECT_EQ(lm_token_to_piece(model_, -3, false, buf, sizeof buf, &len), LM_ERR_INVALID_ARGUMENT);
+    expect_contains(lm_last_error(), "-3");
+}
+
+TEST_F(SessionErrors, PositionBeyondCache) {
+    const lm_token t = 1;
+    EXPECT_EQ(lm_session_eval(session_, &t, 1, 3, false), LM_ERR_INVALID_ARGUMENT);
+    expect_contains(lm_last_error(), "position 3");
+}
+
+TEST_F(SessionErrors, RewindGivesTheSameLogits) {
+    const lm_token prompt[4] = {1, 450, 4996, 17354};
+    ASSERT_EQ(lm_session_eval(session_, prompt, 4, 0, false), LM_OK);
+    const float *first = nullptr;
+    ASSERT_EQ(lm_session_logits(session_, -1, &first), LM_OK);
+    const std::vector<float> expected(first, first + 32000);
+    const lm_token other = 3000;
+    ASSERT_EQ(lm_session_eval(session_, &other, 1, 4, false), LM_OK);
+    ASSERT_EQ(lm_session_truncate(session_, 3), LM_OK);
+    int32_t n_past = -1;
+    ASSERT_EQ(lm_session_n_past(session_, &n_past), LM_OK);
+    EXPECT_EQ(n_past, 3);
+    ASSERT_EQ(lm_session_eval(session_, prompt + 3, 1, 3, false), LM_OK);
+    const float *again = nullptr;
+    ASSERT_EQ(lm_session_logits(session_, -1, &again), LM_OK);
+    EXPECT_EQ(std::vector<float>(again, again + 32000), expected);
+}
+
+TEST_F(SessionErrors, NullArgumentsAreErrors) {
+    EXPECT_EQ(lm_session_eval(nullptr, nullptr, 1, 0, false), LM_ERR_INVALID_ARGUMENT);
+    EXPECT_EQ(lm_session_eval(session_, nullptr, 1, 0, false), LM_ERR_INVALID_ARGUMENT);
+    EXPECT_EQ(lm_model_get_info(nullptr, nullptr), LM_ERR_INVALID_ARGUMENT);
+    lm_session_params bad = lm_session_default_params();
+    bad.n_threads = -2;
+    lm_session *s = nullptr;
+    EXPECT_EQ(lm_session_new(model_, bad, &s), LM_ERR_INVALID_ARGUMENT);
+    expect_contains(lm_last_error(), "n_threads");
+    EXPECT_EQ(s, nullptr);
+}
+
+TEST_F(SessionErrors, TwoCallStringPattern) {
+    size_t len = 0;
+    EXPECT_EQ(lm_model_meta_string(model_, "general.architecture", nullptr, 0, &len), LM_ERR_BUFFER_TOO_SMALL);
+    EXPECT_EQ(len, 5u);
+    char buf[5];
+    EXPECT_EQ(lm_model_meta_string(model_, "general.architecture", buf, sizeof buf, &len), LM_OK);
+    EXPECT_EQ(std::string(buf, len), "llama");
+}
+
+TEST(SamplerErrors, InvalidParameters) {
+    lm_sampler_params p = lm_sampler_default_params();
+    p.top_p = 0;
+    lm_sampler *s = nullptr;
+    EXPECT_EQ(lm_sampler_new(p, &s), LM_ERR_INVALID_ARGUMENT);
+    expect_contains(lm_last_error(), "top_p");
+}
+
+TEST(SamplerTest, SameSeedSameTokens) {
+    std::vector<float> logits(100);
+    for (size_t i = 0; i < logits.size(); ++i) logits[i] = static_cast<float>((i * 37) % 11) * 0.3f;
+    lm_sampler_params p = lm_sampler_default_params();
+    p.seed = 42;
+    p.top_k = 0;
+    p.min_p = 0;
+    auto run = [&] {
+        lm_sampler *s = nullptr;
+        EXPECT_EQ(lm_sampler_new(p, &s), LM_OK);
+        std::vector<lm_token> out;
+        for (int i = 0; i < 50; ++i) {
+            lm_token t = -1;
+            EXPECT_EQ(lm_sampler_sample(s, logits.data(), 100, &t), LM_OK);
+            out.push_back(t);
+        }
+        lm_sampler_free(s);
+        return out;
+    };
+    const std::vector<lm_token> a = run(), b = run();
+    EXPECT_EQ(a, b);
+    EXPECT_GT(std::set<lm_token>(a.begin(), a.end()).size(), 3u) << "sampling should not be greedy here";
+    p.temperature = 0;
+    lm_sampler *greedy = nullptr;
+    ASSERT_EQ(lm_sampler_new(p, &greedy), LM_OK);
+    lm_token t = -1;
+    ASSERT_EQ(lm_sampler_sample(greedy, logits.data(), 100, &t), LM_OK);
+    EXPECT_EQ(logits[t], *std::max_element(logits.begin(), logits.end()));
+    lm_sampler_free(greedy);
+}
+
+TEST(SamplerTest, TopKOneIsGreedy) {
+    std::vector<float> logits = {0.1f, 2.0f, 1.9f, -1.0f};
+    lm_sampler_params p = lm_sampler_default_params();
+    p.top_k = 1;
+    p.temperature = 1.5f;
+    lm_sampler *s = nullptr;
+    ASSERT_EQ(lm_sampler_new(p, &s), LM_OK);
+    for (int i = 0; i < 20; ++i) {
+        lm_token t = -1;
+        ASSERT_EQ(lm_sampler_sample(s, logits.data(), 4, &t), LM_OK);
+        EXPECT_EQ(t, 1);
+    }
+    lm_sampler_free(s);
+}
+
+}  // namespace
