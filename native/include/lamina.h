@@ -49,7 +49,8 @@ typedef enum lm_status {
     LM_ERR_CONTEXT_FULL = 6,      /* the tokens would not fit into the session's context */
     LM_ERR_BUFFER_TOO_SMALL = 7,  /* a caller buffer is too small; *out_len says what is needed */
     LM_ERR_BUSY = 8,              /* the session is in use by another thread */
-    LM_ERR_INTERNAL = 9           /* a bug in Lamina; the message says where */
+    LM_ERR_INTERNAL = 9,          /* a bug in Lamina; the message says where */
+    LM_ERR_CANCELLED = 10         /* a progress callback asked to stop */
 } lm_status;
 
 typedef struct lm_model lm_model;
@@ -200,6 +201,43 @@ LM_API lm_status lm_sampler_sample(lm_sampler *sampler, const float *logits, int
 LM_API lm_status lm_sampler_accept(lm_sampler *sampler, lm_token token);
 /* Forgets accepted tokens and restarts the random sequence from the seed. */
 LM_API lm_status lm_sampler_reset(lm_sampler *sampler);
+
+/* ---- writing models: quantize, synthesize ---------------------------------------------- */
+
+/* Called during long operations with the units done so far and the total; return false to
+ * cancel (the call then returns LM_ERR_CANCELLED and leaves no output file). */
+typedef bool (*lm_progress_fn)(int64_t done, int64_t total, void *user_data);
+
+typedef struct lm_quantize_params {
+    const char *file_type;       /* "Q4_K_M", "Q8_0", "F16", ... (lm_file_type_names) */
+    int32_t n_threads;           /* 0 = number of online CPUs */
+    lm_progress_fn progress;     /* may be NULL */
+    void *progress_user_data;
+} lm_quantize_params;
+
+typedef struct lm_synthesize_params {
+    const char *shape;           /* "tinyllama-1.1b", ... (lm_model_shape_names) */
+    const char *vocab_path;      /* a GGUF file whose tokenizer.* metadata is copied */
+    const char *file_type;       /* as for lm_quantize_params */
+    uint64_t seed;               /* same seed = same file */
+    int32_t n_threads;
+    lm_progress_fn progress;
+    void *progress_user_data;
+} lm_synthesize_params;
+
+LM_API lm_quantize_params lm_quantize_default_params(void);
+/* Rewrites a model with its matrices in another file type; norms stay F32 and the mixes keep
+ * sensitive tensors at more bits, as llama.cpp's quantizer does. The output is written to a
+ * temporary name and renamed when complete. */
+LM_API lm_status lm_model_quantize(const char *in_path, const char *out_path, lm_quantize_params params);
+
+LM_API lm_synthesize_params lm_synthesize_default_params(void);
+/* Writes a random-weight llama model of a real model's exact shape (for benchmarks). */
+LM_API lm_status lm_model_synthesize(const char *out_path, lm_synthesize_params params);
+
+/* Comma-separated names of the file types and shapes above. Two-call string pattern. */
+LM_API lm_status lm_file_type_names(char *buf, size_t capacity, size_t *out_len);
+LM_API lm_status lm_model_shape_names(char *buf, size_t capacity, size_t *out_len);
 
 #ifdef __cplusplus
 }

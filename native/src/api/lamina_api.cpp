@@ -45,6 +45,7 @@ LM_API const char *lm_status_name(lm_status status) {
         case LM_ERR_BUFFER_TOO_SMALL: return "LM_ERR_BUFFER_TOO_SMALL";
         case LM_ERR_BUSY: return "LM_ERR_BUSY";
         case LM_ERR_INTERNAL: return "LM_ERR_INTERNAL";
+        case LM_ERR_CANCELLED: return "LM_ERR_CANCELLED";
     }
     return "LM_ERR_UNKNOWN";
 }

@@ -1,5 +1,6 @@
 #include "gguf/gguf_writer.h"
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 
@@ -132,10 +133,14 @@ void GgufWriter::remove(std::string_view key) {
 void GgufWriter::add_tensor(std::string_view name, GgmlType type, const std::vector<int64_t> &ne, const void *data,
                             size_t n_bytes) {
     const auto *p = static_cast<const uint8_t *>(data);
-    tensors_.push_back({std::string(name), type, ne, std::vector<uint8_t>(p, p + n_bytes)});
+    tensors_.push_back({std::string(name), type, ne, std::vector<uint8_t>(p, p + n_bytes), n_bytes});
 }
 
-std::vector<uint8_t> GgufWriter::serialize(size_t alignment) const {
+void GgufWriter::add_tensor_info(std::string_view name, GgmlType type, const std::vector<int64_t> &ne, size_t n_bytes) {
+    tensors_.push_back({std::string(name), type, ne, {}, n_bytes});
+}
+
+std::vector<uint8_t> GgufWriter::serialize_header(size_t alignment) const {
     std::vector<uint8_t> out;
     append<uint32_t>(out, 0x46554747);  // "GGUF"
     append<uint32_t>(out, 3);
@@ -159,9 +164,14 @@ std::vector<uint8_t> GgufWriter::serialize(size_t alignment) const {
         for (int64_t n : t.ne) append<uint64_t>(out, static_cast<uint64_t>(n));
         append<uint32_t>(out, static_cast<uint32_t>(t.type));
         append<uint64_t>(out, offset);
-        offset += (t.data.size() + alignment - 1) / alignment * alignment;
+        offset += (t.n_bytes + alignment - 1) / alignment * alignment;
     }
     out.resize((out.size() + alignment - 1) / alignment * alignment, 0);
+    return out;
+}
+
+std::vector<uint8_t> GgufWriter::serialize(size_t alignment) const {
+    std::vector<uint8_t> out = serialize_header(alignment);
     for (const Tensor &t : tensors_) {
         out.insert(out.end(), t.data.begin(), t.data.end());
         out.resize((out.size() + alignment - 1) / alignment * alignment, 0);
@@ -170,18 +180,55 @@ std::vector<uint8_t> GgufWriter::serialize(size_t alignment) const {
 }
 
 void GgufWriter::write(const std::string &path, size_t alignment) const {
-    const std::vector<uint8_t> bytes = serialize(alignment);
+    write_streaming(path, [&](size_t index, std::vector<uint8_t> &) {
+        fail(LM_ERR_INTERNAL, "tensor '" + tensors_[index].name + "' was declared without data; use write_streaming");
+    }, alignment);
+}
+
+void GgufWriter::write_streaming(const std::string &path, const TensorProducer &produce, size_t alignment) const {
     const std::string tmp = path + ".tmp";
     std::FILE *f = std::fopen(tmp.c_str(), "wb");
-    if (f == nullptr) fail(LM_ERR_IO, "cannot create '" + tmp + "'");
-    const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-    if (std::fclose(f) != 0 || !ok) {
+    if (f == nullptr) fail(LM_ERR_IO, "cannot create '" + tmp + "': " + std::strerror(errno));
+    auto abandon = [&](const std::string &why) {
+        std::fclose(f);
         std::remove(tmp.c_str());
-        fail(LM_ERR_IO, "cannot write '" + tmp + "' (disk full?)");
+        fail(LM_ERR_IO, "cannot write '" + path + "': " + why);
+    };
+    auto put = [&](const void *p, size_t n) {
+        if (n > 0 && std::fwrite(p, 1, n, f) != n) abandon(std::strerror(errno));
+    };
+    const std::vector<uint8_t> header = serialize_header(alignment);
+    put(header.data(), header.size());
+    std::vector<uint8_t> bytes;
+    const std::vector<uint8_t> zeros(alignment, 0);
+    for (size_t i = 0; i < tensors_.size(); ++i) {
+        const Tensor &t = tensors_[i];
+        if (t.data.size() == t.n_bytes && t.n_bytes > 0) {
+            bytes = t.data;
+        } else {
+            bytes.clear();
+            try {
+                produce(i, bytes);
+            } catch (...) {
+                std::fclose(f);
+                std::remove(tmp.c_str());
+                throw;
+            }
+        }
+        if (bytes.size() != t.n_bytes) {
+            abandon("tensor '" + t.name + "' produced " + std::to_string(bytes.size()) + " bytes, " +
+                    std::to_string(t.n_bytes) + " declared");
+        }
+        put(bytes.data(), bytes.size());
+        put(zeros.data(), (alignment - bytes.size() % alignment) % alignment);
+    }
+    if (std::fclose(f) != 0) {
+        std::remove(tmp.c_str());
+        fail(LM_ERR_IO, "cannot write '" + path + "' (disk full?)");
     }
     if (std::rename(tmp.c_str(), path.c_str()) != 0) {
         std::remove(tmp.c_str());
-        fail(LM_ERR_IO, "cannot rename '" + tmp + "' to '" + path + "'");
+        fail(LM_ERR_IO, "cannot rename '" + tmp + "' to '" + path + "': " + std::strerror(errno));
     }
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,8 +29,19 @@ public:
     void add_tensor(std::string_view name, GgmlType type, const std::vector<int64_t> &ne,
                     const void *data, size_t n_bytes);
 
+    // Declares a tensor whose bytes are produced later, by write_streaming (files larger than
+    // memory). n_bytes must be exactly what the producer will deliver.
+    void add_tensor_info(std::string_view name, GgmlType type, const std::vector<int64_t> &ne, size_t n_bytes);
+
     // Writes the file (to a temporary name first, then renamed). Throws LaminaError(LM_ERR_IO).
     void write(const std::string &path, size_t alignment = 32) const;
+
+    // Like write, but asks `produce(index, bytes)` for the data of each tensor declared with
+    // add_tensor_info, in order, writing each as it comes (so only one tensor is in memory).
+    // `produce` fills `bytes` with exactly the declared size; it may throw to abort (the
+    // partial file is removed).
+    using TensorProducer = std::function<void(size_t index, std::vector<uint8_t> &bytes)>;
+    void write_streaming(const std::string &path, const TensorProducer &produce, size_t alignment = 32) const;
     // The bytes write() would produce.
     std::vector<uint8_t> serialize(size_t alignment = 32) const;
 
@@ -42,8 +54,10 @@ private:
         std::string name;
         GgmlType type;
         std::vector<int64_t> ne;
-        std::vector<uint8_t> data;
+        std::vector<uint8_t> data;  // empty for tensors declared by add_tensor_info
+        size_t n_bytes;
     };
+    std::vector<uint8_t> serialize_header(size_t alignment) const;
     void put(std::string_view key, std::vector<uint8_t> encoded);
 
     std::vector<Kv> kvs_;

@@ -1,6 +1,6 @@
 #include "tokenizer/spm_tokenizer.h"
 
-#include <queue>
+#include <algorithm>
 
 #include "common/error.h"
 #include "tokenizer/utf8.h"
@@ -33,9 +33,21 @@ struct BigramOrder {
     }
 };
 
+uint64_t pair_key(uint32_t a, uint32_t b) { return (uint64_t(a) << 32) | b; }
+
 }  // namespace
 
+struct SpmTokenizer::Scratch {
+    std::vector<Symbol> symbols;
+    std::vector<Bigram> heap;  // a binary heap by BigramOrder (std::priority_queue's layout)
+    std::string escaped;
+};
+
 SpmTokenizer::SpmTokenizer(Vocabulary vocab) : VocabTokenizer(std::move(vocab)) {
+    for (lm_token id = 0; id < vocab_.size(); ++id) {
+        const std::vector<uint32_t> cps = decode_utf8_lenient(vocab_.text(id));
+        for (size_t i = 1; i < cps.size(); ++i) joinable_pairs_.insert(pair_key(cps[i - 1], cps[i]));
+    }
     static const char hex[] = "0123456789ABCDEF";
     for (int b = 0; b < 256; ++b) {
         const char name[7] = {'<', '0', 'x', hex[b >> 4], hex[b & 15], '>', 0};
@@ -50,7 +62,8 @@ void SpmTokenizer::encode_fragments(std::string_view text, const std::vector<Fra
     // A text fragment at the start or right after a special token gets the SentencePiece dummy
     // space prefix (llama.cpp's rule), then every space becomes U+2581.
     bool after_special = true;
-    std::string escaped;
+    Scratch scratch;
+    std::string &escaped = scratch.escaped;
     for (const Fragment &f : fragments) {
         if (f.token >= 0) {
             out.push_back(f.token);
@@ -66,35 +79,54 @@ void SpmTokenizer::encode_fragments(std::string_view text, const std::vector<Fra
                 escaped += c;
             }
         }
-        encode_escaped(escaped, out);
+        encode_escaped(escaped, scratch, out);
         after_special = false;
     }
 }
 
-void SpmTokenizer::encode_escaped(std::string_view text, std::vector<lm_token> &out) const {
-    if (text.empty()) return;
-    std::vector<Symbol> symbols;
-    symbols.reserve(text.size());
+void SpmTokenizer::encode_escaped(std::string_view text, Scratch &scratch, std::vector<lm_token> &out) const {
+    // One symbol per character; runs between characters no token joins are merged separately.
+    std::vector<Symbol> &symbols = scratch.symbols;
+    symbols.clear();
+    int run_begin = 0;
+    uint32_t prev_cp = 0;
     for (size_t offset = 0; offset < text.size();) {
         const size_t len = std::min(utf8_sequence_length(uint8_t(text[offset])), text.size() - offset);
+        const uint32_t cp = decode_utf8_sequence(text.data() + offset, len);
         const int index = int(symbols.size());
-        symbols.push_back({index - 1, offset + len == text.size() ? -1 : index + 1, offset, len});
+        if (index > run_begin && joinable_pairs_.count(pair_key(prev_cp, cp)) == 0) {
+            merge_run(text, run_begin, index, scratch, out);
+            run_begin = index;
+        }
+        symbols.push_back({index - 1, index + 1, offset, len});
+        prev_cp = cp;
         offset += len;
     }
+    if (int(symbols.size()) > run_begin) merge_run(text, run_begin, int(symbols.size()), scratch, out);
+}
 
-    std::priority_queue<Bigram, std::vector<Bigram>, BigramOrder> queue;
+void SpmTokenizer::merge_run(std::string_view text, int begin, int end, Scratch &scratch,
+                             std::vector<lm_token> &out) const {
+    std::vector<Symbol> &symbols = scratch.symbols;
+    symbols[begin].prev = -1;
+    symbols[end - 1].next = -1;
+
+    std::vector<Bigram> &heap = scratch.heap;
+    heap.clear();
     auto try_add = [&](int left, int right) {
         if (left < 0 || right < 0) return;
         const size_t length = symbols[left].length + symbols[right].length;
         const lm_token id = vocab_.find(text.substr(symbols[left].offset, length));
         if (id < 0) return;
-        queue.push({left, right, vocab_.score(id), length});
+        heap.push_back({left, right, vocab_.score(id), length});
+        std::push_heap(heap.begin(), heap.end(), BigramOrder());
     };
-    for (int i = 1; i < int(symbols.size()); ++i) try_add(i - 1, i);
+    for (int i = begin + 1; i < end; ++i) try_add(i - 1, i);
 
-    while (!queue.empty()) {
-        const Bigram bigram = queue.top();
-        queue.pop();
+    while (!heap.empty()) {
+        std::pop_heap(heap.begin(), heap.end(), BigramOrder());
+        const Bigram bigram = heap.back();
+        heap.pop_back();
         Symbol &left = symbols[bigram.left];
         Symbol &right = symbols[bigram.right];
         if (left.length == 0 || right.length == 0 || left.length + right.length != bigram.length) continue;
@@ -106,25 +138,26 @@ void SpmTokenizer::encode_escaped(std::string_view text, std::vector<lm_token> &
         try_add(bigram.left, left.next);
     }
 
+    for (int i = begin; i != -1; i = symbols[i].next) {
+        emit_symbol(text.substr(symbols[i].offset, symbols[i].length), out);
+    }
+}
+
+void SpmTokenizer::emit_symbol(std::string_view piece, std::vector<lm_token> &out) const {
     // Every merged symbol is a token; a single character that is not one goes out byte by byte.
-    for (int i = 0; i != -1; i = symbols[i].next) {
-        const Symbol &s = symbols[i];
-        const std::string_view piece = text.substr(s.offset, s.length);
-        const lm_token id = vocab_.find(piece);
-        if (id >= 0) {
-            out.push_back(id);
-            continue;
+    const lm_token id = vocab_.find(piece);
+    if (id >= 0) {
+        out.push_back(id);
+        return;
+    }
+    for (char c : piece) {
+        const lm_token byte_id = byte_tokens_[uint8_t(c)];
+        if (byte_id < 0) {
+            static const char hex[] = "0123456789ABCDEF";
+            fail(LM_ERR_UNSUPPORTED, std::string("the vocabulary has no byte token <0x") + hex[uint8_t(c) >> 4] +
+                                         hex[uint8_t(c) & 15] + "> for a character it lacks");
         }
-        for (char c : piece) {
-            const lm_token byte_id = byte_tokens_[uint8_t(c)];
-            if (byte_id < 0) {
-                fail(LM_ERR_UNSUPPORTED, "the vocabulary has no byte token <0x" +
-                                             std::string(1, "0123456789ABCDEF"[uint8_t(c) >> 4]) +
-                                             std::string(1, "0123456789ABCDEF"[uint8_t(c) & 15]) +
-                                             "> to encode a character it lacks");
-            }
-            out.push_back(byte_id);
-        }
+        out.push_back(byte_id);
     }
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <unordered_set>
 
 #include "tokenizer/vocab_tokenizer.h"
 
@@ -19,10 +20,18 @@ protected:
     std::string normal_piece(lm_token id) const override;
 
 private:
+    struct Scratch;
     // Tokenizes one fragment, already space-escaped.
-    void encode_escaped(std::string_view text, std::vector<lm_token> &out) const;
+    void encode_escaped(std::string_view text, Scratch &scratch, std::vector<lm_token> &out) const;
+    // Runs the merges on symbols [begin, end) and emits their tokens.
+    void merge_run(std::string_view text, int begin, int end, Scratch &scratch, std::vector<lm_token> &out) const;
+    void emit_symbol(std::string_view piece, std::vector<lm_token> &out) const;
 
     std::array<lm_token, 256> byte_tokens_;  // <0xXX> (or the bare byte) per byte, -1 if absent
+    // Every pair of code points that occur next to each other inside some token. Where two
+    // neighbouring characters of the input are no such pair, no merge can ever join them, so
+    // the text on either side is merged independently (same result, far smaller work queues).
+    std::unordered_set<uint64_t> joinable_pairs_;
 };
 
 }  // namespace lamina

@@ -25,17 +25,6 @@ size_t well_formed_length(const uint8_t *p, size_t avail) {
     return 0;
 }
 
-uint32_t decode_at(const uint8_t *p, size_t len) {
-    switch (len) {
-        case 1: return p[0];
-        case 2: return (uint32_t(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
-        case 3: return (uint32_t(p[0] & 0x0F) << 12) | (uint32_t(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
-        default:
-            return (uint32_t(p[0] & 0x07) << 18) | (uint32_t(p[1] & 0x3F) << 12) |
-                   (uint32_t(p[2] & 0x3F) << 6) | (p[3] & 0x3F);
-    }
-}
-
 }  // namespace
 
 void validate_utf8(std::string_view text) {
@@ -67,7 +56,7 @@ void decode_utf8(std::string_view text, std::vector<uint32_t> &out) {
     out.reserve(n);
     for (size_t i = 0; i < n;) {
         const size_t len = utf8_sequence_length(p[i]);
-        out.push_back(decode_at(p + i, len));
+        out.push_back(decode_utf8_sequence(text.data() + i, len));
         i += len;
     }
 }
@@ -82,7 +71,7 @@ std::vector<uint32_t> decode_utf8_lenient(std::string_view text) {
             out.push_back(0xFFFD);
             ++i;
         } else {
-            out.push_back(decode_at(p + i, len));
+            out.push_back(decode_utf8_sequence(text.data() + i, len));
             i += len;
         }
     }

@@ -20,6 +20,19 @@ inline size_t utf8_sequence_length(uint8_t lead) {
     return 4;
 }
 
+// The code point of the `len`-byte sequence at `p` (already validated).
+inline uint32_t decode_utf8_sequence(const char *p, size_t len) {
+    const auto *b = reinterpret_cast<const uint8_t *>(p);
+    switch (len) {
+        case 1: return b[0];
+        case 2: return (uint32_t(b[0] & 0x1F) << 6) | (b[1] & 0x3F);
+        case 3: return (uint32_t(b[0] & 0x0F) << 12) | (uint32_t(b[1] & 0x3F) << 6) | (b[2] & 0x3F);
+        default:
+            return (uint32_t(b[0] & 0x07) << 18) | (uint32_t(b[1] & 0x3F) << 12) | (uint32_t(b[2] & 0x3F) << 6) |
+                   (b[3] & 0x3F);
+    }
+}
+
 // Decodes already validated text into code points.
 void decode_utf8(std::string_view text, std::vector<uint32_t> &out);
 

@@ -119,6 +119,15 @@ public class lamina_h extends lamina_h$shared {
     public static int LM_ERR_INTERNAL() {
         return LM_ERR_INTERNAL;
     }
+    private static final int LM_ERR_CANCELLED = (int)10L;
+    /**
+     * {@snippet lang=c :
+     * enum lm_status.LM_ERR_CANCELLED = 10
+     * }
+     */
+    public static int LM_ERR_CANCELLED() {
+        return LM_ERR_CANCELLED;
+    }
 
     private static class lm_last_error {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -2006,6 +2015,369 @@ public class lamina_h extends lamina_h$shared {
                 traceDowncall("lm_sampler_reset", sampler);
             }
             return (int)mh$.invokeExact(sampler);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_quantize_default_params {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lm_quantize_params.layout()    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_quantize_default_params");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_quantize_params lm_quantize_default_params()
+     * }
+     */
+    public static FunctionDescriptor lm_quantize_default_params$descriptor() {
+        return lm_quantize_default_params.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_quantize_params lm_quantize_default_params()
+     * }
+     */
+    public static MethodHandle lm_quantize_default_params$handle() {
+        return lm_quantize_default_params.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_quantize_params lm_quantize_default_params()
+     * }
+     */
+    public static MemorySegment lm_quantize_default_params$address() {
+        return lm_quantize_default_params.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_quantize_params lm_quantize_default_params()
+     * }
+     */
+    public static MemorySegment lm_quantize_default_params(SegmentAllocator allocator) {
+        var mh$ = lm_quantize_default_params.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_quantize_default_params", allocator);
+            }
+            return (MemorySegment)mh$.invokeExact(allocator);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_model_quantize {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER,
+            lm_quantize_params.layout()
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_model_quantize");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_model_quantize(const char *in_path, const char *out_path, lm_quantize_params params)
+     * }
+     */
+    public static FunctionDescriptor lm_model_quantize$descriptor() {
+        return lm_model_quantize.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_model_quantize(const char *in_path, const char *out_path, lm_quantize_params params)
+     * }
+     */
+    public static MethodHandle lm_model_quantize$handle() {
+        return lm_model_quantize.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_model_quantize(const char *in_path, const char *out_path, lm_quantize_params params)
+     * }
+     */
+    public static MemorySegment lm_model_quantize$address() {
+        return lm_model_quantize.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_model_quantize(const char *in_path, const char *out_path, lm_quantize_params params)
+     * }
+     */
+    public static int lm_model_quantize(MemorySegment in_path, MemorySegment out_path, MemorySegment params) {
+        var mh$ = lm_model_quantize.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_model_quantize", in_path, out_path, params);
+            }
+            return (int)mh$.invokeExact(in_path, out_path, params);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_synthesize_default_params {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lm_synthesize_params.layout()    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_synthesize_default_params");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_synthesize_params lm_synthesize_default_params()
+     * }
+     */
+    public static FunctionDescriptor lm_synthesize_default_params$descriptor() {
+        return lm_synthesize_default_params.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_synthesize_params lm_synthesize_default_params()
+     * }
+     */
+    public static MethodHandle lm_synthesize_default_params$handle() {
+        return lm_synthesize_default_params.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_synthesize_params lm_synthesize_default_params()
+     * }
+     */
+    public static MemorySegment lm_synthesize_default_params$address() {
+        return lm_synthesize_default_params.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_synthesize_params lm_synthesize_default_params()
+     * }
+     */
+    public static MemorySegment lm_synthesize_default_params(SegmentAllocator allocator) {
+        var mh$ = lm_synthesize_default_params.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_synthesize_default_params", allocator);
+            }
+            return (MemorySegment)mh$.invokeExact(allocator);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_model_synthesize {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lm_synthesize_params.layout()
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_model_synthesize");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_model_synthesize(const char *out_path, lm_synthesize_params params)
+     * }
+     */
+    public static FunctionDescriptor lm_model_synthesize$descriptor() {
+        return lm_model_synthesize.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_model_synthesize(const char *out_path, lm_synthesize_params params)
+     * }
+     */
+    public static MethodHandle lm_model_synthesize$handle() {
+        return lm_model_synthesize.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_model_synthesize(const char *out_path, lm_synthesize_params params)
+     * }
+     */
+    public static MemorySegment lm_model_synthesize$address() {
+        return lm_model_synthesize.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_model_synthesize(const char *out_path, lm_synthesize_params params)
+     * }
+     */
+    public static int lm_model_synthesize(MemorySegment out_path, MemorySegment params) {
+        var mh$ = lm_model_synthesize.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_model_synthesize", out_path, params);
+            }
+            return (int)mh$.invokeExact(out_path, params);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_file_type_names {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_LONG,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_file_type_names");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_file_type_names(char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static FunctionDescriptor lm_file_type_names$descriptor() {
+        return lm_file_type_names.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_file_type_names(char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static MethodHandle lm_file_type_names$handle() {
+        return lm_file_type_names.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_file_type_names(char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static MemorySegment lm_file_type_names$address() {
+        return lm_file_type_names.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_file_type_names(char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static int lm_file_type_names(MemorySegment buf, long capacity, MemorySegment out_len) {
+        var mh$ = lm_file_type_names.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_file_type_names", buf, capacity, out_len);
+            }
+            return (int)mh$.invokeExact(buf, capacity, out_len);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_model_shape_names {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_LONG,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_model_shape_names");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_model_shape_names(char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static FunctionDescriptor lm_model_shape_names$descriptor() {
+        return lm_model_shape_names.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_model_shape_names(char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static MethodHandle lm_model_shape_names$handle() {
+        return lm_model_shape_names.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_model_shape_names(char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static MemorySegment lm_model_shape_names$address() {
+        return lm_model_shape_names.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_model_shape_names(char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static int lm_model_shape_names(MemorySegment buf, long capacity, MemorySegment out_len) {
+        var mh$ = lm_model_shape_names.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_model_shape_names", buf, capacity, out_len);
+            }
+            return (int)mh$.invokeExact(buf, capacity, out_len);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

@@ -28,6 +28,7 @@ final class Methods {
 
     static boolean has(Object self, String name) {
         return switch (self) {
+            case null -> false;
             case String s -> STR.contains(name);
             case Map<?, ?> m -> DICT.contains(name);
             case List<?> l -> l instanceof PyTuple ? name.equals("index") || name.equals("count") : LIST.contains(name);
@@ -42,6 +43,7 @@ final class Methods {
         }
         Args a = new Args(name, args, kwargs);
         return switch (self) {
+            case null -> throw new EvalError("'NoneType' object has no method '" + name + "'");
             case String s -> callStr(s, name, a);
             case Map<?, ?> m -> callDict(m, name, a);
             case List<?> l -> callList(l, name, a);

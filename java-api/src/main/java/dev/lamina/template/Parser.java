@@ -647,6 +647,9 @@ final class Parser {
             next();
             full.append('.').append(expect(Kind.NAME, "filter name").text());
         }
+        if (!Filters.exists(full.toString())) {
+            throw error("No filter named '" + full + "'.", name);
+        }
         List<Expr> args = new ArrayList<>();
         List<String> names = new ArrayList<>();
         List<Expr> values = new ArrayList<>();
@@ -660,6 +663,9 @@ final class Parser {
         Token is = next();
         boolean negated = acceptName("not");
         Token name = expect(Kind.NAME, "test name");
+        if (!JinjaTests.exists(name.text())) {
+            throw error("No test named '" + name.text() + "'.", name);
+        }
         List<Expr> args = new ArrayList<>();
         Token t = peek();
         if (t.isOp("(")) {

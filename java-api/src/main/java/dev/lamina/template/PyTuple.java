@@ -12,7 +12,7 @@ final class PyTuple extends AbstractList<Object> {
     }
 
     static PyTuple of(Object... items) {
-        return new PyTuple(List.of(items));
+        return new PyTuple(java.util.Arrays.asList(items));
     }
 
     @Override

@@ -116,6 +116,7 @@ final class Values {
     /** Python's {@code str()}, which is what {@code {{ x }}} prints. */
     static String str(Object v) {
         return switch (v) {
+            case null -> "None";
             case String s -> s;
             case Undefined u -> "";
             default -> repr(v);
@@ -263,6 +264,7 @@ final class Values {
 
     static long toLong(Object v) {
         return switch (v) {
+            case null -> throw new EvalError("expected an integer, got 'NoneType'");
             case Long l -> l;
             case Boolean b -> b ? 1 : 0;
             case BigInteger b -> b.longValueExact();
@@ -276,6 +278,7 @@ final class Values {
 
     static double toDouble(Object v) {
         return switch (v) {
+            case null -> throw new EvalError("expected a number, got 'NoneType'");
             case Double d -> d;
             case Long l -> l;
             case Boolean b -> b ? 1 : 0;
@@ -448,6 +451,7 @@ final class Values {
 
     static long len(Object v) {
         return switch (v) {
+            case null -> throw new EvalError("object of type 'NoneType' has no len()");
             case String s -> PyStrings.length(s);
             case Collection<?> c -> c.size();
             case Map<?, ?> m -> m.size();
@@ -460,6 +464,7 @@ final class Values {
     /** The items of {@code for x in v}: characters of a string, keys of a dict. */
     static List<Object> iterate(Object v) {
         return switch (v) {
+            case null -> throw new EvalError("'NoneType' object is not iterable");
             case String s -> PyStrings.chars(s);
             case List<?> l -> new ArrayList<>(l);
             case Collection<?> c -> new ArrayList<>(c);
@@ -478,6 +483,7 @@ final class Values {
     /** Python's {@code item in container}. */
     static boolean contains(Object container, Object item) {
         switch (container) {
+            case null -> throw new EvalError("argument of type 'NoneType' is not iterable");
             case String s -> {
                 if (item instanceof String t) {
                     return s.contains(t);
@@ -528,6 +534,9 @@ final class Values {
 
     /** Jinja's {@code obj.name}: a Python attribute (method) first, then an item. */
     static Object getAttr(Object obj, String name) {
+        if (obj == null) {
+            return new Undefined("'None' has no attribute '" + name + "'");
+        }
         switch (obj) {
             case Undefined u -> throw u.fail();
             case Map<?, ?> m -> {
@@ -562,6 +571,9 @@ final class Values {
         }
         if (key instanceof Undefined u) {
             throw u.fail();
+        }
+        if (obj == null) {
+            return new Undefined("'None' has no " + (key instanceof String ? "attribute " : "element ") + repr(key));
         }
         switch (obj) {
             case Map<?, ?> m -> {

@@ -1,0 +1,83 @@
+package dev.lamina.cli;
+
+import dev.lamina.Model;
+import dev.lamina.Session;
+import dev.lamina.SessionOptions;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code lamina logits}: evaluates a prompt and writes every row of logits to a file. */
+@Command(name = "logits", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Evaluates a prompt in one batch and writes the logits after every prompt token",
+                "as float32 little-endian rows [n_tokens][n_vocab] (the layout of the golden *.logits.f32 files).",
+                "The prompt gets BOS as the model asks and special-token texts are parsed."},
+        footer = {"", "Example:", "  lamina logits -m model.gguf -p 'Once upon a time' -o out.f32"})
+final class LogitsCommand implements Callable<Integer> {
+    @Mixin
+    ModelOption model;
+
+    @Option(names = {"-p", "--prompt"}, required = true, paramLabel = "TEXT", description = "The prompt.")
+    String prompt;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.f32",
+            description = "Where to write the logits (overwritten if it exists).")
+    Path output;
+
+    @Option(names = {"-t", "--threads"}, defaultValue = "0", paramLabel = "N",
+            description = "Worker threads; 0 = all online CPUs (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = {"-c", "--ctx"}, defaultValue = "512", paramLabel = "N",
+            description = "Context length; raised to the prompt length if smaller (default: ${DEFAULT-VALUE}).")
+    int contextLength;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        try (Model m = Model.load(model.model)) {
+            int[] tokens = m.tokenizer().encode(prompt, m.info().addBos(), true);
+            if (tokens.length == 0) {
+                throw new IllegalArgumentException("the prompt gives no tokens");
+            }
+            int ctx = Math.max(contextLength, tokens.length);
+            int vocab = m.info().vocabSize();
+            try (Session session = m.newSession(SessionOptions.builder()
+                    .contextLength(ctx).batchSize(tokens.length).threads(threads).build());
+                 FileChannel channel = FileChannel.open(output, StandardOpenOption.CREATE,
+                         StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                session.evaluate(tokens, 0, true);
+                ByteBuffer row = ByteBuffer.allocate(vocab * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                for (int i = 0; i < tokens.length; i++) {
+                    MemorySegment logits = session.logitsSegment(i);
+                    row.clear();
+                    for (int v = 0; v < vocab; v++) {
+                        row.putFloat(logits.getAtIndex(ValueLayout.JAVA_FLOAT, v));
+                    }
+                    row.flip();
+                    while (row.hasRemaining()) {
+                        channel.write(row);
+                    }
+                }
+            }
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("wrote " + tokens.length + " x " + vocab + " logits to " + output);
+            err.flush();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.lamina.cli;
+
+import dev.lamina.GeneratedToken;
+import dev.lamina.Generation;
+import dev.lamina.GenerationOptions;
+import dev.lamina.GenerationResult;
+import dev.lamina.Model;
+import dev.lamina.Session;
+import dev.lamina.SessionOptions;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code lamina run}: generates text after a prompt and streams it to stdout. */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Generates text after a prompt, streaming it to stdout as it is produced.",
+                "A one-line timing summary (prompt and generation tokens/s) goes to stderr."},
+        footer = {"", "Examples:",
+                "  lamina run -m model.gguf -p 'Once upon a time' -n 64",
+                "  lamina run -m model.gguf -p 'Once upon a time' --temp 0      (greedy)"})
+final class RunCommand implements Callable<Integer> {
+    @Mixin
+    ModelOption model;
+
+    @Option(names = {"-p", "--prompt"}, required = true, paramLabel = "TEXT",
+            description = "The prompt. Special-token texts (e.g. <|eot_id|>) become their tokens.")
+    String prompt;
+
+    @Option(names = {"-n", "--max-tokens"}, defaultValue = "64", paramLabel = "N",
+            description = "Most tokens to generate (default: ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--temp", defaultValue = "0.8", paramLabel = "T",
+            description = "Sampling temperature; 0 = greedy, always the most likely token (default: ${DEFAULT-VALUE}).")
+    float temperature;
+
+    @Option(names = "--top-k", defaultValue = "40", paramLabel = "K",
+            description = "Sample among the K most likely tokens; 0 = off (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--top-p", defaultValue = "0.95", paramLabel = "P",
+            description = "Nucleus sampling: the smallest set of tokens whose probability reaches P; 1 = off (default: ${DEFAULT-VALUE}).")
+    float topP;
+
+    @Option(names = "--min-p", defaultValue = "0", paramLabel = "P",
+            description = "Drop tokens less likely than P times the most likely one; 0 = off (default: ${DEFAULT-VALUE}).")
+    float minP;
+
+    @Option(names = "--repeat-penalty", defaultValue = "1.0", paramLabel = "X",
+            description = "Penalty on the last 64 generated tokens; 1 = off (default: ${DEFAULT-VALUE}).")
+    float repeatPenalty;
+
+    @Option(names = "--seed", paramLabel = "N",
+            description = "Random seed; the same seed, prompt and options give the same text (default: random).")
+    Long seed;
+
+    @Option(names = {"-t", "--threads"}, defaultValue = "0", paramLabel = "N",
+            description = "Worker threads; 0 = all online CPUs (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = {"-c", "--ctx"}, defaultValue = "0", paramLabel = "N",
+            description = "Context length in tokens; 0 = the model's training context, at most 4096 (default: ${DEFAULT-VALUE}).")
+    int contextLength;
+
+    @Option(names = "--no-bos",
+            description = "Do not put a BOS token before the prompt (by default it is added when the model asks for it).")
+    boolean noBos;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        long actualSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
+        GenerationOptions options = new GenerationOptions(maxTokens, temperature, topK, topP, minP,
+                repeatPenalty, 64, actualSeed, java.util.List.of());
+        try (Model m = Model.load(model.model);
+             Session session = m.newSession(SessionOptions.builder()
+                     .contextLength(contextLength).threads(threads).build())) {
+            int[] tokens = m.tokenizer().encode(prompt, m.info().addBos() && !noBos, true);
+            GenerationResult result;
+            try (Generation generation = session.generate(tokens, options)) {
+                for (GeneratedToken t : generation) {
+                    out.print(t.text());
+                    out.flush();
+                }
+                result = generation.result();
+            }
+            out.println();
+            out.flush();
+            err.println(String.format(Locale.ROOT,
+                    "prompt: %d tokens, %.1f t/s | generated: %d tokens, %.1f t/s | finish: %s | seed: %d",
+                    result.promptTokens(), result.promptTokensPerSecond(), result.generatedTokens(),
+                    result.generationTokensPerSecond(), result.finishReason(), actualSeed));
+            err.flush();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,23 @@
+// Real models' exact shapes, for synthesizing random-weight GGUF files of them (benchmarks
+// need no download). Data, not code paths.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace lamina {
+
+struct ModelShape {
+    const char *name;      // "tinyllama-1.1b"
+    const char *describes; // what real model it is shaped like
+    int32_t n_embd, n_layer, n_head, n_head_kv, n_ff, n_ctx;
+    float rope_freq_base;
+    float rms_norm_eps;
+    bool tied_embedding;   // no output.weight: the token embedding doubles as output
+};
+
+const ModelShape *find_model_shape(std::string_view name);  // nullptr if unknown
+std::string model_shape_names();                             // "tinyllama-1.1b, ..."
+
+}  // namespace lamina

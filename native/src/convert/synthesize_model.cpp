@@ -1,0 +1,110 @@
+#include "convert/synthesize_model.h"
+
+#include <cmath>
+#include <string_view>
+
+#include "common/error.h"
+#include "convert/tensor_converter.h"
+#include "gguf/gguf_file.h"
+#include "gguf/gguf_writer.h"
+#include "quant/quantize.h"
+
+namespace lamina {
+namespace {
+
+struct PlannedTensor {
+    std::string name;
+    std::vector<int64_t> ne;
+    int32_t layer;
+    bool is_norm;
+};
+
+// Counter-based randomness: the value of element i of tensor t depends only on (seed, t, i),
+// so rows can be generated in any order on any thread and the file is reproducible.
+float random_weight(uint64_t seed, uint64_t tensor, uint64_t index) {
+    uint64_t z = seed ^ (tensor * 0x9E3779B97F4A7C15ull) ^ (index * 0xD1B54A32D192ED03ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    // Uniform in [-1, 1) scaled to a standard deviation of 0.02, as initialised models have.
+    const double u = static_cast<double>(z >> 11) * 0x1.0p-52 - 1.0;
+    return static_cast<float>(u * 0.02 * std::sqrt(3.0));
+}
+
+}  // namespace
+
+void synthesize_model(const std::string &out_path, const ModelShape &s, const std::string &vocab_path,
+                      const FileType &ft, uint64_t seed, int n_threads, const ProgressFn &progress) {
+    auto vocab = GgufFile::open(vocab_path);
+    const GgufValue &tokens = vocab->get_array("tokenizer.ggml.tokens");
+    const int64_t n_vocab = static_cast<int64_t>(tokens.count);
+    const int64_t head_dim = s.n_embd / s.n_head;
+
+    GgufWriter w;
+    w.set_string("general.architecture", "llama");
+    w.set_string("general.name", std::string("random-weight ") + s.describes + " (lamina synth)");
+    w.set_u32("general.file_type", static_cast<uint32_t>(ft.id));
+    w.set_u32("general.quantization_version", 2);
+    w.set_u32("llama.context_length", static_cast<uint32_t>(s.n_ctx));
+    w.set_u32("llama.embedding_length", static_cast<uint32_t>(s.n_embd));
+    w.set_u32("llama.block_count", static_cast<uint32_t>(s.n_layer));
+    w.set_u32("llama.feed_forward_length", static_cast<uint32_t>(s.n_ff));
+    w.set_u32("llama.attention.head_count", static_cast<uint32_t>(s.n_head));
+    w.set_u32("llama.attention.head_count_kv", static_cast<uint32_t>(s.n_head_kv));
+    w.set_u32("llama.rope.dimension_count", static_cast<uint32_t>(head_dim));
+    w.set_f32("llama.rope.freq_base", s.rope_freq_base);
+    w.set_f32("llama.attention.layer_norm_rms_epsilon", s.rms_norm_eps);
+    w.set_u32("llama.vocab_size", static_cast<uint32_t>(n_vocab));
+    for (const GgufKv &kv : vocab->metadata()) {
+        if (kv.key.substr(0, 10) == "tokenizer.") w.set_value(kv.key, kv.value);
+    }
+
+    std::vector<PlannedTensor> plan;
+    plan.push_back({"token_embd.weight", {s.n_embd, n_vocab}, -1, false});
+    for (int32_t l = 0; l < s.n_layer; ++l) {
+        const std::string p = "blk." + std::to_string(l) + ".";
+        const int64_t q = s.n_head * head_dim, kv = s.n_head_kv * head_dim;
+        plan.push_back({p + "attn_norm.weight", {s.n_embd}, l, true});
+        plan.push_back({p + "attn_q.weight", {s.n_embd, q}, l, false});
+        plan.push_back({p + "attn_k.weight", {s.n_embd, kv}, l, false});
+        plan.push_back({p + "attn_v.weight", {s.n_embd, kv}, l, false});
+        plan.push_back({p + "attn_output.weight", {q, s.n_embd}, l, false});
+        plan.push_back({p + "ffn_norm.weight", {s.n_embd}, l, true});
+        plan.push_back({p + "ffn_gate.weight", {s.n_embd, s.n_ff}, l, false});
+        plan.push_back({p + "ffn_up.weight", {s.n_embd, s.n_ff}, l, false});
+        plan.push_back({p + "ffn_down.weight", {s.n_ff, s.n_embd}, l, false});
+    }
+    plan.push_back({"output_norm.weight", {s.n_embd}, -1, true});
+    if (!s.tied_embedding) plan.push_back({"output.weight", {s.n_embd, n_vocab}, -1, false});
+
+    std::vector<GgmlType> types;
+    int64_t total = 0;
+    for (const PlannedTensor &t : plan) {
+        const GgmlType type = tensor_type_for(ft, t.name, t.ne[0], static_cast<uint32_t>(t.ne.size()), t.layer, s.n_layer);
+        int64_t n = 1;
+        for (int64_t d : t.ne) n *= d;
+        w.add_tensor_info(t.name, type, t.ne, quant::row_bytes(type, t.ne[0]) * static_cast<size_t>(n / t.ne[0]));
+        types.push_back(type);
+        total += n;
+    }
+
+    ThreadPool pool(n_threads);
+    int64_t done = 0;
+    w.write_streaming(out_path, [&](size_t i, std::vector<uint8_t> &bytes) {
+        const PlannedTensor &t = plan[i];
+        const int64_t n_per_row = t.ne[0];
+        int64_t n = 1;
+        for (int64_t d : t.ne) n *= d;
+        convert_rows(types[i], n / n_per_row, n_per_row,
+                     [&](int64_t r0, int64_t r1, float *out) {
+                         for (int64_t k = 0; k < (r1 - r0) * n_per_row; ++k) {
+                             out[k] = t.is_norm ? 1.0f : random_weight(seed, i, static_cast<uint64_t>(r0 * n_per_row + k));
+                         }
+                     },
+                     pool, bytes);
+        done += n;
+        if (progress && !progress(done, total)) fail(LM_ERR_CANCELLED, "synth: cancelled");
+    });
+}
+
+}  // namespace lamina

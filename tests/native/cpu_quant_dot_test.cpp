@@ -1,0 +1,226 @@
+// Every variant this machine can run against the scalar reference, for every weight type:
+// dot_rows over random data (a fresh seed each run, printed so a failure can be replayed with
+// LAMINA_TEST_SEED=<seed>), several row lengths (multiples of the block size) and row counts,
+// and the activation converters.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "common/float_convert.h"
+#include "cpu/kernels.h"
+#include "quant/blocks.h"
+#include "quant/quantize.h"
+
+namespace lamina::cpu {
+namespace {
+
+const Variant kVariants[] = {Variant::Avx2, Variant::Avx512, Variant::Neon};
+const GgmlType kTypes[] = {GgmlType::F32,  GgmlType::F16,  GgmlType::BF16, GgmlType::Q4_0, GgmlType::Q4_1,
+                           GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0, GgmlType::Q2_K, GgmlType::Q3_K,
+                           GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K};
+
+uint32_t test_seed(const char *what) {
+    const char *env = std::getenv("LAMINA_TEST_SEED");
+    const uint32_t seed = env != nullptr ? static_cast<uint32_t>(std::strtoul(env, nullptr, 10))
+                                         : std::random_device{}();
+    std::printf("%s seed %u (replay: LAMINA_TEST_SEED=%u)\n", what, seed, seed);
+    return seed;
+}
+
+const char *name_of(GgmlType t) { return type_geometry(static_cast<uint32_t>(t)).name; }
+
+// A random fp16 scale of moderate size (so products stay far from overflow), either sign.
+uint16_t random_scale(std::mt19937 &rng, bool positive = false) {
+    std::uniform_real_distribution<float> mag(0.001f, 0.1f);
+    const float v = mag(rng);
+    return fp32_to_fp16(positive || (rng() & 1) ? v : -v);
+}
+
+// Weights with every bit pattern in the level fields: random bytes, then sane fp16 scales.
+void randomize_bits(GgmlType t, uint8_t *row, int64_t k, std::mt19937 &rng) {
+    const TypeGeometry g = type_geometry(static_cast<uint32_t>(t));
+    const size_t bytes = static_cast<size_t>(k / g.block_size) * g.type_size;
+    for (size_t i = 0; i < bytes; ++i) row[i] = static_cast<uint8_t>(rng());
+    std::uniform_real_distribution<float> uni(-1.0f, 1.0f);
+    switch (t) {
+        case GgmlType::F32:
+            for (int64_t i = 0; i < k; ++i) { const float v = uni(rng); std::memcpy(row + 4 * i, &v, 4); }
+            return;
+        case GgmlType::F16:
+            for (int64_t i = 0; i < k; ++i) { const uint16_t h = fp32_to_fp16(uni(rng)); std::memcpy(row + 2 * i, &h, 2); }
+            return;
+        case GgmlType::BF16:
+            for (int64_t i = 0; i < k; ++i) { const uint16_t h = fp32_to_bf16(uni(rng)); std::memcpy(row + 2 * i, &h, 2); }
+            return;
+        default: break;
+    }
+    for (int64_t b = 0; b < k / g.block_size; ++b) {
+        uint8_t *blk = row + b * g.type_size;
+        auto set = [&](size_t offset, uint16_t v) { std::memcpy(blk + offset, &v, 2); };
+        switch (t) {
+            case GgmlType::Q4_0: case GgmlType::Q5_0: case GgmlType::Q8_0: set(0, random_scale(rng)); break;
+            case GgmlType::Q4_1: case GgmlType::Q5_1: set(0, random_scale(rng)); set(2, random_scale(rng)); break;
+            case GgmlType::Q2_K: set(offsetof(quant::BlockQ2_K, d), random_scale(rng)); set(offsetof(quant::BlockQ2_K, dmin), random_scale(rng)); break;
+            case GgmlType::Q3_K: set(offsetof(quant::BlockQ3_K, d), random_scale(rng)); break;
+            case GgmlType::Q4_K: case GgmlType::Q5_K: set(0, random_scale(rng, true)); set(2, random_scale(rng, true)); break;
+            case GgmlType::Q6_K: set(offsetof(quant::BlockQ6_K, d), random_scale(rng)); break;
+            default: break;
+        }
+    }
+}
+
+struct Rows {
+    std::vector<uint8_t> data;
+    size_t stride;
+};
+
+Rows make_rows(GgmlType t, int64_t k, int64_t n_rows, size_t pad, bool bits, std::mt19937 &rng) {
+    const size_t rb = quant::row_bytes(t, k);
+    Rows rows{std::vector<uint8_t>((rb + pad) * n_rows + 64), rb + pad};
+    std::normal_distribution<float> gauss(0.0f, 1.0f);
+    std::vector<float> src(static_cast<size_t>(k));
+    for (int64_t r = 0; r < n_rows; ++r) {
+        uint8_t *row = rows.data.data() + r * rows.stride;
+        if (bits) {
+            randomize_bits(t, row, k, rng);
+        } else {
+            for (auto &v : src) v = gauss(rng);
+            EXPECT_TRUE(quant::quantize(t, src.data(), row, 1, k));
+        }
+    }
+    return rows;
+}
+
+// Dequantized activations (what the act bytes mean), for the error bound.
+std::vector<float> act_values(const DotKernel &kern, const std::vector<uint8_t> &act, int64_t k) {
+    std::vector<float> v(static_cast<size_t>(k));
+    EXPECT_TRUE(quant::dequantize_row(kern.act_type, act.data(), v.data(), k));
+    return v;
+}
+
+// Both sides compute the same exact integer (or float products) per block and differ only in
+// how the block terms are rounded and summed: at most ~2 roundings per block plus the summation
+// order, each within 2^-23 of the running magnitude, which never exceeds sum|w_i a_i|. Float
+// weights: k roundings of fused/unfused products. So |diff| <= (terms + 8) * 2^-22 * sum|w_i a_i|,
+// with terms = k for float types and the block count otherwise.
+TEST(CpuQuantDot, EveryVariantMatchesScalar) {
+    std::mt19937 rng(test_seed("CpuQuantDot"));
+    std::normal_distribution<float> gauss(0.0f, 1.0f);
+    int compared = 0;
+    for (GgmlType t : kTypes) {
+        const DotKernel *ref = dot_kernel(t, Variant::Scalar);
+        ASSERT_NE(ref, nullptr) << name_of(t);
+        const int64_t bs = type_geometry(static_cast<uint32_t>(t)).block_size;
+        const int64_t block_counts_32[] = {1, 3, 8, 33};
+        const int64_t block_counts_k[] = {1, 2, 5, 11};
+        const int64_t block_counts_f[] = {1, 7, 64, 129};  // float types: odd lengths too
+        const int64_t *counts = bs == 1 ? block_counts_f : bs == 32 ? block_counts_32 : block_counts_k;
+        for (int ci = 0; ci < 4; ++ci) {
+            const int64_t k = counts[ci] * bs;
+            const int64_t n_rows = (ci % 2 == 0) ? 3 : 17;
+            std::vector<float> x(static_cast<size_t>(k));
+            for (auto &v : x) v = gauss(rng);
+            std::vector<uint8_t> act(ref->act_row_bytes(k));
+            ref->convert_act(x.data(), act.data(), k);
+            const std::vector<float> av = act_values(*ref, act, k);
+            for (bool bits : {false, true}) {
+                const Rows rows = make_rows(t, k, n_rows, ci % 2 == 0 ? 0 : 6, bits, rng);
+                std::vector<float> expect(static_cast<size_t>(n_rows));
+                ref->dot_rows(k, rows.data.data(), rows.stride, n_rows, act.data(), expect.data());
+                for (Variant v : kVariants) {
+                    if (!variant_available(v)) continue;
+                    const DotKernel *kern = dot_kernel(t, v);
+                    ASSERT_NE(kern, nullptr);
+                    ASSERT_EQ(kern->act_type, ref->act_type);
+                    std::vector<float> got(static_cast<size_t>(n_rows), NAN);
+                    kern->dot_rows(k, rows.data.data(), rows.stride, n_rows, act.data(), got.data());
+                    for (int64_t r = 0; r < n_rows; ++r) {
+                        std::vector<float> wv(static_cast<size_t>(k));
+                        ASSERT_TRUE(to_float(t, rows.data.data() + r * rows.stride, wv.data(), k));
+                        double mag = 0;
+                        for (int64_t i = 0; i < k; ++i) mag += std::fabs(double(wv[i]) * av[i]);
+                        const double terms = bs == 1 ? double(k) : double(k / bs);
+                        const double bound = (terms + 8) * std::ldexp(1.0, -22) * mag + 1e-30;
+                        ASSERT_NEAR(got[r], expect[r], bound)
+                            << name_of(t) << " " << variant_name(v) << " k=" << k << " row " << r
+                            << (bits ? " (random bits)" : " (quantized gaussian)");
+                    }
+                    ++compared;
+                }
+            }
+        }
+    }
+    std::printf("compared %d (type, variant, shape) cases\n", compared);
+}
+
+// Activation converters: each variant's must mean the same numbers as the scalar one. Q8_0
+// scales are equal and levels within 1 (SIMD rounds exact .5 ties to even, the reference away
+// from zero); Q8_K is bit-identical (both round to nearest even); F32 is a copy.
+TEST(CpuQuantDot, ActivationConvertersMatchScalar) {
+    std::mt19937 rng(test_seed("CpuQuantDot.Act"));
+    std::normal_distribution<float> gauss(0.0f, 1.0f);
+    for (GgmlType t : {GgmlType::F32, GgmlType::Q4_0, GgmlType::Q4_K}) {
+        const DotKernel *ref = dot_kernel(t, Variant::Scalar);
+        const int64_t k = 256 * 6;
+        std::vector<float> x(static_cast<size_t>(k));
+        for (auto &v : x) v = gauss(rng) * 3.0f;
+        for (int i = 0; i < 32; ++i) x[static_cast<size_t>(i)] = 0.0f;     // an all-zero Q8_0 block
+        for (int i = 256; i < 512; ++i) x[static_cast<size_t>(i)] = 0.0f;  // and an all-zero Q8_K block
+        x[700] = -40.0f;                                                    // a negative extreme
+        std::vector<uint8_t> want(ref->act_row_bytes(k));
+        ref->convert_act(x.data(), want.data(), k);
+        for (Variant v : kVariants) {
+            if (!variant_available(v)) continue;
+            const DotKernel *kern = dot_kernel(t, v);
+            std::vector<uint8_t> got(kern->act_row_bytes(k), 0xCD);
+            ASSERT_EQ(got.size(), want.size());
+            kern->convert_act(x.data(), got.data(), k);
+            if (t == GgmlType::Q4_0) {
+                const auto *a = reinterpret_cast<const quant::BlockQ8_0 *>(got.data());
+                const auto *b = reinterpret_cast<const quant::BlockQ8_0 *>(want.data());
+                for (int64_t i = 0; i < k / 32; ++i) {
+                    ASSERT_EQ(a[i].d, b[i].d) << variant_name(v) << " block " << i;
+                    for (int j = 0; j < 32; ++j) ASSERT_LE(std::abs(a[i].qs[j] - b[i].qs[j]), 1);
+                }
+            } else {
+                EXPECT_EQ(got, want) << name_of(t) << " " << variant_name(v);
+            }
+        }
+    }
+}
+
+TEST(CpuQuantDot, EveryWeightTypeHasAKernelAndToFloat) {
+    for (GgmlType t : kTypes) {
+        EXPECT_TRUE(type_supported_for_compute(t)) << name_of(t);
+        ASSERT_NE(dot_kernel(t), nullptr) << name_of(t);
+        std::vector<uint8_t> zero(quant::row_bytes(t, 256), 0);
+        std::vector<float> out(256, 1.0f);
+        EXPECT_TRUE(to_float(t, zero.data(), out.data(), 256));
+    }
+    EXPECT_EQ(dot_kernel(GgmlType::IQ2_XXS), nullptr);
+    EXPECT_FALSE(type_supported_for_compute(GgmlType::IQ2_XXS));
+}
+
+TEST(CpuQuantDot, ReportsWhatEachVariantImplements) {
+    for (Variant v : {Variant::Scalar, Variant::Avx2, Variant::Avx512, Variant::Neon}) {
+        if (!variant_available(v)) {
+            std::printf("%-7s not available on this CPU/build\n", variant_name(v));
+            continue;
+        }
+        std::string own;
+        for (GgmlType t : kTypes)
+            if (variant_implements(t, v)) own += std::string(" ") + name_of(t);
+        std::printf("%-7s own kernels:%s\n", variant_name(v), own.c_str());
+        EXPECT_TRUE(variant_implements(GgmlType::F32, v) || v == Variant::Neon);
+    }
+    std::printf("active variant: %s\n", variant_name(active_variant()));
+}
+
+}  // namespace
+}  // namespace lamina::cpu

@@ -1,0 +1,131 @@
+package dev.lamina.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lamina.FinishReason;
+import dev.lamina.GeneratedToken;
+import dev.lamina.Generation;
+import dev.lamina.GenerationOptions;
+import dev.lamina.GenerationResult;
+import dev.lamina.Model;
+import dev.lamina.Session;
+import dev.lamina.SessionOptions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The streaming generation API on the trained stories260K model. */
+class GenerationTest {
+    private final TestData.Golden golden = TestData.golden("stories260K");
+
+    @Test
+    void greedyGenerationYieldsTheGoldenIds() {
+        int n = golden.greedyIds().length;
+        try (Model model = Model.load(golden.model());
+             Session session = model.newSession(SessionOptions.builder().contextLength(512).build());
+             Generation generation = session.generate("", GenerationOptions.greedy().maxTokens(n))) {
+            List<Integer> ids = new ArrayList<>();
+            StringBuilder text = new StringBuilder();
+            for (GeneratedToken t : generation) {
+                ids.add(t.id());
+                text.append(t.text());
+            }
+            GenerationResult result = generation.result();
+            assertArrayEquals(golden.greedyIds(), ids.stream().mapToInt(Integer::intValue).toArray());
+            assertEquals(FinishReason.MAX_TOKENS, result.finishReason());
+            assertEquals(n, result.generatedTokens());
+            assertEquals(1, result.promptTokens());
+            assertEquals(text.toString(), result.text());
+            assertEquals(model.tokenizer().detokenize(golden.greedyIds()), result.text());
+            assertEquals(1 + n, session.position(), "prompt and every delivered token are in the cache");
+            assertTrue(result.generationTokensPerSecond() > 0);
+        }
+    }
+
+    @Test
+    void streamAndEarlyBreakLeaveTheSessionUsable() {
+        try (Model model = Model.load(golden.model());
+             Session session = model.newSession(SessionOptions.builder().contextLength(256).build())) {
+            int[] firstFive;
+            try (var stream = session.generate("", GenerationOptions.greedy()).stream()) {
+                firstFive = stream.limit(5).mapToInt(GeneratedToken::id).toArray();
+            }
+            assertArrayEquals(Arrays.copyOf(golden.greedyIds(), 5), firstFive);
+
+            // Break out of a loop without closing: the next generate() ends the abandoned one.
+            Generation abandoned = session.generate(new int[] {golden.promptIds()[0]},
+                    GenerationOptions.greedy());
+            abandoned.next();
+            session.truncate(0);
+            Generation again = session.generate(golden.promptIds(), GenerationOptions.greedy().maxTokens(3));
+            assertFalse(abandoned.hasNext(), "the abandoned generation was ended");
+            assertEquals(FinishReason.CANCELLED, abandoned.result().finishReason());
+            int[] ids = again.stream().mapToInt(GeneratedToken::id).toArray();
+            assertArrayEquals(Arrays.copyOf(golden.greedyIds(), 3), ids);
+            assertEquals(FinishReason.MAX_TOKENS, again.result().finishReason());
+        }
+    }
+
+    @Test
+    void cancelStopsBeforeTheNextToken() {
+        try (Model model = Model.load(golden.model());
+             Session session = model.newSession(SessionOptions.builder().contextLength(256).build());
+             Generation g = session.generate("", GenerationOptions.greedy().maxTokens(50))) {
+            g.next();
+            g.next();
+            g.cancel();
+            assertFalse(g.hasNext());
+            GenerationResult result = g.result();
+            assertEquals(FinishReason.CANCELLED, result.finishReason());
+            assertEquals(2, result.generatedTokens());
+        }
+    }
+
+    @Test
+    void contextFullEndsTheGeneration() {
+        try (Model model = Model.load(golden.model());
+             Session session = model.newSession(SessionOptions.builder().contextLength(8).build());
+             Generation g = session.generate("", GenerationOptions.greedy().maxTokens(100))) {
+            GenerationResult result = g.result();
+            assertEquals(FinishReason.CONTEXT_FULL, result.finishReason());
+            assertEquals(7, result.generatedTokens());
+            assertEquals(8, session.position());
+        }
+    }
+
+    @Test
+    void sampledGenerationIsReproducibleWithTheSameSeed() {
+        GenerationOptions options = GenerationOptions.sampled(0.9f, 40, 0.95f, 1234).maxTokens(40);
+        int[] first;
+        int[] second;
+        try (Model model = Model.load(golden.model())) {
+            try (Session s = model.newSession(SessionOptions.builder().contextLength(128).build())) {
+                first = s.generate("", options).stream().mapToInt(GeneratedToken::id).toArray();
+            }
+            try (Session s = model.newSession(SessionOptions.builder().contextLength(128).build())) {
+                second = s.generate("", options).stream().mapToInt(GeneratedToken::id).toArray();
+            }
+        }
+        assertEquals(40, first.length);
+        assertArrayEquals(first, second);
+    }
+
+    @Test
+    void stopStringEndsGenerationAndIsCutFromTheText() {
+        try (Model model = Model.load(golden.model());
+             Session session = model.newSession(SessionOptions.builder().contextLength(512).build())) {
+            String full = model.tokenizer().detokenize(golden.greedyIds());
+            // A stop string taken from the middle of the known greedy text.
+            assertTrue(full.length() > 20, "greedy text long enough: " + full);
+            String stop = full.substring(10, 13);
+            GenerationResult result = session.generate("", GenerationOptions.greedy().maxTokens(200).stopStrings(stop))
+                    .result();
+            assertEquals(FinishReason.STOP_STRING, result.finishReason());
+            assertEquals(full.substring(0, full.indexOf(stop)), result.text());
+        }
+    }
+}
