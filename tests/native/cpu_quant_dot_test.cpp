@@ -134,9 +134,12 @@ TEST(CpuQuantDot, EveryVariantMatchesScalar) {
                 std::vector<float> expect(static_cast<size_t>(n_rows));
                 ref->dot_rows(k, rows.data.data(), rows.stride, n_rows, act.data(), expect.data());
                 for (Variant v : kVariants) {
-                    if (!variant_available(v)) continue;
-                    const DotKernel *kern = dot_kernel(t, v);
+                  if (!variant_available(v)) continue;
+                  // With and without the optional extension (VNNI / dotprod) where they differ.
+                  for (bool ext : {true, false}) {
+                    const DotKernel *kern = ext ? dot_kernel(t, v) : dot_kernel_baseline(t, v);
                     ASSERT_NE(kern, nullptr);
+                    if (!ext && kern == dot_kernel(t, v)) continue;
                     ASSERT_EQ(kern->act_type, ref->act_type);
                     std::vector<float> got(static_cast<size_t>(n_rows), NAN);
                     kern->dot_rows(k, rows.data.data(), rows.stride, n_rows, act.data(), got.data());
@@ -149,14 +152,77 @@ TEST(CpuQuantDot, EveryVariantMatchesScalar) {
                         const double bound = (terms + 8) * std::ldexp(1.0, -22) * mag + 1e-30;
                         ASSERT_NEAR(got[r], expect[r], bound)
                             << name_of(t) << " " << variant_name(v) << " k=" << k << " row " << r
-                            << (bits ? " (random bits)" : " (quantized gaussian)");
+                            << (bits ? " (random bits)" : " (quantized gaussian)")
+                            << (ext ? "" : " without VNNI/dotprod");
+                    }
+                    ++compared;
+                  }
+                }
+            }
+        }
+    }
+    std::printf("compared %d (type, variant, shape) cases\n", compared);
+}
+
+// The batched form against the scalar reference's dot_rows, one activation row at a time; same
+// bound as above. Activation counts cover full tiles of 4 and every remainder.
+TEST(CpuQuantDot, BatchedMatchesScalarPerRow) {
+    std::mt19937 rng(test_seed("CpuQuantDot.Batch"));
+    std::normal_distribution<float> gauss(0.0f, 1.0f);
+    int compared = 0;
+    for (GgmlType t : kTypes) {
+        const DotKernel *ref = dot_kernel(t, Variant::Scalar);
+        const int64_t bs = type_geometry(static_cast<uint32_t>(t)).block_size;
+        const int64_t k = bs == 1 ? 300 : bs == 32 ? 32 * 7 : 256 * 3;
+        const int64_t n_rows = 5;
+        const Rows rows = make_rows(t, k, n_rows, 0, false, rng);
+        for (int64_t n_act : {1, 3, 4, 6, 9}) {
+            const size_t act_bytes = ref->act_row_bytes(k);
+            const size_t act_stride = (act_bytes + 63) / 64 * 64;
+            std::vector<uint8_t> act(act_stride * static_cast<size_t>(n_act));
+            std::vector<std::vector<float>> av;
+            std::vector<float> x(static_cast<size_t>(k));
+            for (int64_t a = 0; a < n_act; ++a) {
+                for (auto &v : x) v = gauss(rng);
+                ref->convert_act(x.data(), act.data() + a * act_stride, k);
+                std::vector<float> vals(static_cast<size_t>(k));
+                ASSERT_TRUE(quant::dequantize_row(ref->act_type, act.data() + a * act_stride, vals.data(), k));
+                av.push_back(vals);
+            }
+            const size_t out_stride = static_cast<size_t>(n_rows) + 3;
+            std::vector<float> want(out_stride * n_act);
+            for (int64_t a = 0; a < n_act; ++a)
+                ref->dot_rows(k, rows.data.data(), rows.stride, n_rows, act.data() + a * act_stride, want.data() + a * out_stride);
+            for (Variant v : {Variant::Scalar, Variant::Avx2, Variant::Avx512, Variant::Neon}) {
+                if (!variant_available(v)) continue;
+                for (bool ext : {true, false}) {
+                    const DotKernel *kern = ext ? dot_kernel(t, v) : dot_kernel_baseline(t, v);
+                    if (!ext && kern == dot_kernel(t, v)) continue;
+                    ASSERT_NE(kern->dot_rows_batch, nullptr);
+                    std::vector<float> got(out_stride * n_act, NAN);
+                    kern->dot_rows_batch(k, rows.data.data(), rows.stride, n_rows, act.data(), act_stride, n_act,
+                                         got.data(), out_stride);
+                    for (int64_t a = 0; a < n_act; ++a) {
+                        for (int64_t r = 0; r < n_rows; ++r) {
+                            std::vector<float> wv(static_cast<size_t>(k));
+                            ASSERT_TRUE(to_float(t, rows.data.data() + r * rows.stride, wv.data(), k));
+                            double mag = 0;
+                            for (int64_t i = 0; i < k; ++i) mag += std::fabs(double(wv[i]) * av[a][i]);
+                            const double terms = bs == 1 ? double(k) : double(k / bs);
+                            ASSERT_NEAR(got[a * out_stride + r], want[a * out_stride + r],
+                                        (terms + 8) * std::ldexp(1.0, -22) * mag + 1e-30)
+                                << name_of(t) << " " << variant_name(v) << (ext ? "" : " baseline") << " n_act=" << n_act
+                                << " act " << a << " row " << r;
+                        }
+                        // Padding between output rows stays untouched.
+                        for (size_t r = n_rows; r < out_stride; ++r) ASSERT_TRUE(std::isnan(got[a * out_stride + r]));
                     }
                     ++compared;
                 }
             }
         }
     }
-    std::printf("compared %d (type, variant, shape) cases\n", compared);
+    std::printf("compared %d batched (type, variant, count) cases\n", compared);
 }
 
 // Activation converters: each variant's must mean the same numbers as the scalar one. Q8_0
@@ -216,7 +282,8 @@ TEST(CpuQuantDot, ReportsWhatEachVariantImplements) {
         std::string own;
         for (GgmlType t : kTypes)
             if (variant_implements(t, v)) own += std::string(" ") + name_of(t);
-        std::printf("%-7s own kernels:%s\n", variant_name(v), own.c_str());
+        std::printf("%-7s own kernels:%s; VNNI/dotprod kernels in use: %s\n", variant_name(v), own.c_str(),
+                    dot_kernel(GgmlType::Q4_0, v) != dot_kernel_baseline(GgmlType::Q4_0, v) ? "yes" : "no");
         EXPECT_TRUE(variant_implements(GgmlType::F32, v) || v == Variant::Neon);
     }
     std::printf("active variant: %s\n", variant_name(active_variant()));

@@ -128,6 +128,14 @@ TEST(TokenizerBehaviour, Llama3SpecialTokens) {
     EXPECT_EQ(decode(*tok, parsed, true), chat);
     EXPECT_EQ(decode(*tok, parsed, false), "user\n\nHi");  // control tokens render as nothing
 
+    // Adjacent, nested-looking and truncated special texts.
+    EXPECT_EQ(tok->encode("<|eot_id|><|eot_id|>", false, true), (Ids{128009, 128009}));
+    const Ids nested = tok->encode("<<|eot_id|>>", false, true);
+    EXPECT_EQ(nested, concat({tok->encode("<", false, false), {128009}, tok->encode(">", false, false)}));
+    const Ids truncated = tok->encode("x<|eot_id|", false, true);
+    for (lm_token id : truncated) EXPECT_LT(id, 128000);
+    EXPECT_EQ(decode(*tok, truncated, true), "x<|eot_id|");
+
     EXPECT_EQ(tok->piece(220, false), " ");
     EXPECT_EQ(tok->piece(198, false), "\n");
     EXPECT_EQ(tok->encode("", true, true), (Ids{128000}));

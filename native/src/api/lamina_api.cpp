@@ -250,9 +250,13 @@ LM_API lm_status lm_session_eval(lm_session *session, const lm_token *tokens, in
     });
 }
 
+// The readers below also take the session's guard: during another thread's eval the values
+// they read are being rewritten (and the logits buffer may move), so they are refused as BUSY.
 LM_API lm_status lm_session_n_past(const lm_session *session, int32_t *out) {
     return abi_guard("lm_session_n_past", [&] {
-        *require(out, "lm_session_n_past", "out_n_past") = session_of(session, "lm_session_n_past").n_past();
+        const Session &s = session_of(session, "lm_session_n_past");
+        Session::Guard guard(s);
+        *require(out, "lm_session_n_past", "out_n_past") = s.n_past();
     });
 }
 
@@ -272,14 +276,17 @@ LM_API lm_status lm_session_truncate(lm_session *session, int32_t n_keep) {
 
 LM_API lm_status lm_session_logits(const lm_session *session, int32_t row, const float **out_logits) {
     return abi_guard("lm_session_logits", [&] {
-        *require(out_logits, "lm_session_logits", "out_logits") = session_of(session, "lm_session_logits").logits(row);
+        const Session &s = session_of(session, "lm_session_logits");
+        Session::Guard guard(s);
+        *require(out_logits, "lm_session_logits", "out_logits") = s.logits(row);
     });
 }
 
 LM_API lm_status lm_session_n_logit_rows(const lm_session *session, int32_t *out_rows) {
     return abi_guard("lm_session_n_logit_rows", [&] {
-        *require(out_rows, "lm_session_n_logit_rows", "out_rows") =
-            session_of(session, "lm_session_n_logit_rows").n_logit_rows();
+        const Session &s = session_of(session, "lm_session_n_logit_rows");
+        Session::Guard guard(s);
+        *require(out_rows, "lm_session_n_logit_rows", "out_rows") = s.n_logit_rows();
     });
 }
 

@@ -19,14 +19,10 @@ void convert_rows(GgmlType type, int64_t n_rows, int64_t n_per_row, const RowSou
     dst.resize(row_bytes * static_cast<size_t>(n_rows));
     // Chunks of rows bound the float scratch (a 128k-token embedding is 2 GB as floats).
     const int64_t chunk = std::max<int64_t>(1, (int64_t{1} << 20) / n_per_row);
-    pool.run([&](int thread, int n_threads) {
-        std::vector<float> rows;
-        for (int64_t r0 = thread * chunk; r0 < n_rows; r0 += static_cast<int64_t>(n_threads) * chunk) {
-            const int64_t r1 = std::min(n_rows, r0 + chunk);
-            rows.resize(static_cast<size_t>((r1 - r0) * n_per_row));
-            source(r0, r1, rows.data());
-            quant::quantize(type, rows.data(), dst.data() + static_cast<size_t>(r0) * row_bytes, r1 - r0, n_per_row);
-        }
+    pool.for_each_chunk(n_rows, chunk, [&](int64_t r0, int64_t r1, int) {
+        std::vector<float> rows(static_cast<size_t>((r1 - r0) * n_per_row));
+        source(r0, r1, rows.data());
+        quant::quantize(type, rows.data(), dst.data() + static_cast<size_t>(r0) * row_bytes, r1 - r0, n_per_row);
     });
 }
 

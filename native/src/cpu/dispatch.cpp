@@ -17,49 +17,28 @@ Variant best_available() {
     return Variant::Scalar;
 }
 
-struct Selection {
-    Variant variant;
-    std::string override_error;  // why LAMINA_CPU could not be honoured; empty if it was
-};
-
-Selection select_variant() {
-    const char *env = std::getenv("LAMINA_CPU");
-    if (env == nullptr || *env == '\0') return {best_available(), {}};
-    const std::string want(env);
-    for (Variant v : {Variant::Scalar, Variant::Avx2, Variant::Avx512, Variant::Neon}) {
-        if (want != variant_name(v)) continue;
-        if (variant_available(v)) return {v, {}};
-        const Variant fallback = best_available();
-        return {fallback, "LAMINA_CPU=" + want + ": this CPU/OS/build cannot run the " + want +
-                              " kernels; using " + variant_name(fallback)};
-    }
-    const Variant fallback = best_available();
-    return {fallback, "LAMINA_CPU=" + want +
-                          ": unknown variant (expected scalar, avx2, avx512 or neon); using " +
-                          variant_name(fallback)};
-}
-
-const Selection &selection() {
-    static const Selection s = select_variant();
+const VariantChoice &selection() {
+    static const VariantChoice s = choose_variant(std::getenv("LAMINA_CPU"));
     return s;
 }
 
-// The variant's own kernel for `type`, or nullptr (no fallback).
-const DotKernel *own_kernel(GgmlType type, Variant v) {
+// The variant's own kernel for `type`, or nullptr (no fallback). `extensions` = false ignores
+// the optional extensions (VNNI, dotprod) even when the CPU has them.
+const DotKernel *own_kernel(GgmlType type, Variant v, bool extensions = true) {
     [[maybe_unused]] const CpuFeatures &f = cpu_features();
     switch (v) {
         case Variant::Scalar: return detail::scalar_dot_kernel(type);
 #if defined(__x86_64__) || defined(_M_X64)
         case Variant::Avx2: return detail::avx2_dot_kernel(type);
         case Variant::Avx512:
-            if (f.avx512_vnni) {
+            if (extensions && f.avx512_vnni) {
                 if (const DotKernel *k = detail::avx512_vnni_dot_kernel(type)) return k;
             }
             return detail::avx512_dot_kernel(type);
 #endif
 #if defined(__aarch64__)
         case Variant::Neon:
-            if (f.neon_dotprod) {
+            if (extensions && f.neon_dotprod) {
                 if (const DotKernel *k = detail::neon_dotprod_dot_kernel(type)) return k;
             }
             return detail::neon_dot_kernel(type);
@@ -95,6 +74,22 @@ bool variant_available(Variant v) {
     }
 }
 
+VariantChoice choose_variant(const char *lamina_cpu) {
+    if (lamina_cpu == nullptr || *lamina_cpu == '\0') return {best_available(), {}};
+    const std::string want(lamina_cpu);
+    for (Variant v : {Variant::Scalar, Variant::Avx2, Variant::Avx512, Variant::Neon}) {
+        if (want != variant_name(v)) continue;
+        if (variant_available(v)) return {v, {}};
+        const Variant fallback = best_available();
+        return {fallback, "LAMINA_CPU=" + want + ": this CPU/OS/build cannot run the " + want +
+                              " kernels; using " + variant_name(fallback)};
+    }
+    const Variant fallback = best_available();
+    return {fallback, "LAMINA_CPU=" + want +
+                          ": unknown variant (expected scalar, avx2, avx512 or neon); using " +
+                          variant_name(fallback)};
+}
+
 Variant active_variant() { return selection().variant; }
 
 const char *variant_override_error() { return selection().override_error.c_str(); }
@@ -103,7 +98,8 @@ bool variant_implements(GgmlType type, Variant v) {
     return variant_available(v) && own_kernel(type, v) != nullptr;
 }
 
-const DotKernel *dot_kernel(GgmlType type, Variant v) {
+namespace {
+const DotKernel *chain_kernel(GgmlType type, Variant v, bool extensions) {
     if (!variant_available(v)) return nullptr;
     // A variant without its own kernel for a type uses the next lower one.
     static constexpr Variant x86_chain[] = {Variant::Avx512, Variant::Avx2, Variant::Scalar};
@@ -114,10 +110,15 @@ const DotKernel *dot_kernel(GgmlType type, Variant v) {
     else if (v == Variant::Scalar) { chain = x86_chain + 2; len = 1; }
     else if (v == Variant::Neon) { chain = arm_chain; len = 2; }
     for (size_t i = 0; i < len; ++i) {
-        if (const DotKernel *k = own_kernel(type, chain[i])) return k;
+        if (const DotKernel *k = own_kernel(type, chain[i], extensions)) return k;
     }
     return nullptr;
 }
+}  // namespace
+
+const DotKernel *dot_kernel(GgmlType type, Variant v) { return chain_kernel(type, v, true); }
+
+const DotKernel *dot_kernel_baseline(GgmlType type, Variant v) { return chain_kernel(type, v, false); }
 
 const DotKernel *dot_kernel(GgmlType type) {
     static_assert(sizeof(GgmlType) == 4, "type ids are 32-bit");

@@ -30,12 +30,21 @@ void float_dot_rows(int64_t k, const void *w, size_t w_stride, int64_t n_rows, c
     }
 }
 
-float load_f32(const void *row, int64_t i) { return static_cast<const float *>(row)[i]; }
+// Rows may sit at any byte offset (a GGUF file's alignment can be 1): load through memcpy.
+float load_f32(const void *row, int64_t i) {
+    float v;
+    std::memcpy(&v, static_cast<const char *>(row) + i * 4, 4);
+    return v;
+}
 float load_f16(const void *row, int64_t i) {
-    return fp16_to_fp32(static_cast<const uint16_t *>(row)[i]);
+    uint16_t h;
+    std::memcpy(&h, static_cast<const char *>(row) + i * 2, 2);
+    return fp16_to_fp32(h);
 }
 float load_bf16(const void *row, int64_t i) {
-    return bf16_to_fp32(static_cast<const uint16_t *>(row)[i]);
+    uint16_t h;
+    std::memcpy(&h, static_cast<const char *>(row) + i * 2, 2);
+    return bf16_to_fp32(h);
 }
 
 // Quantized weights: activations become Q8_0 (32-element formats) or Q8_K (K formats).
@@ -63,12 +72,14 @@ void quant_dot_rows(int64_t k, const void *w, size_t w_stride, int64_t n_rows, c
 template <typename Block, float (*VecDot)(int64_t, const Block *, const quant::BlockQ8_0 *)>
 constexpr DotKernel q8_0_kernel() {
     return {GgmlType::Q8_0, Q8_0Act::bytes, Q8_0Act::convert,
-            quant_dot_rows<Block, quant::BlockQ8_0, VecDot>};
+            quant_dot_rows<Block, quant::BlockQ8_0, VecDot>,
+            batch_by_rows<quant_dot_rows<Block, quant::BlockQ8_0, VecDot>>};
 }
 template <typename Block, float (*VecDot)(int64_t, const Block *, const quant::BlockQ8_K *)>
 constexpr DotKernel q8_K_kernel() {
     return {GgmlType::Q8_K, Q8_KAct::bytes, Q8_KAct::convert,
-            quant_dot_rows<Block, quant::BlockQ8_K, VecDot>};
+            quant_dot_rows<Block, quant::BlockQ8_K, VecDot>,
+            batch_by_rows<quant_dot_rows<Block, quant::BlockQ8_K, VecDot>>};
 }
 
 using namespace quant;
@@ -83,9 +94,12 @@ const DotKernel kQ4_K = q8_K_kernel<BlockQ4_K, vec_dot_q4_K_q8_K>();
 const DotKernel kQ5_K = q8_K_kernel<BlockQ5_K, vec_dot_q5_K_q8_K>();
 const DotKernel kQ6_K = q8_K_kernel<BlockQ6_K, vec_dot_q6_K_q8_K>();
 
-const DotKernel kF32{GgmlType::F32, f32_act_bytes, f32_convert_act, float_dot_rows<load_f32>};
-const DotKernel kF16{GgmlType::F32, f32_act_bytes, f32_convert_act, float_dot_rows<load_f16>};
-const DotKernel kBF16{GgmlType::F32, f32_act_bytes, f32_convert_act, float_dot_rows<load_bf16>};
+const DotKernel kF32{GgmlType::F32, f32_act_bytes, f32_convert_act, float_dot_rows<load_f32>,
+                     batch_by_rows<float_dot_rows<load_f32>>};
+const DotKernel kF16{GgmlType::F32, f32_act_bytes, f32_convert_act, float_dot_rows<load_f16>,
+                     batch_by_rows<float_dot_rows<load_f16>>};
+const DotKernel kBF16{GgmlType::F32, f32_act_bytes, f32_convert_act, float_dot_rows<load_bf16>,
+                     batch_by_rows<float_dot_rows<load_bf16>>};
 
 }  // namespace
 

@@ -2,9 +2,33 @@
 // implement itself; dispatch.cpp then falls back to the next lower variant (finally scalar).
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+
 #include "cpu/kernels.h"
 
 namespace lamina::cpu::detail {
+
+using DotRowsFn = void (*)(int64_t, const void *, size_t, int64_t, const void *, float *);
+
+namespace {
+// dot_rows_batch for kernels without a batched form: one dot_rows call per activation row.
+// (Unnamed namespace: every ISA file instantiates its own copy with its own flags.)
+template <DotRowsFn DotRows>
+void batch_by_rows(int64_t k, const void *w, size_t w_stride, int64_t n_rows, const void *act,
+                   size_t act_stride, int64_t n_act, float *out, size_t out_stride) {
+    float tmp[64];
+    for (int64_t t = 0; t < n_act; ++t) {
+        const void *a = static_cast<const char *>(act) + static_cast<size_t>(t) * act_stride;
+        float *o = out + static_cast<size_t>(t) * out_stride;
+        for (int64_t r0 = 0; r0 < n_rows; r0 += 64) {
+            const int64_t nr = n_rows - r0 < 64 ? n_rows - r0 : 64;
+            DotRows(k, static_cast<const char *>(w) + static_cast<size_t>(r0) * w_stride, w_stride, nr, a, tmp);
+            for (int64_t r = 0; r < nr; ++r) o[r0 + r] = tmp[r];
+        }
+    }
+}
+}  // namespace
 
 const DotKernel *scalar_dot_kernel(GgmlType type);
 bool scalar_to_float(GgmlType type, const void *src, float *dst, int64_t n);

@@ -18,6 +18,7 @@
 #include <cstring>
 
 #include "cpu/kernels.h"
+#include "cpu/variant_tables.h"
 #include "quant/blocks.h"
 
 namespace lamina::cpu::detail {
@@ -179,6 +180,7 @@ inline void f32_copy(const float *x, void *dst, int64_t k) { std::memcpy(dst, x,
 // 32v .. 32v+31.
 
 struct Q2KLevels {
+    using Block = BlockQ2_K;
     __m256i q[2];
     explicit Q2KLevels(const BlockQ2_K &b) : q{loadu256(b.qs), loadu256(b.qs + 32)} {}
     __m256i get(int v) const {
@@ -187,6 +189,7 @@ struct Q2KLevels {
 };
 
 struct Q3KLevels {
+    using Block = BlockQ3_K;
     __m256i q[2];
     __m256i hm;
     explicit Q3KLevels(const BlockQ3_K &b) : q{loadu256(b.qs), loadu256(b.qs + 32)}, hm(loadu256(b.hmask)) {}
@@ -199,6 +202,7 @@ struct Q3KLevels {
 };
 
 struct Q4KLevels {
+    using Block = BlockQ4_K;
     const uint8_t *qs;
     explicit Q4KLevels(const BlockQ4_K &b) : qs(b.qs) {}
     __m256i get(int v) const {
@@ -208,6 +212,7 @@ struct Q4KLevels {
 };
 
 struct Q5KLevels {
+    using Block = BlockQ5_K;
     const uint8_t *qs;
     __m256i qh;
     explicit Q5KLevels(const BlockQ5_K &b) : qs(b.qs), qh(loadu256(b.qh)) {}
@@ -220,6 +225,7 @@ struct Q5KLevels {
 };
 
 struct Q6KLevels {
+    using Block = BlockQ6_K;
     const uint8_t *ql;
     __m256i qh[2];
     explicit Q6KLevels(const BlockQ6_K &b) : ql(b.ql), qh{loadu256(b.qh), loadu256(b.qh + 32)} {}
@@ -233,14 +239,27 @@ struct Q6KLevels {
     }
 };
 
-// Q4_K/Q5_K scales and mins (6 bits each) of the 8 sub-blocks.
+// Q4_K/Q5_K scales and mins (6 bits each) of the 8 sub-blocks, unpacked four at a time with
+// 32-bit word operations (bytes 0-3, 4-7, 8-11 of the packed field are words w0, w1, w2):
+//   sc[0..3] = w0 & 63             sc[4..7] = (w2 & 15) | (top 2 bits of w0's bytes) << 4
+//   mn[0..3] = w1 & 63             mn[4..7] = (w2 >> 4) | (top 2 bits of w1's bytes) << 4
 inline void k_scales_mins(const uint8_t *q, uint8_t sc[8], uint8_t mn[8]) {
-    for (int j = 0; j < 4; ++j) {
-        sc[j] = q[j] & 63;
-        mn[j] = q[j + 4] & 63;
-        sc[j + 4] = static_cast<uint8_t>((q[j + 8] & 0xF) | ((q[j] >> 6) << 4));
-        mn[j + 4] = static_cast<uint8_t>((q[j + 8] >> 4) | ((q[j + 4] >> 6) << 4));
-    }
+    uint32_t w[3];
+    std::memcpy(w, q, sizeof w);
+    const uint32_t low6 = 0x3f3f3f3fu, low4 = 0x0f0f0f0fu, low2 = 0x03030303u;
+    const uint32_t s[2] = {w[0] & low6, (w[2] & low4) | (((w[0] >> 6) & low2) << 4)};
+    const uint32_t m[2] = {w[1] & low6, ((w[2] >> 4) & low4) | (((w[1] >> 6) & low2) << 4)};
+    std::memcpy(sc, s, 8);
+    std::memcpy(mn, m, 8);
+}
+
+// sum_j mn[j] * (bsums[2j] + bsums[2j+1]): the min term of Q4_K/Q5_K.
+inline int k_min_sum(const int16_t *bsums, const uint8_t mn[8]) {
+    uint64_t m8;
+    std::memcpy(&m8, mn, 8);
+    const __m128i m = _mm_cvtsi64_si128(static_cast<long long>(m8));
+    const __m256i dup = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(m, m));  // m0 m0 m1 m1 ...
+    return hsum_epi32(_mm256_madd_epi16(loadu256(bsums), dup));
 }
 
 // Q3_K's 16 scales minus 32.

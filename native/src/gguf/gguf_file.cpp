@@ -1,5 +1,6 @@
 #include "gguf/gguf_file.h"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <sstream>
@@ -25,6 +26,36 @@ size_t elem_size(GgufValueType t) {
         case GgufValueType::UINT64: case GgufValueType::INT64: case GgufValueType::FLOAT64: return 8;
         default: return 0;
     }
+}
+
+// GGUF strings are UTF-8 (gguf-py cannot write anything else). Returns the offset of the first
+// ill-formed sequence (truncated, overlong, surrogate, beyond U+10FFFF, stray continuation),
+// or npos when the text is well formed.
+size_t first_invalid_utf8(std::string_view s) {
+    const auto *p = reinterpret_cast<const uint8_t *>(s.data());
+    const size_t n = s.size();
+    size_t i = 0;
+    while (i < n) {
+        const uint8_t b = p[i];
+        if (b < 0x80) { ++i; continue; }
+        size_t len;
+        uint32_t cp;
+        if (b >= 0xC2 && b <= 0xDF) { len = 2; cp = b & 0x1F; }
+        else if (b >= 0xE0 && b <= 0xEF) { len = 3; cp = b & 0x0F; }
+        else if (b >= 0xF0 && b <= 0xF4) { len = 4; cp = b & 0x07; }
+        else return i;
+        if (n - i < len) return i;
+        for (size_t k = 1; k < len; ++k) {
+            if ((p[i + k] & 0xC0) != 0x80) return i;
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        }
+        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF)) {
+            return i;
+        }
+        i += len;
+    }
+    return std::string_view::npos;
 }
 
 bool valid_value_type(uint32_t t) { return t <= static_cast<uint32_t>(GgufValueType::FLOAT64); }
@@ -128,6 +159,18 @@ std::unique_ptr<GgufFile> GgufFile::parse(const uint8_t *data, size_t size, std:
 
 void GgufFile::parse_all() {
     GgufCursor in(base_, size_, name_);
+    // Reads a string and rejects it unless it is UTF-8, naming what it is and the bad byte.
+    const auto utf8_str = [&](const std::string &what, int64_t element = -1) {
+        const uint64_t at = in.position() + 8;
+        const std::string_view s = in.str(what);
+        const size_t bad = first_invalid_utf8(s);
+        if (bad != std::string_view::npos) {
+            const std::string elem = element >= 0 ? " element " + std::to_string(element) : "";
+            fail(LM_ERR_BAD_FORMAT, "'" + name_ + "': " + what + elem + " is not valid UTF-8 (byte " +
+                                        std::to_string(bad) + " of the string at offset " + std::to_string(at) + ")");
+        }
+        return s;
+    };
     const uint32_t magic = in.u32("magic");
     if (magic != kGgufMagic) {
         char got[5] = {0};
@@ -155,10 +198,12 @@ void GgufFile::parse_all() {
                                     " metadata entries (more than " + std::to_string(kMaxKvs) + ")");
     }
 
-    kvs_.reserve(n_kv);
+    // Reserve no more than the bytes left could describe (a key length, a type and a value take
+    // at least 13 bytes; a tensor info at least 32): claimed counts are not trusted.
+    kvs_.reserve(std::min<uint64_t>(n_kv, in.remaining() / 13));
     for (uint64_t k = 0; k < n_kv; ++k) {
         GgufKv kv;
-        kv.key = in.str("key of metadata entry " + std::to_string(k));
+        kv.key = utf8_str("key of metadata entry " + std::to_string(k));
         const std::string what = "metadata '" + std::string(kv.key) + "'";
         const uint32_t type = in.u32(what + " type");
         if (!valid_value_type(type)) {
@@ -167,7 +212,7 @@ void GgufFile::parse_all() {
         }
         kv.value.type = static_cast<GgufValueType>(type);
         if (kv.value.type == GgufValueType::STRING) {
-            kv.value.str = in.str(what);
+            kv.value.str = utf8_str(what);
         } else if (kv.value.type == GgufValueType::ARRAY) {
             const uint32_t et = in.u32(what + " element type");
             if (!valid_value_type(et) || et == static_cast<uint32_t>(GgufValueType::ARRAY)) {
@@ -184,7 +229,9 @@ void GgufFile::parse_all() {
                                                 " strings, more than the file can hold");
                 }
                 kv.value.strings.reserve(kv.value.count);
-                for (uint64_t e = 0; e < kv.value.count; ++e) kv.value.strings.push_back(in.str(what));
+                for (uint64_t e = 0; e < kv.value.count; ++e) {
+                    kv.value.strings.push_back(utf8_str(what, static_cast<int64_t>(e)));
+                }
             } else {
                 const size_t es = elem_size(kv.value.elem_type);
                 if (kv.value.count > in.remaining() / es) {
@@ -212,10 +259,10 @@ void GgufFile::parse_all() {
         alignment_ = static_cast<size_t>(a->u);
     }
 
-    tensors_.reserve(n_tensors);
+    tensors_.reserve(std::min<uint64_t>(n_tensors, in.remaining() / 32));
     for (uint64_t t = 0; t < n_tensors; ++t) {
         GgufTensorInfo ti;
-        ti.name = in.str("name of tensor " + std::to_string(t));
+        ti.name = utf8_str("name of tensor " + std::to_string(t));
         const std::string what = "tensor '" + std::string(ti.name) + "'";
         ti.n_dims = in.u32(what + " dimension count");
         if (ti.n_dims == 0 || ti.n_dims > kMaxDims) {

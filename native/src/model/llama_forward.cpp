@@ -22,9 +22,9 @@ void attention(const ModelHparams &hp, const KvCache &cache, int32_t layer, Thre
     const int32_t D = hp.head_dim, H = hp.n_head, group = hp.n_head / hp.n_head_kv;
     const int32_t Q = hp.n_embd_q(), n_ctx = cache.n_ctx();
     const float scale = 1.0f / std::sqrt(static_cast<float>(D));
-    pool.run([&](int thread, int n_threads) {
+    pool.for_each_chunk(static_cast<int64_t>(n_tokens) * H, 1, [&](int64_t begin, int64_t end, int thread) {
         float *scores = s.scores.data() + static_cast<size_t>(thread) * n_ctx;
-        for (int64_t job = thread; job < static_cast<int64_t>(n_tokens) * H; job += n_threads) {
+        for (int64_t job = begin; job < end; ++job) {
             const int32_t t = static_cast<int32_t>(job / H), h = static_cast<int32_t>(job % H);
             const int32_t kv_head = h / group, n_seen = pos + t + 1;
             const float *q = s.q.data() + static_cast<size_t>(t) * Q + h * D;

@@ -47,6 +47,15 @@ public:
             fail(LM_ERR_UNSUPPORTED, "'" + file_.name() + "': tensor '" + name + "' has type " + geo.name +
                                          "; norm and bias vectors must be F32");
         }
+        // Kernels read F32 values and the fp16 scales of blocks in place: a file whose
+        // general.alignment is below that (it may legally be 1) would make them misaligned loads.
+        const uintptr_t need = t->type == GgmlType::F32 || t->type == GgmlType::Q8_K ? 4 : 2;
+        if (reinterpret_cast<uintptr_t>(t->data) % need != 0) {
+            fail(LM_ERR_UNSUPPORTED, "'" + file_.name() + "': the data of tensor '" + name + "' (" + geo.name +
+                                         ") is not aligned to " + std::to_string(need) +
+                                         " bytes (general.alignment = " + std::to_string(file_.alignment()) +
+                                         "); rewrite the file with the default alignment of 32");
+        }
         Weight w;
         w.name = t->name.data();
         w.name_len = t->name.size();

@@ -12,6 +12,9 @@ namespace {
 // Weight rows handled per kernel call: a block small enough that its rows stay in L1/L2 while
 // every token of the batch is multiplied with them.
 constexpr int64_t kRowBlock = 16;
+constexpr int64_t kTokenBlock = 64;
+// Multiply-adds below which a product is not worth spreading over threads.
+constexpr int64_t kMinParallelWork = int64_t{1} << 16;
 }  // namespace
 
 void matmul(const Weight &w, const float *x, int64_t n_tokens, float *y, ThreadPool &pool,
@@ -27,17 +30,29 @@ void matmul(const Weight &w, const float *x, int64_t n_tokens, float *y, ThreadP
     if (scratch.size() < act_stride * n_tokens + 64) scratch.resize(act_stride * n_tokens + 64);
     uint8_t *act = scratch.data() + (64 - reinterpret_cast<uintptr_t>(scratch.data()) % 64) % 64;
 
-    pool.parallel_for(n_tokens, [&](int64_t t0, int64_t t1) {
-        for (int64_t t = t0; t < t1; ++t) k->convert_act(x + t * K, act + t * act_stride, K);
-    });
-    pool.parallel_for(N, [&](int64_t r0, int64_t r1) {
-        for (int64_t rb = r0; rb < r1; rb += kRowBlock) {
-            const int64_t nr = std::min(kRowBlock, r1 - rb);
-            for (int64_t t = 0; t < n_tokens; ++t) {
-                k->dot_rows(K, w.row(rb), w.row_bytes, nr, act + t * act_stride, y + t * N + rb);
+    for (int64_t t = 0; t < n_tokens; ++t) k->convert_act(x + t * K, act + t * act_stride, K);
+    auto rows = [&](int64_t r0, int64_t r1) {
+        if (n_tokens == 1) {
+            k->dot_rows(K, w.row(r0), w.row_bytes, r1 - r0, act, y + r0);
+            return;
+        }
+        // Tiles of kRowBlock weight rows x kTokenBlock tokens: the weight tile stays in L1 while
+        // every token of the block passes over it, the activation block stays in L2.
+        for (int64_t tb = 0; tb < n_tokens; tb += kTokenBlock) {
+            const int64_t nt = std::min(kTokenBlock, n_tokens - tb);
+            for (int64_t rb = r0; rb < r1; rb += kRowBlock) {
+                const int64_t nr = std::min(kRowBlock, r1 - rb);
+                k->dot_rows_batch(K, w.row(rb), w.row_bytes, nr, act + tb * act_stride, act_stride, nt,
+                                  y + tb * N + rb, static_cast<size_t>(N));
             }
         }
-    }, kRowBlock);
+    };
+    // Waking other threads costs microseconds: tiny products run on the caller alone.
+    if (N * K * n_tokens < kMinParallelWork) {
+        rows(0, N);
+    } else {
+        pool.parallel_for(N, rows, kRowBlock);
+    }
 }
 
 void weight_row_to_float(const Weight &w, int64_t row, float *out) {

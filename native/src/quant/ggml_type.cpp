@@ -1,5 +1,7 @@
 #include "quant/ggml_type.h"
 
+#include "cpu/kernels.h"
+
 namespace lamina {
 
 TypeGeometry type_geometry(uint32_t id) {
@@ -40,8 +42,6 @@ TypeGeometry type_geometry(uint32_t id) {
 }
 
 }  // namespace lamina
-
-#include "cpu/kernels.h"
 
 namespace lamina {
 

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "runtime/memory_budget.h"
 
 namespace lamina {
 namespace {
@@ -38,21 +39,28 @@ int32_t resolve_context(const LlamaModel &model, int32_t requested) {
     return requested > 0 ? requested : std::min(model.hparams().n_ctx_train, kDefaultContext);
 }
 
+int32_t resolve_batch(int32_t requested, int32_t n_ctx) {
+    if (requested < 0) {
+        fail(LM_ERR_INVALID_ARGUMENT, "n_batch = " + std::to_string(requested) + " is negative (0 = n_ctx)");
+    }
+    return requested == 0 || requested > n_ctx ? n_ctx : requested;
+}
+
+// Refuses a session the machine cannot hold before allocating any of it.
+KvCache make_cache(const LlamaModel &model, int32_t n_ctx, int32_t n_ubatch, int32_t n_threads) {
+    check_session_memory(model.file().name(), model.hparams(), n_ctx, n_ubatch, n_threads, host_memory_limit());
+    return KvCache(model.hparams().n_layer, n_ctx, model.hparams().n_embd_kv());
+}
+
 }  // namespace
 
 Session::Session(const LlamaModel &model, const lm_session_params &params)
     : model_(model),
       n_ctx_(resolve_context(model, params.n_ctx)),
-      n_batch_(params.n_batch),
-      n_ubatch_(0),
+      n_batch_(resolve_batch(params.n_batch, n_ctx_)),
+      n_ubatch_(std::min(n_batch_, kMaxMicroBatch)),
       pool_(resolve_threads(params.n_threads)),
-      cache_(model.hparams().n_layer, n_ctx_, model.hparams().n_embd_kv()) {
-    if (n_batch_ < 0) {
-        fail(LM_ERR_INVALID_ARGUMENT, "n_batch = " + std::to_string(n_batch_) + " is negative (0 = n_ctx)");
-    }
-    if (n_batch_ == 0 || n_batch_ > n_ctx_) n_batch_ = n_ctx_;
-    n_ubatch_ = std::min(n_batch_, kMaxMicroBatch);
-}
+      cache_(make_cache(model, n_ctx_, n_ubatch_, pool_.size())) {}
 
 void Session::eval(const lm_token *tokens, int32_t n_tokens, int32_t pos, bool all_logits) {
     if (tokens == nullptr || n_tokens <= 0) {
@@ -83,6 +91,8 @@ void Session::eval(const lm_token *tokens, int32_t n_tokens, int32_t pos, bool a
     n_past_ = pos;  // drop positions >= pos
     n_logit_rows_ = 0;
     const int32_t rows = all_logits ? n_tokens : 1;
+    check_allocation("logits of " + std::to_string(rows) + " rows of " + std::to_string(n_vocab) + " tokens",
+                     static_cast<uint64_t>(rows) * static_cast<uint64_t>(n_vocab) * sizeof(float), host_memory_limit());
     try {
         logits_.resize(static_cast<size_t>(rows) * n_vocab);
     } catch (const std::bad_alloc &) {

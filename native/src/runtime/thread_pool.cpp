@@ -13,8 +13,8 @@
 
 namespace lamina {
 namespace {
-// How many polls a worker makes before it goes to sleep: roughly 50–100 µs, longer than the gap
-// between two loops of one decode step, far shorter than a human-visible idle period.
+// How many polls a worker makes before it sleeps: tens of microseconds, longer than the gap
+// between two loops of one decode step, far shorter than anything a person would notice.
 constexpr int kSpinPolls = 4000;
 }  // namespace
 
@@ -26,67 +26,79 @@ ThreadPool::ThreadPool(int n_threads) : n_threads_(std::max(1, n_threads)) {
 ThreadPool::~ThreadPool() {
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        stop_.store(true);
-        generation_.fetch_add(1);
+        stop_ = true;
+        generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
     for (std::thread &t : workers_) t.join();
 }
 
-void ThreadPool::run(const std::function<void(int, int)> &fn) {
-    if (n_threads_ == 1) {
-        fn(0, 1);
+void ThreadPool::work_on(Job &job, int participant) {
+    for (;;) {
+        const int64_t begin = job.next.fetch_add(job.grain, std::memory_order_relaxed);
+        if (begin >= job.n) return;
+        (*job.fn)(begin, std::min(job.n, begin + job.grain), participant);
+    }
+}
+
+void ThreadPool::for_each_chunk(int64_t n, int64_t grain, const ChunkFn &fn) {
+    if (n <= 0) return;
+    grain = std::max<int64_t>(1, grain);
+    if (n_threads_ == 1 || n <= grain) {
+        for (int64_t b = 0; b < n; b += grain) fn(b, std::min(n, b + grain), 0);
         return;
     }
+    Job job;
+    job.fn = &fn;
+    job.n = n;
+    job.grain = grain;
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        job_ = &fn;
-        pending_.store(n_threads_ - 1);
+        job_ = &job;
         generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
-    fn(0, n_threads_);
-    while (pending_.load(std::memory_order_acquire) != 0) LAMINA_CPU_RELAX();
-}
-
-void ThreadPool::worker_loop(int index) {
-    uint64_t seen = 0;
-    for (;;) {
-        int polls = 0;
-        while (generation_.load(std::memory_order_acquire) == seen && polls < kSpinPolls) {
-            LAMINA_CPU_RELAX();
-            ++polls;
-        }
-        if (generation_.load(std::memory_order_acquire) == seen) {
-            std::unique_lock<std::mutex> lock(mutex_);
-            wake_.wait(lock, [&] { return generation_.load() != seen; });
-        }
-        seen = generation_.load(std::memory_order_acquire);
-        if (stop_.load()) return;
-        const std::function<void(int, int)> *job;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            job = job_;
-        }
-        (*job)(index, n_threads_);
-        pending_.fetch_sub(1, std::memory_order_acq_rel);
-    }
+    work_on(job, 0);
+    // Close the job so late workers skip it, then wait for those that joined to finish.
+    std::unique_lock<std::mutex> lock(mutex_);
+    job_ = nullptr;
+    finished_.wait(lock, [&] { return joined_ == 0; });
 }
 
 void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64_t)> &fn, int64_t align) {
     if (n <= 0) return;
-    const int64_t chunks = std::min<int64_t>(n_threads_, (n + align - 1) / align);
-    if (chunks <= 1) {
-        fn(0, n);
-        return;
+    align = std::max<int64_t>(1, align);
+    // A few chunks per thread balance uneven progress without much claiming overhead.
+    const int64_t chunks = static_cast<int64_t>(n_threads_) * 4;
+    const int64_t grain = std::max(align, ((n + chunks - 1) / chunks + align - 1) / align * align);
+    for_each_chunk(n, grain, [&](int64_t b, int64_t e, int) { fn(b, e); });
+}
+
+void ThreadPool::worker_loop(int index) {
+    // Start from the generation at construction (0): a worker that starts late still sees a
+    // stop or an open job that happened before it ran.
+    uint64_t seen = 0;
+    for (;;) {
+        for (int polls = 0; generation_.load(std::memory_order_acquire) == seen && polls < kSpinPolls; ++polls) {
+            LAMINA_CPU_RELAX();
+        }
+        Job *job = nullptr;
+        {
+            std::unique_lock<std::mutex> lock(mutex_);
+            wake_.wait(lock, [&] { return stop_ || generation_.load(std::memory_order_relaxed) != seen; });
+            seen = generation_.load(std::memory_order_relaxed);
+            if (stop_) return;
+            job = job_;
+            if (job == nullptr) continue;  // the caller already finished and closed it
+            ++joined_;
+        }
+        work_on(*job, index);
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            --joined_;
+        }
+        finished_.notify_one();
     }
-    run([&](int index, int) {
-        if (index >= chunks) return;
-        const int64_t units = (n + align - 1) / align;
-        const int64_t begin = std::min(n, units * index / chunks * align);
-        const int64_t end = std::min(n, units * (index + 1) / chunks * align);
-        if (begin < end) fn(begin, end);
-    });
 }
 
 }  // namespace lamina

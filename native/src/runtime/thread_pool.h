@@ -1,7 +1,10 @@
-// A fixed pool of worker threads that run one parallel loop at a time. The calling thread takes
-// part in every loop, so a pool of N threads starts N-1 workers. Workers spin briefly after a
-// loop (a decode step issues hundreds of short loops) and then sleep on a condition variable,
-// so an idle pool costs no CPU.
+// A fixed pool of worker threads that runs one parallel loop at a time.
+//
+// Work is split into chunks that every participating thread claims from a shared counter, and
+// the calling thread takes part too. So a worker that the OS has not scheduled yet (a busy,
+// shared machine) delays nothing: the others, at least the caller, take its chunks. Workers
+// spin briefly after a loop (a decode step issues hundreds of short loops) and then sleep on a
+// condition variable, so an idle pool costs no CPU.
 #pragma once
 
 #include <atomic>
@@ -23,25 +26,35 @@ public:
 
     int size() const { return n_threads_; }
 
-    // Calls fn(thread_index, n_threads) once on every thread of the pool and returns when all
-    // have finished. fn must not throw.
-    void run(const std::function<void(int, int)> &fn);
+    // Calls fn(begin, end, participant) over [0, n) in chunks of `grain` items (the last may be
+    // shorter). `participant` (0 = the caller, < size()) names the thread for per-thread
+    // scratch. Returns when every chunk is done. fn must not throw.
+    using ChunkFn = std::function<void(int64_t begin, int64_t end, int participant)>;
+    void for_each_chunk(int64_t n, int64_t grain, const ChunkFn &fn);
 
-    // Splits [0, n) into contiguous chunks, one per thread, and calls fn(begin, end) for each
-    // non-empty chunk. `align` rounds chunk boundaries to multiples of it.
+    // Splits [0, n) into a few chunks per thread (boundaries multiples of `align`) and calls
+    // fn(begin, end) for each.
     void parallel_for(int64_t n, const std::function<void(int64_t, int64_t)> &fn, int64_t align = 1);
 
 private:
+    struct Job {
+        const ChunkFn *fn;
+        int64_t n;
+        int64_t grain;
+        std::atomic<int64_t> next{0};
+    };
+    void work_on(Job &job, int participant);
     void worker_loop(int index);
 
     int n_threads_;
     std::vector<std::thread> workers_;
     std::mutex mutex_;
-    std::condition_variable wake_;
-    const std::function<void(int, int)> *job_ = nullptr;
+    std::condition_variable wake_;      // workers wait for a new job
+    std::condition_variable finished_;  // the caller waits for joined workers to leave
+    Job *job_ = nullptr;                // the open job; null once the caller has closed it
+    int joined_ = 0;                    // workers inside the current job
     std::atomic<uint64_t> generation_{0};
-    std::atomic<int> pending_{0};
-    std::atomic<bool> stop_{false};
+    bool stop_ = false;
 };
 
 }  // namespace lamina

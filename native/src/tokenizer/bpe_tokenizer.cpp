@@ -27,7 +27,8 @@ struct Bigram {
     int left;
     int right;
     int32_t rank;
-    size_t length;  // of the merged text: a stale entry no longer matches its symbols
+    int32_t result;  // symbol id of the merged text
+    size_t length;   // of the merged text: a stale entry no longer matches its symbols
 };
 
 // Lowest rank first; among equal ranks the leftmost pair.
@@ -66,7 +67,9 @@ BpeTokenizer::BpeTokenizer(const GgufFile &file, Vocabulary vocab, PreTokenizerS
         extra_symbol_ids_.emplace(extra_symbols_.back(), new_id);
         return new_id;
     };
-    ranks_.reserve(size_t(merges.count));
+    merges_.reserve(size_t(merges.count));
+    std::vector<std::pair<uint64_t, std::string>> merged_texts;
+    merged_texts.reserve(size_t(merges.count));
     for (uint64_t i = 0; i < merges.count; ++i) {
         // "left right"; the separator is the first space after the first character.
         const std::string_view merge = merges.strings[i];
@@ -75,8 +78,14 @@ BpeTokenizer::BpeTokenizer(const GgufFile &file, Vocabulary vocab, PreTokenizerS
         const std::string_view left = merge.substr(0, space);
         const std::string_view right = merge.substr(space + 1);
         if (right.empty()) continue;
-        ranks_.emplace(pair_key(intern(left), intern(right)), int32_t(i));  // first rank wins
+        const uint64_t key = pair_key(intern(left), intern(right));
+        if (merges_.emplace(key, MergeRule{int32_t(i), -1}).second) {  // the first rank wins
+            merged_texts.emplace_back(key, std::string(left) + std::string(right));
+        }
     }
+    // Once every merge half is interned, the id a merge produces is known in advance: merging
+    // needs no string hashing at all.
+    for (const auto &m : merged_texts) merges_[m.first].result = symbol_id(m.second);
     for (int b = 0; b < 256; ++b) single_byte_tokens_[b] = vocab_.find(std::string(1, char(b)));
 }
 
@@ -88,10 +97,10 @@ int32_t BpeTokenizer::symbol_id(std::string_view text) const {
     return it == extra_symbol_ids_.end() ? -1 : it->second;
 }
 
-int32_t BpeTokenizer::merge_rank(int32_t left, int32_t right) const {
-    if (left < 0 || right < 0) return -1;
-    const auto it = ranks_.find(pair_key(left, right));
-    return it == ranks_.end() ? -1 : it->second;
+const BpeTokenizer::MergeRule *BpeTokenizer::find_merge(int32_t left, int32_t right) const {
+    if (left < 0 || right < 0) return nullptr;
+    const auto it = merges_.find(pair_key(left, right));
+    return it == merges_.end() ? nullptr : &it->second;
 }
 
 void BpeTokenizer::encode_fragments(std::string_view text, const std::vector<Fragment> &fragments,
@@ -148,9 +157,9 @@ void BpeTokenizer::encode_word(std::string_view word, Scratch &scratch, std::vec
     heap.clear();
     auto try_add = [&](int left, int right) {
         if (left < 0 || right < 0) return;
-        const int32_t rank = merge_rank(symbols[left].id, symbols[right].id);
-        if (rank < 0) return;
-        heap.push_back({left, right, rank, symbols[left].length + symbols[right].length});
+        const MergeRule *rule = find_merge(symbols[left].id, symbols[right].id);
+        if (rule == nullptr) return;
+        heap.push_back({left, right, rule->rank, rule->result, symbols[left].length + symbols[right].length});
         std::push_heap(heap.begin(), heap.end(), BigramOrder());
     };
     for (int i = 1; i < int(symbols.size()); ++i) try_add(i - 1, i);
@@ -163,7 +172,7 @@ void BpeTokenizer::encode_word(std::string_view word, Scratch &scratch, std::vec
         Symbol &right = symbols[bigram.right];
         if (left.length == 0 || right.length == 0 || left.length + right.length != bigram.length) continue;
         left.length += right.length;
-        left.id = symbol_id(std::string_view(encoded).substr(left.offset, left.length));
+        left.id = bigram.result;
         right.length = 0;
         left.next = right.next;
         if (right.next >= 0) symbols[right.next].prev = bigram.left;

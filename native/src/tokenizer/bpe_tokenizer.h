@@ -29,12 +29,16 @@ private:
     // Id of a text that appears in a merge (a token id, or an id past the vocabulary for merge
     // halves that are not tokens), -1 if it appears in none.
     int32_t symbol_id(std::string_view text) const;
-    int32_t merge_rank(int32_t left, int32_t right) const;
+    struct MergeRule {
+        int32_t rank;
+        int32_t result;  // symbol_id() of the merged text
+    };
+    const MergeRule *find_merge(int32_t left, int32_t right) const;
 
     PreTokenizerSpec pre_;
     std::deque<std::string> extra_symbols_;                           // merge halves that are no token
     std::unordered_map<std::string_view, int32_t> extra_symbol_ids_;  // views into extra_symbols_
-    std::unordered_map<uint64_t, int32_t> ranks_;                     // (left id, right id) -> rank
+    std::unordered_map<uint64_t, MergeRule> merges_;                  // by (left id, right id)
     std::array<int32_t, 256> single_byte_tokens_;  // token of a 1-byte text, -1 if none
 };
 

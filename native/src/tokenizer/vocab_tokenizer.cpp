@@ -20,7 +20,7 @@ std::vector<lm_token> VocabTokenizer::encode(std::string_view text, bool add_bos
     std::vector<lm_token> out;
     out.reserve(text.size() / 3 + 2);
     if (add_bos && vocab_.bos() >= 0) out.push_back(vocab_.bos());
-    encode_fragments(text, split_special_tokens(text, vocab_, parse_special), out);
+    encode_fragments(text, specials_.split(text, parse_special), out);
     return out;
 }
 

@@ -10,7 +10,9 @@ namespace lamina {
 
 class VocabTokenizer : public Tokenizer {
 public:
-    explicit VocabTokenizer(Vocabulary vocab) : vocab_(std::move(vocab)) {}
+    explicit VocabTokenizer(Vocabulary vocab) : vocab_(std::move(vocab)), specials_(vocab_) {}
+    VocabTokenizer(const VocabTokenizer &) = delete;  // specials_ points into vocab_
+    VocabTokenizer &operator=(const VocabTokenizer &) = delete;
 
     int32_t n_vocab() const override { return vocab_.size(); }
     lm_token bos() const override { return vocab_.bos(); }
@@ -34,6 +36,7 @@ protected:
     virtual std::string normal_piece(lm_token id) const = 0;
 
     Vocabulary vocab_;
+    SpecialTokenSplitter specials_;  // views into vocab_: declared after it
 };
 
 }  // namespace lamina

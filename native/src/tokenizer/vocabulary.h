@@ -34,6 +34,11 @@ public:
     // per-model defaults and its detection of end-of-turn tokens by their text). Throws
     // LaminaError naming the key at fault.
     Vocabulary(const GgufFile &file, VocabKind kind, bool add_bos_default);
+    // Movable (the texts' buffer moves along with the index into it), not copyable.
+    Vocabulary(Vocabulary &&) = default;
+    Vocabulary &operator=(Vocabulary &&) = default;
+    Vocabulary(const Vocabulary &) = delete;
+    Vocabulary &operator=(const Vocabulary &) = delete;
 
     int32_t size() const { return int32_t(offsets_.size() - 1); }
     std::string_view text(lm_token id) const {

@@ -92,6 +92,11 @@ int main(int argc, char **argv) {
                 write(out_dir + "/" + name + "-text" + std::to_string(i), with_text(mini, texts[i].first, texts[i].second));
                 ++n_seeds;
             }
+            // The same with general.alignment = 1 (tensor data at any byte offset).
+            lamina::fuzz::ShrinkOptions packed;
+            packed.alignment = 1;
+            write(out_dir + "/" + name + "-align1", with_text(lamina::fuzz::shrink_model(*src, packed), "a b", 0));
+            ++n_seeds;
             const size_t header = lamina::fuzz::data_section_offset(mini);
             if (header < mini.size()) {
                 write(out_dir + "/" + name + "-header", std::vector<uint8_t>(mini.begin(), mini.begin() + header));

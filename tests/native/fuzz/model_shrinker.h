@@ -23,6 +23,7 @@ namespace lamina::fuzz {
 struct ShrinkOptions {
     int64_t max_tokens = 300;  // vocabulary entries kept (the first ones: specials and bytes)
     bool keep_weights = true;  // false: vocabulary-only output (no tensors)
+    size_t alignment = 32;     // general.alignment of the output (written when not 32)
 };
 
 namespace detail {
@@ -159,6 +160,7 @@ inline std::vector<uint8_t> shrink_model(const GgufFile &src, const ShrinkOption
         w.set_u32(arch_key(src, "attention.head_count"), static_cast<uint32_t>(n_head));
         w.set_u32(arch_key(src, "attention.head_count_kv"), static_cast<uint32_t>(n_head_kv));
         w.set_u32(arch_key(src, "rope.dimension_count"), static_cast<uint32_t>(head_dim));
+        if (src.has(arch_key(src, "vocab_size"))) w.set_u32(arch_key(src, "vocab_size"), static_cast<uint32_t>(V));
     }
 
     if (opt.keep_weights) {
@@ -179,7 +181,7 @@ inline std::vector<uint8_t> shrink_model(const GgufFile &src, const ShrinkOption
             w.add_tensor(name, t.type, ne, data.data(), data.size());
         }
     }
-    return w.serialize();
+    return w.serialize(opt.alignment);
 }
 
 // Offset where the tensor data section of a serialized file starts (its size if no tensors).

@@ -18,15 +18,15 @@ import java.util.ConcurrentModificationException;
  * {@code lm_status} codes into exceptions carrying {@code lm_last_error()}.
  */
 final class Native {
-    static {
-        NativeLibrary.load();
-    }
-
     private Native() {}
 
-    /** Forces the library to load (a no-op after the first call). */
+    /**
+     * Loads the library unless it is loaded (cheap after the first call). Not a static initializer
+     * on purpose: a failed load must throw the same detailed error on every attempt, not a bare
+     * NoClassDefFoundError after the first.
+     */
     static void ensureLoaded() {
-        // the static initializer did the work
+        NativeLibrary.load();
     }
 
     /** Throws the exception matching {@code status} unless it is LM_OK. Call right after the failing call. */
@@ -73,14 +73,17 @@ final class Native {
     }
 
     static String version() {
+        ensureLoaded();
         return cString(lm_version());
     }
 
     static String cpuVariant() {
+        ensureLoaded();
         return cString(lm_cpu_variant());
     }
 
     static String typeName(int type) {
+        ensureLoaded();
         return cString(lm_type_name(type));
     }
 

@@ -29,7 +29,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@link ConcurrentModificationException} at once, without touching native state.
  *
  * <p><b>Lifecycle.</b> {@link #close()} is idempotent and frees the native session; closing the model
- * closes its sessions. Any use after close throws {@link IllegalStateException}.
+ * closes its sessions. Any use after close throws {@link IllegalStateException}. The model keeps
+ * track of its open sessions, so a session that is never closed stays allocated until its model
+ * closes: close sessions (try-with-resources) as soon as they are no longer needed.
  *
  * <p><b>Logits.</b> {@link #logits()} and {@link #logitsSegment(int)} are zero-copy views of the
  * session's native buffer: they are valid only until the next {@code evaluate}, {@code truncate},
@@ -350,7 +352,9 @@ public final class Session implements AutoCloseable {
             throw new IllegalArgumentException("all logits of " + tokens.length
                     + " tokens need one batch, but the batch size is " + batchSize);
         }
-        if ((long) position + tokens.length > contextLength) {
+        // Split inputs are checked up front so a failure cannot leave half of them evaluated;
+        // a single batch is left to the native check (and its message).
+        if (tokens.length > batchSize && (long) position + tokens.length > contextLength) {
             throw new ContextFullException(tokens.length + " tokens at position " + position
                     + " do not fit into the context of " + contextLength + " tokens");
         }

@@ -207,13 +207,18 @@ class BindingsCompletenessTest {
         return !cType.contains("*") && header.structs.containsKey(baseType(cType));
     }
 
+    /** Data pointers and function-pointer typedefs (callbacks) are both addresses. */
+    private static boolean isPointer(String cType) {
+        return cType.contains("*") || header.functionPointerTypedefs.contains(baseType(cType));
+    }
+
     private static String baseType(String cType) {
         return cType.replaceAll("\\b(const|volatile)\\b", " ").replaceAll("\\s+", " ").trim();
     }
 
     /** The Java type jextract (on x86-64/AArch64 Linux, LP64) uses for a C type. */
     private static Class<?> javaType(String cType) {
-        if (cType.contains("*")) {
+        if (isPointer(cType)) {
             return MemorySegment.class;
         }
         String t = baseType(cType);
@@ -249,7 +254,7 @@ class BindingsCompletenessTest {
             }
             element = seq.elementLayout();
         }
-        if (field.type().contains("*")) {
+        if (isPointer(field.type())) {
             return element instanceof AddressLayout ? null : "generated " + element + ", header says a pointer";
         }
         if (isStructByValue(field.type())) {

@@ -17,8 +17,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code lamina info}: describes a model file. */
 @Command(name = "info", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Prints a model's hyperparameters, metadata and tensor table (name, type, shape, bytes),",
-                "and the CPU kernel variant this machine uses. A file that is not valid GGUF exits with 1."},
+        description = {"Describes a model: hyperparameters, metadata, tensors and the CPU variant.",
+                "The tensor table lists name, type, shape and bytes of each tensor.",
+                "A file that is not valid GGUF exits with status 1 and a one-line message."},
         footer = {"", "Example:", "  lamina info -m model.gguf"})
 final class InfoCommand implements Callable<Integer> {
     @Mixin

@@ -8,18 +8,15 @@ import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
-/** The {@code lamina} command: subcommands run, info, tokenize, logits (and template, when present). */
+/** The {@code lamina} command: subcommands run, info, tokenize, logits, template. */
 @Command(name = "lamina",
         mixinStandardHelpOptions = true,
         versionProvider = LaminaCommand.Version.class,
         description = "LLaMA-family inference on the JVM, straight from GGUF files.",
         subcommands = {RunCommand.class, InfoCommand.class, TokenizeCommand.class, LogitsCommand.class,
-                CommandLine.HelpCommand.class},
+                TemplateCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Errors exit with status 1 and one line 'lamina: <message>' on stderr (--verbose adds the stack trace)."})
 public final class LaminaCommand implements Runnable {
-    /** Fully qualified name of the optional chat-template command (added by the template engineer). */
-    static final String TEMPLATE_COMMAND = "dev.lamina.cli.TemplateCommand";
-
     @Option(names = "--verbose", scope = ScopeType.INHERIT,
             description = "On errors, print the full stack trace as well as the one-line message.")
     boolean verbose;
@@ -40,7 +37,6 @@ public final class LaminaCommand implements Runnable {
     public static CommandLine commandLine() {
         LaminaCommand root = new LaminaCommand();
         CommandLine cl = new CommandLine(root);
-        addTemplateCommandIfPresent(cl);
         cl.setExecutionExceptionHandler((ex, line, parseResult) -> {
             PrintWriter err = line.getErr();
             err.println("lamina: " + oneLine(ex));
@@ -51,25 +47,6 @@ public final class LaminaCommand implements Runnable {
             return 1;
         });
         return cl;
-    }
-
-    /*
-     * The `template` subcommand lives in TemplateCommand.java, written separately; it is registered
-     * here when it is on the class path so this file compiles with or without it.
-     * (Once it exists for good, it can move into the `subcommands` list above.)
-     */
-    private static void addTemplateCommandIfPresent(CommandLine cl) {
-        Class<?> type;
-        try {
-            type = Class.forName(TEMPLATE_COMMAND);
-        } catch (ClassNotFoundException e) {
-            return;
-        }
-        try {
-            cl.addSubcommand("template", new CommandLine(type.getDeclaredConstructor().newInstance()));
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot create " + TEMPLATE_COMMAND + ": " + e, e);
-        }
     }
 
     static String oneLine(Throwable ex) {

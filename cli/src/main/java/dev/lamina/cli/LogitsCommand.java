@@ -21,9 +21,10 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code lamina logits}: evaluates a prompt and writes every row of logits to a file. */
 @Command(name = "logits", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Evaluates a prompt in one batch and writes the logits after every prompt token",
-                "as float32 little-endian rows [n_tokens][n_vocab] (the layout of the golden *.logits.f32 files).",
-                "The prompt gets BOS as the model asks and special-token texts are parsed."},
+        description = {"Writes the logits after every prompt token to a float32 file.",
+                "The prompt is evaluated in one batch; rows are float32 little-endian [n_tokens][n_vocab],",
+                "the layout of the golden *.logits.f32 files. The prompt gets BOS as the model asks and",
+                "special-token texts are parsed."},
         footer = {"", "Example:", "  lamina logits -m model.gguf -p 'Once upon a time' -o out.f32"})
 final class LogitsCommand implements Callable<Integer> {
     @Mixin

@@ -20,7 +20,8 @@ import picocli.CommandLine.Model.CommandSpec;
                 "Only the vocabulary is loaded, so this is fast even for large models."},
         footer = {"", "Examples:",
                 "  lamina tokenize -m model.gguf -p 'Hello world'",
-                "  printf 'Hello world' | lamina tokenize -m model.gguf     (stdin is read exactly, newlines included)"})
+                "  printf 'Hello world' | lamina tokenize -m model.gguf",
+                "Standard input is tokenized exactly as read, a final newline included."})
 final class TokenizeCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;

@@ -12,7 +12,7 @@ import java.util.Map;
  * them, so templates see the same types: objects become insertion-ordered {@code Map<String,
  * Object>}, arrays {@code List<Object>}, integers {@code Long} (or {@code BigInteger} past 64
  * bits), other numbers {@code Double}, plus {@code String}, {@code Boolean} and {@code null}.
- * Returned maps and lists are unmodifiable.
+ * Returned maps and lists are unmodifiable. {@link #write(Object)} is the inverse, compact.
  */
 public final class Json {
     private final String text;
@@ -32,6 +32,72 @@ public final class Json {
             throw p.error("unexpected text after the JSON value");
         }
         return value;
+    }
+
+    /**
+     * Compact JSON for maps (keys as strings), lists, strings, numbers, booleans and null;
+     * non-ASCII characters are written as they are.
+     */
+    public static String write(Object value) {
+        StringBuilder sb = new StringBuilder();
+        write(value, sb);
+        return sb.toString();
+    }
+
+    private static void write(Object value, StringBuilder sb) {
+        switch (value) {
+            case null -> sb.append("null");
+            case String s -> quote(s, sb);
+            case Boolean b -> sb.append(b);
+            case Double d when !Double.isFinite(d) -> throw new IllegalArgumentException("JSON has no " + d);
+            case Float f when !Float.isFinite(f) -> throw new IllegalArgumentException("JSON has no " + f);
+            case Number n -> sb.append(n);
+            case Map<?, ?> m -> {
+                sb.append('{');
+                boolean first = true;
+                for (Map.Entry<?, ?> e : m.entrySet()) {
+                    sb.append(first ? "" : ",");
+                    first = false;
+                    quote(String.valueOf(e.getKey()), sb);
+                    sb.append(':');
+                    write(e.getValue(), sb);
+                }
+                sb.append('}');
+            }
+            case Iterable<?> it -> {
+                sb.append('[');
+                boolean first = true;
+                for (Object x : it) {
+                    sb.append(first ? "" : ",");
+                    first = false;
+                    write(x, sb);
+                }
+                sb.append(']');
+            }
+            default -> throw new IllegalArgumentException("cannot write " + value.getClass().getName() + " as JSON");
+        }
+    }
+
+    private static void quote(String s, StringBuilder sb) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        sb.append('"');
     }
 
     private static final int MAX_DEPTH = 512;

@@ -35,7 +35,11 @@ public final class ChatTemplate {
      */
     public static ChatTemplate parse(String source) {
         Objects.requireNonNull(source, "source");
-        return new ChatTemplate(List.copyOf(Parser.parse(source)));
+        try {
+            return new ChatTemplate(List.copyOf(Parser.parse(source)));
+        } catch (StackOverflowError e) {
+            throw new TemplateException(TemplateException.Kind.SYNTAX, "template nesting too deep", 0, 0);
+        }
     }
 
     /** Renders with the generation prompt flag only: no special tokens, no tools. */

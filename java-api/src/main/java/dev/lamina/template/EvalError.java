@@ -6,6 +6,8 @@ package dev.lamina.template;
  * {@link TemplateException} naming the expression and line.
  */
 final class EvalError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     EvalError(String message) {
         super(message, null, false, false);
     }

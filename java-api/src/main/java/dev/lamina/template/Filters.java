@@ -48,7 +48,7 @@ final class Filters {
         define((r, v, a) -> s(v).toUpperCase(Locale.ROOT), "upper");
         define((r, v, a) -> s(v).toLowerCase(Locale.ROOT), "lower");
         define((r, v, a) -> PyStrings.capitalize(s(v)), "capitalize");
-        define((r, v, a) -> PyStrings.title(s(v)), "title");
+        define((r, v, a) -> title(s(v)), "title");
         define((r, v, a) -> s(v), "string");
         define((r, v, a) -> v, "safe");
         define((r, v, a) -> escape(s(v)), "escape", "e", "forceescape");
@@ -112,6 +112,9 @@ final class Filters {
         }, "abs");
         define(Filters::toInt, "int");
         define((r, v, a) -> {
+            if (v instanceof Undefined u) {
+                throw u.fail();
+            }
             try {
                 return v instanceof String str ? Double.parseDouble(str.strip()) : Values.toDouble(v);
             } catch (RuntimeException e) {
@@ -137,7 +140,7 @@ final class Filters {
             int width = (int) Values.toLong(a.get(0, "width", 80L));
             return Methods.call(s(v), "center", List.of((long) width), Map.of());
         }, "center");
-        define((r, v, a) -> (long) PyStrings.split(s(v), null, -1).size(), "wordcount");
+        define((r, v, a) -> Filters.WORD.matcher(s(v)).results().count(), "wordcount");
         define((r, v, a) -> {
             Object args = a.positional().isEmpty() ? new LinkedHashMap<Object, Object>(a.keywords())
                     : new PyTuple(a.positional());
@@ -146,6 +149,27 @@ final class Filters {
         define(Filters::truncate, "truncate");
         define((r, v, a) -> Values.repr(v), "pprint");
         define(Filters::batch, "batch");
+    }
+
+    /** Python's {@code \\w+} on str: letters, digits, underscore, in any script. */
+    private static final java.util.regex.Pattern WORD = java.util.regex.Pattern.compile("[\\w]+",
+            java.util.regex.Pattern.UNICODE_CHARACTER_CLASS);
+
+    /** Jinja's title: each word starts after a run of '-', whitespace or an opening bracket. */
+    private static String title(String s) {
+        StringBuilder sb = new StringBuilder();
+        boolean wordStart = true;
+        for (int cp : PyStrings.codePoints(s)) {
+            boolean separator = cp == '-' || cp == '(' || cp == '{' || cp == '[' || cp == '<' || PyStrings.isSpace(cp);
+            if (separator) {
+                sb.appendCodePoint(cp);
+                wordStart = true;
+            } else {
+                sb.appendCodePoint(wordStart ? Character.toTitleCase(cp) : Character.toLowerCase(cp));
+                wordStart = false;
+            }
+        }
+        return sb.toString();
     }
 
     private static String escape(String s) {
@@ -225,6 +249,9 @@ final class Filters {
     }
 
     private static Object toInt(Renderer r, Object v, Args a) {
+        if (v instanceof Undefined u) {
+            throw u.fail();
+        }
         Object dflt = a.get(0, "default", 0L);
         int base = (int) Values.toLong(a.get(1, "base", 10L));
         try {
@@ -234,7 +261,18 @@ final class Filters {
                 case Boolean b -> b ? 1L : 0L;
                 case Double d -> (long) d.doubleValue();
                 case String str -> {
-                    String t = str.strip().replace("_", "");
+                    String t = str.strip().replace("_", "").toLowerCase(Locale.ROOT);
+                    boolean negative = t.startsWith("-");
+                    String unsigned = negative || t.startsWith("+") ? t.substring(1) : t;
+                    String prefix = base == 16 || base == 0 ? "0x" : base == 8 ? "0o" : base == 2 ? "0b" : null;
+                    if (base == 0) {
+                        prefix = unsigned.startsWith("0x") ? "0x" : unsigned.startsWith("0o") ? "0o"
+                                : unsigned.startsWith("0b") ? "0b" : null;
+                        base = prefix == null ? 10 : prefix.equals("0x") ? 16 : prefix.equals("0o") ? 8 : 2;
+                    }
+                    if (prefix != null && unsigned.startsWith(prefix)) {
+                        t = (negative ? "-" : "") + unsigned.substring(2);
+                    }
                     try {
                         yield Values.intResult(new java.math.BigInteger(t, base));
                     } catch (NumberFormatException e) {
@@ -255,8 +293,8 @@ final class Filters {
         double scale = Math.pow(10, precision);
         double result = switch (method) {
             // Python's round(): half-even on the exact binary value (round(2.675, 2) == 2.67).
-            case "common" -> Double.isFinite(x) ? new java.math.BigDecimal(x)
-                    .setScale(precision, java.math.RoundingMode.HALF_EVEN).doubleValue() : x;
+            case "common" -> Double.isFinite(x) ? Math.copySign(new java.math.BigDecimal(x)
+                    .setScale(precision, java.math.RoundingMode.HALF_EVEN).doubleValue(), x) : x;
             case "ceil" -> Math.ceil(x * scale) / scale;
             case "floor" -> Math.floor(x * scale) / scale;
             default -> throw new EvalError("method must be common, ceil or floor");
@@ -345,25 +383,28 @@ final class Filters {
     }
 
     private static Object indent(Renderer r, Object v, Args a) {
+        if (v instanceof Undefined u) {
+            throw u.fail();
+        }
         Object width = a.get(0, "width", 4L);
         String pad = width instanceof String w ? w : " ".repeat((int) Values.toLong(width));
         boolean first = Values.truthy(a.get(1, "first", false));
         boolean blank = Values.truthy(a.get(2, "blank", false));
-        String text = s(v) + "\n";
-        List<Object> lines = PyStrings.split(text, "\n", -1);
-        lines = lines.subList(0, lines.size() - 1);
+        // Jinja appends "\n" and then uses str.splitlines(), which drops that final empty line.
+        @SuppressWarnings("unchecked")
+        List<Object> lines = (List<Object>) Methods.call(s(v) + "\n", "splitlines", List.of(), Map.of());
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < lines.size(); i++) {
             String line = (String) lines.get(i);
             if (i > 0) {
                 sb.append('\n');
-            }
-            if ((i > 0 || first) && (blank || !line.isEmpty())) {
-                sb.append(pad);
+                if (blank || !line.isEmpty()) {
+                    sb.append(pad);
+                }
             }
             sb.append(line);
         }
-        return sb.toString();
+        return first ? pad + sb : sb.toString();
     }
 
     private static Object truncate(Renderer r, Object v, Args a) {

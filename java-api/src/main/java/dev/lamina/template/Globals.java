@@ -12,6 +12,8 @@ final class Globals {
 
     /** {@code raise_exception(message)}: carries the template's own message out of the renderer. */
     static final class Raised extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         Raised(String message) {
             super(message, null, false, false);
         }

@@ -1,10 +1,19 @@
 package dev.lamina.template;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** A {@code {% macro %}} bound to the scope it was defined in; calling it renders its body to a string. */
-record Macro(Node.MacroDef definition, Scope closure) implements JinjaCallable {
+record Macro(Node.MacroDef definition, Scope closure, boolean takesVarargs, boolean takesKwargs)
+        implements JinjaCallable {
+
+    Macro(Node.MacroDef definition, Scope closure) {
+        this(definition, closure, NameUse.inNodes(definition.body(), "varargs"),
+                NameUse.inNodes(definition.body(), "kwargs"));
+    }
+
     String name() {
         return definition.name();
     }
@@ -12,12 +21,16 @@ record Macro(Node.MacroDef definition, Scope closure) implements JinjaCallable {
     @Override
     public Object call(Renderer renderer, List<Object> args, Map<String, Object> kwargs) {
         List<String> params = definition.params();
-        if (args.size() > params.size()) {
+        if (args.size() > params.size() && !takesVarargs) {
             throw new EvalError("macro '" + name() + "' takes not more than " + params.size() + " argument(s)");
         }
-        for (String key : kwargs.keySet()) {
-            if (!params.contains(key)) {
-                throw new EvalError("macro '" + name() + "' takes no keyword argument '" + key + "'");
+        Map<Object, Object> extraKwargs = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : kwargs.entrySet()) {
+            if (!params.contains(e.getKey())) {
+                if (!takesKwargs) {
+                    throw new EvalError("macro '" + name() + "' takes no keyword argument '" + e.getKey() + "'");
+                }
+                extraKwargs.put(e.getKey(), e.getValue());
             }
         }
         Scope scope = new Scope(closure);
@@ -26,6 +39,9 @@ record Macro(Node.MacroDef definition, Scope closure) implements JinjaCallable {
             String p = params.get(i);
             Object value;
             if (i < args.size()) {
+                if (kwargs.containsKey(p)) {
+                    throw new EvalError("macro '" + name() + "' got multiple values for argument '" + p + "'");
+                }
                 value = args.get(i);
             } else if (kwargs.containsKey(p)) {
                 value = kwargs.get(p);
@@ -36,6 +52,9 @@ record Macro(Node.MacroDef definition, Scope closure) implements JinjaCallable {
             }
             scope.set(p, value);
         }
+        List<Object> extra = args.size() > params.size() ? args.subList(params.size(), args.size()) : List.of();
+        scope.set("varargs", new PyTuple(new ArrayList<>(extra)));
+        scope.set("kwargs", extraKwargs);
         return renderer.capture(definition.body(), scope);
     }
 }

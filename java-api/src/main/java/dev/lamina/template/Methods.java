@@ -266,7 +266,22 @@ final class Methods {
                 }
                 yield PyTuple.of(s.substring(0, at), sep, s.substring(at + sep.length()));
             }
-            case "expandtabs" -> s.replace("\t", " ".repeat((int) Values.toLong(a.get(0, "tabsize", 8L))));
+            case "expandtabs" -> {
+                int tab = (int) Values.toLong(a.get(0, "tabsize", 8L));
+                StringBuilder sb = new StringBuilder();
+                int column = 0;
+                for (int cp : PyStrings.codePoints(s)) {
+                    if (cp == '\t') {
+                        int spaces = tab > 0 ? tab - column % tab : 0;
+                        sb.append(" ".repeat(spaces));
+                        column += spaces;
+                    } else {
+                        sb.appendCodePoint(cp);
+                        column = cp == '\n' || cp == '\r' ? 0 : column + 1;
+                    }
+                }
+                yield sb.toString();
+            }
             case "format" -> BraceFormat.format(s, a.positional(), a.keywords());
             default -> throw new EvalError("'str' object has no method '" + name + "'");
         };

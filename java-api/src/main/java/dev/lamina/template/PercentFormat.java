@@ -8,10 +8,7 @@ final class PercentFormat {
     private PercentFormat() {}
 
     static String format(String fmt, Object args) {
-        List<?> positional = args instanceof PyTuple t ? t : List.of(args == null ? "None" : args);
-        if (args == null) {
-            positional = java.util.Collections.singletonList(null);
-        }
+        List<?> positional = args instanceof PyTuple t ? t : java.util.Collections.singletonList(args);
         Map<?, ?> named = args instanceof Map<?, ?> m ? m : null;
         StringBuilder sb = new StringBuilder();
         int next = 0;
@@ -53,10 +50,8 @@ final class PercentFormat {
                 sb.append('%');
                 continue;
             }
-            if (specStart == i - 1 && fmt.charAt(specStart - 1) != ')') {
-                // no named key consumed
-            }
-            if (fmt.charAt(specStart - 1) != ')') {
+            boolean keyed = fmt.charAt(specStart - 1) == ')';
+            if (!keyed) {
                 if (next >= positional.size()) {
                     throw new EvalError("not enough arguments for format string");
                 }

@@ -9,6 +9,8 @@ package dev.lamina.template;
  * Face reports it); for the other kinds it starts with the template line and column.
  */
 public final class TemplateException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     /** Why the template failed. */
     public enum Kind {
         /** The template text is not valid Jinja (or uses an unsupported tag). */

@@ -4,7 +4,6 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -176,10 +175,17 @@ final class Values {
         }
         // Double.toString gives the shortest round-trip digits (JDK 19+); only the layout differs.
         BigDecimal bd = new BigDecimal(Double.toString(Math.abs(d))).stripTrailingZeros();
+        if (bd.precision() == 2) {
+            // Java keeps two digits where one already round-trips (4.9E-324 vs Python's 5e-324).
+            BigDecimal one = bd.round(new java.math.MathContext(1, java.math.RoundingMode.HALF_EVEN));
+            if (Double.parseDouble(one.toString()) == Math.abs(d)) {
+                bd = one.stripTrailingZeros();
+            }
+        }
         String digits = bd.unscaledValue().toString();
         int exponent = digits.length() - 1 - bd.scale();
         String sign = d < 0 ? "-" : "";
-        if (exponent >= -5 + 1 && exponent < 16) {
+        if (exponent >= -4 && exponent < 16) {
             String plain = bd.toPlainString();
             return sign + (plain.contains(".") ? plain : plain + ".0");
         }
@@ -674,9 +680,5 @@ final class Values {
     /** Concatenation for {@code ~}: str() of both sides. */
     static String concat(Object a, Object b) {
         return str(a) + str(b);
-    }
-
-    static Iterator<Object> iterator(Object v) {
-        return iterate(v).iterator();
     }
 }

@@ -20,6 +20,12 @@ class JsonTest {
     }
 
     @Test
+    void writeIsTheInverseOfParse() {
+        String text = "{\"a\":[1,2.5,true,null,\"q\\\"\\\\\\n\\u0001é\"],\"b\":{}}";
+        assertEquals(text, Json.write(Json.parse(text)));
+    }
+
+    @Test
     void rejectsMalformedInputWithAPosition() {
         JsonException e = assertThrows(JsonException.class, () -> Json.parse("[1,\n 2,]"));
         assertTrue(e.getMessage().contains("line 2"), e.getMessage());

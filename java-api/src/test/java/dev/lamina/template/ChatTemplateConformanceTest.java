@@ -74,15 +74,32 @@ class ChatTemplateConformanceTest {
         return templates.stream().map(t -> templateTests(t, conversations));
     }
 
-    @SuppressWarnings("unchecked")
+    /** One container per template; a template that cannot be set up fails alone, as one test. */
     private static DynamicNode templateTests(Path templateFile, Map<String, List<ChatMessage>> conversations) {
         String name = templateFile.getFileName().toString().replaceFirst("\\.jinja$", "");
+        try {
+            return caseTests(name, templateFile, conversations);
+        } catch (RuntimeException | AssertionError e) {
+            return DynamicTest.dynamicTest(name + " (setup)", () -> {
+                throw new AssertionError(name + ": " + e.getMessage(), e);
+            });
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static DynamicNode caseTests(String name, Path templateFile, Map<String, List<ChatMessage>> conversations) {
         Path expectedFile = templateFile.resolveSibling(name + ".expected.json");
+        if (!Files.isRegularFile(expectedFile)) {
+            throw new AssertionError("missing " + expectedFile);
+        }
         Map<String, Object> expected = (Map<String, Object>) Json.parse(read(expectedFile));
         ChatTemplate template = ChatTemplate.parse(read(templateFile));
         LocalDate today = LocalDate.parse((String) expected.get("strftime_now_date"));
         Clock clock = Clock.fixed(today.atTime(12, 0).toInstant(ZoneOffset.UTC), ZoneOffset.UTC);
         List<DynamicTest> tests = new ArrayList<>();
+        if (((List<Object>) expected.get("cases")).isEmpty()) {
+            throw new AssertionError(expectedFile + " has no cases");
+        }
         for (Object c : (List<Object>) expected.get("cases")) {
             Map<String, Object> testCase = (Map<String, Object>) c;
             String conversation = (String) testCase.get("conversation");

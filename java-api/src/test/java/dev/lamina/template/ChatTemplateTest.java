@@ -231,6 +231,13 @@ class ChatTemplateTest {
         }
 
         @Test
+        void absurdNestingIsASyntaxErrorNotACrash() {
+            String deep = "{{ " + "(".repeat(100_000) + "1" + ")".repeat(100_000) + " }}";
+            TemplateException e = assertThrows(TemplateException.class, () -> ChatTemplate.parse(deep));
+            assertEquals(TemplateException.Kind.SYNTAX, e.kind());
+        }
+
+        @Test
         void unknownMethod() {
             TemplateException e = assertThrows(TemplateException.class, () -> render("{{ 'x'.shout() }}"));
             assertTrue(e.getMessage().contains("'str object' has no attribute 'shout'"), e.getMessage());

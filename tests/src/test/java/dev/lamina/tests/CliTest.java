@@ -111,4 +111,19 @@ class CliTest {
         assertEquals(0, run.exitCode());
         assertTrue(run.out().contains("--top-k") && run.out().contains("default: 40"), run.out());
     }
+
+    @Test
+    void tokenizeReadsStandardInputWhenNoPromptIsGiven() {
+        TestData.Golden golden = TestData.golden("llama3-gqa-f16");
+        java.io.InputStream saved = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream(golden.prompt().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            Run run = lamina("tokenize", "-m", golden.model().toString());
+            assertEquals(0, run.exitCode(), run.err());
+            String expected = Arrays.stream(golden.promptIds()).mapToObj(Integer::toString).collect(Collectors.joining(" "));
+            assertEquals(expected, run.out().strip());
+        } finally {
+            System.setIn(saved);
+        }
+    }
 }

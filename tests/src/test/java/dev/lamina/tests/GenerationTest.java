@@ -128,4 +128,31 @@ class GenerationTest {
             assertEquals(full.substring(0, full.indexOf(stop)), result.text());
         }
     }
+
+    @Test
+    void streamedTextNeverSplitsACharacterAndEqualsTheDetokenizedIds() {
+        // stories260K has 256 byte tokens; at a high temperature many are sampled, so pieces end
+        // inside multi-byte characters (or are invalid UTF-8) and the streaming decoder must hold
+        // bytes back until the character completes.
+        try (Model model = Model.load(golden.model());
+             Session session = model.newSession(SessionOptions.builder().contextLength(256).build());
+             Generation g = session.generate("", GenerationOptions.sampled(3.0f, 0, 1.0f, 99).maxTokens(200))) {
+            StringBuilder streamed = new StringBuilder();
+            List<Integer> ids = new ArrayList<>();
+            int held = 0;
+            for (GeneratedToken t : g) {
+                streamed.append(t.text());
+                ids.add(t.id());
+                String ownPiece = new String(model.tokenizer().decodePiece(t.id()), java.nio.charset.StandardCharsets.UTF_8);
+                if (!ownPiece.equals(t.text())) {
+                    held++;
+                }
+            }
+            GenerationResult result = g.result();
+            String bulk = model.tokenizer().detokenize(ids.stream().mapToInt(Integer::intValue).toArray());
+            assertEquals(bulk, result.text());
+            assertTrue(bulk.startsWith(streamed.toString()), "streamed text is the decoded text");
+            assertTrue(held > 0, "some tokens completed characters started by earlier ones");
+        }
+    }
 }

@@ -1,0 +1,333 @@
+// AVX-512 (F/BW/VL/DQ) kernel bodies, instantiated twice: kernels_avx512.cpp with a policy
+// built on VPMADDUBSW/VPMADDWD (with VNNI code generation switched off), and
+// kernels_vnni_avx512.cpp with one built on VPDPBUSD. A policy provides
+//   __m512i dot4(__m512i acc, __m512i u, __m512i s)     acc + sums of 4 adjacent u8*s8 products
+//   __m512i scaled(__m512i u, __m512i s, int s0..s3)     like dot4 from zero, each 128-bit lane
+//                                                       (16 bytes) multiplied by its own scale
+// Internal linkage throughout (see x86_avx2_helpers.h).
+#pragma once
+
+#if !defined(__AVX512F__) || !defined(__AVX512BW__) || !defined(__AVX512VL__)
+#error "x86_avx512_kernels.h belongs in files compiled with the AVX-512 flags"
+#endif
+
+#include "cpu/x86_avx2_helpers.h"
+#include "cpu/x86_avx2_formats.h"
+
+namespace lamina::cpu::detail {
+namespace {
+
+inline __m512i combine256(__m256i lo, __m256i hi) {
+    return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+}
+inline __m512 combine_ps(float lo, float hi) {
+    return _mm512_insertf32x8(_mm512_set1_ps(lo), _mm256_set1_ps(hi), 1);
+}
+inline __m512i loadu512(const void *p) { return _mm512_loadu_si512(p); }
+
+// ---- float weights ---------------------------------------------------------------------------
+
+struct Load16F32 {
+    static __m512 load16(const void *row, int64_t i) { return _mm512_loadu_ps(static_cast<const float *>(row) + i); }
+    static float load1(const void *row, int64_t i) {  // rows may be unaligned: memcpy, not a float load
+        float v;
+        std::memcpy(&v, static_cast<const char *>(row) + 4 * i, 4);
+        return v;
+    }
+};
+struct Load16F16 {
+    static __m512 load16(const void *row, int64_t i) {
+        return _mm512_cvtph_ps(loadu256(static_cast<const uint16_t *>(row) + i));
+    }
+    static float load1(const void *row, int64_t i) {
+        uint16_t h;
+        std::memcpy(&h, static_cast<const char *>(row) + 2 * i, 2);
+        return h2f(h);
+    }
+};
+struct Load16BF16 {
+    static __m512 load16(const void *row, int64_t i) {
+        const __m512i w = _mm512_cvtepu16_epi32(loadu256(static_cast<const uint16_t *>(row) + i));
+        return _mm512_castsi512_ps(_mm512_slli_epi32(w, 16));
+    }
+    static float load1(const void *row, int64_t i) {
+        uint16_t h;
+        std::memcpy(&h, static_cast<const char *>(row) + 2 * i, 2);
+        const uint32_t bits = static_cast<uint32_t>(h) << 16;
+        float f;
+        std::memcpy(&f, &bits, sizeof f);
+        return f;
+    }
+};
+
+template <typename Load>
+void float_dot_rows_512(int64_t k, const void *w, size_t w_stride, int64_t n_rows, const void *act, float *out) {
+    const float *x = static_cast<const float *>(act);
+    for (int64_t r = 0; r < n_rows; ++r) {
+        const void *row = static_cast<const char *>(w) + static_cast<size_t>(r) * w_stride;
+        __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+        int64_t i = 0;
+        for (; i + 64 <= k; i += 64)
+            for (int u = 0; u < 4; ++u)
+                acc[u] = _mm512_fmadd_ps(Load::load16(row, i + 16 * u), _mm512_loadu_ps(x + i + 16 * u), acc[u]);
+        for (; i + 16 <= k; i += 16) acc[0] = _mm512_fmadd_ps(Load::load16(row, i), _mm512_loadu_ps(x + i), acc[0]);
+        float sum = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), _mm512_add_ps(acc[2], acc[3])));
+        for (; i < k; ++i) sum += Load::load1(row, i) * x[i];
+        out[r] = sum;
+    }
+}
+
+template <typename Load, int T>
+void float_tile_512(int64_t k, const void *row, const float *x, size_t x_stride, float *out, size_t out_stride) {
+    __m512 acc[T];
+    for (int t = 0; t < T; ++t) acc[t] = _mm512_setzero_ps();
+    int64_t i = 0;
+    for (; i + 16 <= k; i += 16) {
+        const __m512 wv = Load::load16(row, i);
+        for (int t = 0; t < T; ++t) acc[t] = _mm512_fmadd_ps(wv, _mm512_loadu_ps(x + t * x_stride + i), acc[t]);
+    }
+    for (int t = 0; t < T; ++t) {
+        float sum = _mm512_reduce_add_ps(acc[t]);
+        for (int64_t j = i; j < k; ++j) sum += Load::load1(row, j) * x[t * x_stride + j];
+        out[t * out_stride] = sum;
+    }
+}
+
+template <typename Load>
+void float_batch_512(int64_t k, const void *w, size_t w_stride, int64_t n_rows, const void *act, size_t act_stride,
+                     int64_t n_act, float *out, size_t out_stride) {
+    const size_t xs = act_stride / sizeof(float);
+    for (int64_t r = 0; r < n_rows; ++r) {
+        const void *row = static_cast<const char *>(w) + static_cast<size_t>(r) * w_stride;
+        for (int64_t t0 = 0; t0 < n_act; t0 += 4) {
+            const float *x = static_cast<const float *>(act) + static_cast<size_t>(t0) * xs;
+            float *o = out + static_cast<size_t>(t0) * out_stride + r;
+            switch (n_act - t0 < 4 ? n_act - t0 : 4) {
+                case 1: float_tile_512<Load, 1>(k, row, x, xs, o, out_stride); break;
+                case 2: float_tile_512<Load, 2>(k, row, x, xs, o, out_stride); break;
+                case 3: float_tile_512<Load, 3>(k, row, x, xs, o, out_stride); break;
+                default: float_tile_512<Load, 4>(k, row, x, xs, o, out_stride); break;
+            }
+        }
+    }
+}
+
+// ---- 32-element formats, two blocks per register ---------------------------------------------
+// A format supplies prep(first block, second block) -> PairW (unsigned levels u of both blocks,
+// their scales) and whether its levels carry an offset (Q4_0: 8, Q5_0: 16), a min (Q4_1,
+// Q5_1), or a sign (Q8_0: u = |q|, the signs are moved onto the activations via `neg`).
+
+struct PairW {
+    __m512i u;
+    __mmask64 neg;  // Q8_0: bytes whose weight is negative
+    __m512 d, m;
+};
+
+inline __m256i q5_levels(const uint8_t *qs, const uint8_t *qh) {
+    return _mm256_or_si256(nibbles_32(qs), _mm256_and_si256(bits_to_bytes(load_u32(qh)), _mm256_set1_epi8(0x10)));
+}
+
+struct Q4_0Pair {
+    using Block = BlockQ4_0;
+    static constexpr int kOffset = 8;
+    static constexpr bool kMin = false, kSigned = false;
+    static PairW prep(const Block &a, const Block &b) {
+        return {combine256(nibbles_32(a.qs), nibbles_32(b.qs)), 0, combine_ps(h2f(a.d), h2f(b.d)), _mm512_setzero_ps()};
+    }
+};
+struct Q4_1Pair {
+    using Block = BlockQ4_1;
+    static constexpr int kOffset = 0;
+    static constexpr bool kMin = true, kSigned = false;
+    static PairW prep(const Block &a, const Block &b) {
+        return {combine256(nibbles_32(a.qs), nibbles_32(b.qs)), 0, combine_ps(h2f(a.d), h2f(b.d)),
+                combine_ps(h2f(a.m), h2f(b.m))};
+    }
+};
+struct Q5_0Pair {
+    using Block = BlockQ5_0;
+    static constexpr int kOffset = 16;
+    static constexpr bool kMin = false, kSigned = false;
+    static PairW prep(const Block &a, const Block &b) {
+        return {combine256(q5_levels(a.qs, a.qh), q5_levels(b.qs, b.qh)), 0, combine_ps(h2f(a.d), h2f(b.d)),
+                _mm512_setzero_ps()};
+    }
+};
+struct Q5_1Pair {
+    using Block = BlockQ5_1;
+    static constexpr int kOffset = 0;
+    static constexpr bool kMin = true, kSigned = false;
+    static PairW prep(const Block &a, const Block &b) {
+        return {combine256(q5_levels(a.qs, a.qh), q5_levels(b.qs, b.qh)), 0, combine_ps(h2f(a.d), h2f(b.d)),
+                combine_ps(h2f(a.m), h2f(b.m))};
+    }
+};
+struct Q8_0Pair {
+    using Block = BlockQ8_0;
+    static constexpr int kOffset = 0;
+    static constexpr bool kMin = false, kSigned = true;
+    static PairW prep(const Block &a, const Block &b) {
+        const __m512i q = combine256(loadu256(a.qs), loadu256(b.qs));
+        return {_mm512_abs_epi8(q), _mm512_movepi8_mask(q), combine_ps(h2f(a.d), h2f(b.d)), _mm512_setzero_ps()};
+    }
+};
+
+template <typename P, typename F>
+inline void pair_add(const PairW &w, __m512i s, __m512 da, __m512 &acc, __m512 &acc_min) {
+    if constexpr (F::kSigned) s = _mm512_mask_sub_epi8(s, w.neg, _mm512_setzero_si512(), s);
+    __m512i d = P::dot4(_mm512_setzero_si512(), w.u, s);
+    if constexpr (F::kOffset != 0 || F::kMin) {
+        const __m512i ssum = P::dot4(_mm512_setzero_si512(), _mm512_set1_epi8(1), s);
+        if constexpr (F::kOffset != 0) d = _mm512_sub_epi32(d, _mm512_mullo_epi32(ssum, _mm512_set1_epi32(F::kOffset)));
+        if constexpr (F::kMin) acc_min = _mm512_fmadd_ps(_mm512_cvtepi32_ps(ssum), _mm512_mul_ps(w.m, da), acc_min);
+    }
+    acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(d), _mm512_mul_ps(w.d, da), acc);
+}
+
+template <typename P, typename F, int T>
+void q32_tile_512(int64_t nb, const typename F::Block *x, const char *act, size_t act_stride, float *out,
+                  size_t out_stride) {
+    __m512 acc[T], acc_min[T];
+    for (int t = 0; t < T; ++t) acc[t] = acc_min[t] = _mm512_setzero_ps();
+    int64_t b = 0;
+    for (; b + 2 <= nb; b += 2) {
+        const PairW w = F::prep(x[b], x[b + 1]);
+        for (int t = 0; t < T; ++t) {
+            const BlockQ8_0 *a = reinterpret_cast<const BlockQ8_0 *>(act + t * act_stride) + b;
+            pair_add<P, F>(w, combine256(loadu256(a[0].qs), loadu256(a[1].qs)), combine_ps(h2f(a[0].d), h2f(a[1].d)),
+                           acc[t], acc_min[t]);
+        }
+    }
+    if (b < nb) {  // odd block count: the last block pairs with itself against zero activations
+        const PairW w = F::prep(x[b], x[b]);
+        for (int t = 0; t < T; ++t) {
+            const BlockQ8_0 *a = reinterpret_cast<const BlockQ8_0 *>(act + t * act_stride) + b;
+            pair_add<P, F>(w, combine256(loadu256(a[0].qs), _mm256_setzero_si256()), combine_ps(h2f(a[0].d), 0.0f),
+                           acc[t], acc_min[t]);
+        }
+    }
+    for (int t = 0; t < T; ++t) out[t * out_stride] = _mm512_reduce_add_ps(_mm512_add_ps(acc[t], acc_min[t]));
+}
+
+// ---- K formats: 64 levels per register -------------------------------------------------------
+
+struct KW512 {
+    __m512i u[4];
+    __m512i sc[4];
+    __m256i corr;
+    float d, dmin;
+};
+
+template <typename P, typename F>
+inline void k_prep_512(const typename F::Block &x, KW512 &w) {
+    KW w2;
+    F::prep(x, w2);
+    for (int p = 0; p < 4; ++p) {
+        w.u[p] = combine256(w2.u[2 * p], w2.u[2 * p + 1]);
+        w.sc[p] = P::scale_vec(w2.sc[2 * p], w2.sc[2 * p + 1]);
+    }
+    w.corr = w2.corr;
+    w.d = w2.d;
+    w.dmin = w2.dmin;
+}
+
+template <typename P, bool IntCorr>
+inline float k_apply_512(const KW512 &w, const BlockQ8_K &y) {
+    __m512i sumi = _mm512_setzero_si512();
+    for (int p = 0; p < 4; ++p) sumi = _mm512_add_epi32(sumi, P::scaled(w.u[p], loadu512(y.qs + 64 * p), w.sc[p]));
+    const int isum = hsum_epi32(_mm256_add_epi32(_mm512_castsi512_si256(sumi), _mm512_extracti64x4_epi64(sumi, 1)));
+    const int corr = hsum_epi32(_mm256_madd_epi16(loadu256(y.bsums), w.corr));
+    if constexpr (IntCorr) return y.d * w.d * static_cast<float>(isum - corr);
+    return y.d * w.d * static_cast<float>(isum) - y.d * w.dmin * static_cast<float>(corr);
+}
+
+template <typename P, typename F, int T>
+void k_tile_512(int64_t nb, const typename F::Block *x, const char *act, size_t act_stride, float *out,
+                size_t out_stride) {
+    float sum[T];
+    for (int t = 0; t < T; ++t) sum[t] = 0.0f;
+    KW512 w;
+    for (int64_t b = 0; b < nb; ++b) {
+        k_prep_512<P, F>(x[b], w);
+        for (int t = 0; t < T; ++t)
+            sum[t] += k_apply_512<P, F::kIntCorr>(w, reinterpret_cast<const BlockQ8_K *>(act + t * act_stride)[b]);
+    }
+    for (int t = 0; t < T; ++t) out[t * out_stride] = sum[t];
+}
+
+// The full table for one policy.
+template <typename P>
+struct Avx512Table {
+    template <typename F>
+    static void q32_batch(int64_t k, const void *w, size_t w_stride, int64_t n_rows, const void *act,
+                          size_t act_stride, int64_t n_act, float *out, size_t out_stride) {
+        tiled_batch<F, q32_tile_512<P, F, 1>, q32_tile_512<P, F, 2>, q32_tile_512<P, F, 3>, q32_tile_512<P, F, 4>, kQK32>(
+            k, w, w_stride, n_rows, act, act_stride, n_act, out, out_stride);
+    }
+    template <typename F>
+    static void q32_rows(int64_t k, const void *w, size_t w_stride, int64_t n_rows, const void *act, float *out) {
+        q32_batch<F>(k, w, w_stride, n_rows, act, 0, 1, out, 1);
+    }
+    template <typename F>
+    static void k_batch(int64_t k, const void *w, size_t w_stride, int64_t n_rows, const void *act,
+                        size_t act_stride, int64_t n_act, float *out, size_t out_stride) {
+        tiled_batch<F, k_tile_512<P, F, 1>, k_tile_512<P, F, 2>, k_tile_512<P, F, 3>, k_tile_512<P, F, 4>, kQK_K>(
+            k, w, w_stride, n_rows, act, act_stride, n_act, out, out_stride);
+    }
+    template <typename F>
+    static void k_rows(int64_t k, const void *w, size_t w_stride, int64_t n_rows, const void *act, float *out) {
+        k_batch<F>(k, w, w_stride, n_rows, act, 0, 1, out, 1);
+    }
+    template <typename F>
+    static constexpr DotKernel q32() {
+        return {GgmlType::Q8_0, q8_0_bytes, quantize_q8_0_avx2, q32_rows<F>, q32_batch<F>};
+    }
+    template <typename F>
+    static constexpr DotKernel kq() {
+        return {GgmlType::Q8_K, q8_K_bytes, quantize_q8_K_avx2, k_rows<F>, k_batch<F>};
+    }
+
+    static constexpr DotKernel f32{GgmlType::F32, f32_bytes, f32_copy, float_dot_rows_512<Load16F32>,
+                                   float_batch_512<Load16F32>};
+    static constexpr DotKernel f16{GgmlType::F32, f32_bytes, f32_copy, float_dot_rows_512<Load16F16>,
+                                   float_batch_512<Load16F16>};
+    static constexpr DotKernel bf16{GgmlType::F32, f32_bytes, f32_copy, float_dot_rows_512<Load16BF16>,
+                                    float_batch_512<Load16BF16>};
+    static constexpr DotKernel q4_0 = q32<Q4_0Pair>();
+    static constexpr DotKernel q4_1 = q32<Q4_1Pair>();
+    static constexpr DotKernel q5_0 = q32<Q5_0Pair>();
+    static constexpr DotKernel q5_1 = q32<Q5_1Pair>();
+    static constexpr DotKernel q8_0 = q32<Q8_0Pair>();
+    static constexpr DotKernel q2_K = kq<Q2KFmt>();
+    static constexpr DotKernel q3_K = kq<Q3KFmt>();
+    static constexpr DotKernel q4_K = kq<Q4KFmt>();
+    static constexpr DotKernel q5_K = kq<Q5KFmt>();
+    static constexpr DotKernel q6_K = kq<Q6KFmt>();
+
+    static const DotKernel *quant(GgmlType type) {
+        switch (type) {
+            case GgmlType::Q4_0: return &q4_0;
+            case GgmlType::Q4_1: return &q4_1;
+            case GgmlType::Q5_0: return &q5_0;
+            case GgmlType::Q5_1: return &q5_1;
+            case GgmlType::Q8_0: return &q8_0;
+            case GgmlType::Q2_K: return &q2_K;
+            case GgmlType::Q3_K: return &q3_K;
+            case GgmlType::Q4_K: return &q4_K;
+            case GgmlType::Q5_K: return &q5_K;
+            case GgmlType::Q6_K: return &q6_K;
+            default: return nullptr;
+        }
+    }
+    static const DotKernel *floats(GgmlType type) {
+        switch (type) {
+            case GgmlType::F32: return &f32;
+            case GgmlType::F16: return &f16;
+            case GgmlType::BF16: return &bf16;
+            default: return nullptr;
+        }
+    }
+};
+
+}  // namespace
+}  // namespace lamina::cpu::detail
