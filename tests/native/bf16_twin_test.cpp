@@ -63,7 +63,7 @@ TEST(Bf16Twin, MatchesF32Original) {
         }
     }
     ASSERT_GT(converted, 0);
-    const std::string bf16_path = ::testing::TempDir() + "lamina-bf16-twin.gguf";
+    const std::string bf16_path = lamina::testing::temp_path("bf16-twin");
     w.write(bf16_path);
 
     const std::vector<lm_token> prompt = {1, 9038, 2501, 263, 931, 29892, 727, 471};

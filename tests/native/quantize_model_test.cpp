@@ -94,7 +94,7 @@ TEST_P(QuantizeModel, LoadsAndStaysClose) {
     const std::string src = lamina::testing::require_test_file("models/llama2-gqa256-f16.gguf");
     ASSERT_FALSE(src.empty());
     const QuantizeCase c = GetParam();
-    const std::string out = ::testing::TempDir() + "lamina-quantized-" + c.file_type + ".gguf";
+    const std::string out = lamina::testing::temp_path(std::string("quantized-") + c.file_type);
     lm_quantize_params qp = lm_quantize_default_params();
     qp.file_type = c.file_type;
     qp.n_threads = 2;
@@ -124,7 +124,7 @@ TEST(QuantizeModelErrors, UnknownFileTypeIsNamed) {
 
 TEST(QuantizeModelErrors, CancelLeavesNoFile) {
     const std::string src = lamina::testing::require_test_file("models/llama2-mha-f32.gguf");
-    const std::string out = ::testing::TempDir() + "lamina-cancelled.gguf";
+    const std::string out = lamina::testing::temp_path("cancelled");
     lm_quantize_params qp = lm_quantize_default_params();
     qp.file_type = "Q8_0";
     qp.progress = [](int64_t done, int64_t, void *) { return done < 1000; };
@@ -135,7 +135,7 @@ TEST(QuantizeModelErrors, CancelLeavesNoFile) {
 
 TEST(SynthesizeModel, WritesALoadableModelOfTheShape) {
     const std::string vocab = lamina::testing::require_test_file("vocab/ggml-vocab-llama-spm.gguf");
-    const std::string out = ::testing::TempDir() + "lamina-synth.gguf";
+    const std::string out = lamina::testing::temp_path("synth");
     lm_synthesize_params sp = lm_synthesize_default_params();
     sp.shape = "tiny-64";
     sp.vocab_path = vocab.c_str();
@@ -155,7 +155,7 @@ TEST(SynthesizeModel, WritesALoadableModelOfTheShape) {
     const Logits logits = prompt_logits(out, kPrompt);
     for (float v : logits.rows) ASSERT_TRUE(std::isfinite(v));
     // The same seed gives the same file.
-    const std::string again = ::testing::TempDir() + "lamina-synth-again.gguf";
+    const std::string again = lamina::testing::temp_path("synth-again");
     ASSERT_EQ(lm_model_synthesize(again.c_str(), sp), LM_OK) << lm_last_error();
     EXPECT_EQ(prompt_logits(again, kPrompt).rows, logits.rows);
     std::remove(out.c_str());

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <unistd.h>
 
 namespace lamina::testing {
 
@@ -25,6 +26,11 @@ inline std::string require_test_file(const std::string &relative) {
         return {};
     }
     return path;
+}
+
+// A temporary file path unique to this process (CTest runs tests in parallel processes).
+inline std::string temp_path(const std::string &stem) {
+    return ::testing::TempDir() + "lamina-" + stem + "-" + std::to_string(getpid()) + ".gguf";
 }
 
 }  // namespace lamina::testing

@@ -162,6 +162,23 @@ public final class Session implements AutoCloseable {
     }
 
     /**
+     * Evaluates one token at the current position, keeping its logits: the per-token hot path of a
+     * custom decoding loop. Unlike {@code evaluate(new int[] {token})} it allocates nothing on the
+     * Java heap (the token goes through the session's preallocated native buffer).
+     *
+     * @throws ContextFullException     if the context is full
+     * @throws InvalidArgumentException if the token id is outside the vocabulary
+     */
+    public void evaluate(int token) {
+        enter();
+        try {
+            evaluateOneUnguarded(token, positionUnguarded());
+        } finally {
+            exit();
+        }
+    }
+
+    /**
      * Evaluates tokens at positions {@code position .. position+tokens.length-1}. Cached positions
      * from {@code position} on are dropped first (0 starts over; less than {@link #position()} rewinds).
      *

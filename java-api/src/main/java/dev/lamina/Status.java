@@ -12,6 +12,8 @@ public enum Status {
     BUFFER_TOO_SMALL(7),
     BUSY(8),
     INTERNAL(9),
+    /** A progress listener asked to stop a long operation (quantize, synthesize). */
+    CANCELLED(10),
     /** A code this version of the Java API does not know (a newer native library). */
     UNKNOWN(-1);
 
