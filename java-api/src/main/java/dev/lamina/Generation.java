@@ -48,6 +48,14 @@ public final class Generation implements Iterator<GeneratedToken>, Iterable<Gene
     private long generationNanos;
     private FinishReason finishReason;
     private volatile boolean cancelRequested;
+    /** Ids of the tokens evaluated into the session so far (what the KV cache gained). */
+    private int[] ids = new int[32];
+    private FinishListener finishListener;
+
+    /** Told once when a generation finishes, with the session's guard held (no guarded calls). */
+    interface FinishListener {
+        void finished(String text, int[] generatedIds, FinishReason reason);
+    }
 
     /** Called by the session with its guard held: evaluates the prompt and creates the sampler. */
     Generation(Session session, int[] prompt, GenerationOptions options) {
@@ -195,6 +203,10 @@ public final class Generation implements Iterator<GeneratedToken>, Iterable<Gene
             return;
         }
         session.evaluateOneUnguarded(token, position);
+        if (generated == ids.length) {
+            ids = java.util.Arrays.copyOf(ids, ids.length * 2);
+        }
+        ids[generated] = token;
         session.appendPieceUnguarded(token, decoder);
         String piece = decoder.take();
         generated++;
@@ -240,7 +252,17 @@ public final class Generation implements Iterator<GeneratedToken>, Iterable<Gene
         if (finishReason == null) {
             finishReason = reason;
             text.append(decoder.flush());
+            if (finishListener != null) {
+                FinishListener l = finishListener;
+                finishListener = null;
+                l.finished(text.toString(), java.util.Arrays.copyOf(ids, generated), reason);
+            }
         }
+    }
+
+    /** Sets who is told when this generation finishes (at most one; used by {@link Chat}). */
+    void onFinish(FinishListener listener) {
+        this.finishListener = listener;
     }
 
     /** Records why the generation ended (first reason wins) and frees the sampler. */

@@ -12,6 +12,7 @@ import static dev.lamina.bindings.lamina_h.lm_model_tensor_info;
 import dev.lamina.bindings.lm_model_info;
 import dev.lamina.bindings.lm_model_params;
 import dev.lamina.bindings.lm_tensor_info;
+import dev.lamina.template.ChatTemplate;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -61,6 +62,8 @@ public final class Model implements AutoCloseable {
     private volatile boolean closed;
     private volatile Map<String, String> metadata;
     private volatile List<TensorInfo> tensors;
+    /** Parsed on first use; null until then. */
+    private volatile Optional<ChatTemplate> chatTemplate;
 
     /** Native resources of a model; also the Cleaner's action, so it must not refer to the Model. */
     private static final class NativeState implements Runnable {
@@ -214,6 +217,42 @@ public final class Model implements AutoCloseable {
                         (buf, cap, len) -> lm_model_meta_string(state.handle, k, buf, cap, len), path);
             }
         });
+    }
+
+    /** The metadata key of a model's own chat template. */
+    public static final String CHAT_TEMPLATE_KEY = "tokenizer.chat_template";
+
+    /**
+     * The model's chat template (metadata {@value #CHAT_TEMPLATE_KEY}), parsed on first use and
+     * kept; empty if the file has none. Render it with the model's special tokens through
+     * {@link Chat}, or pass {@link #chatBosToken()} / {@link #chatEosToken()} yourself.
+     *
+     * @throws dev.lamina.template.TemplateException if the file's template is not valid Jinja
+     */
+    public Optional<ChatTemplate> chatTemplate() {
+        Optional<ChatTemplate> t = chatTemplate;
+        if (t == null) {
+            synchronized (this) {
+                t = chatTemplate;
+                if (t == null) {
+                    t = findMetadataString(CHAT_TEMPLATE_KEY).map(ChatTemplate::parse);
+                    chatTemplate = t;
+                }
+            }
+        }
+        return t;
+    }
+
+    /** The text of the BOS token as chat templates see it ({@code bos_token}), or null if there is none. */
+    public String chatBosToken() {
+        int bos = info().bos();
+        return bos < 0 ? null : tokenizer.tokenText(bos);
+    }
+
+    /** The text of the EOS token as chat templates see it ({@code eos_token}), or null if there is none. */
+    public String chatEosToken() {
+        int eos = info().eos();
+        return eos < 0 ? null : tokenizer.tokenText(eos);
     }
 
     /** Creates a session (KV cache + logits) with default options. */

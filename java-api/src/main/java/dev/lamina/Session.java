@@ -57,6 +57,8 @@ public final class Session implements AutoCloseable {
     private final AtomicReference<Thread> user = new AtomicReference<>();
     private volatile boolean closed;
     private Generation activeGeneration;
+    /** Counts changes of the KV cache, so a {@link Chat} can tell whether its record of it is current. */
+    private long cacheVersion;
 
     /** Frees the native session; shared with the model so a model closing (or cleaned) frees it first. */
     private static final class Releaser implements Runnable {
@@ -201,6 +203,7 @@ public final class Session implements AutoCloseable {
         }
         enter();
         try {
+            cacheVersion++;
             Native.check(lm_session_truncate(handle, keep), model.path());
         } finally {
             exit();
@@ -277,6 +280,16 @@ public final class Session implements AutoCloseable {
         } finally {
             exit();
         }
+    }
+
+    /**
+     * A conversation on this session with the model's own chat template.
+     *
+     * @throws NoChatTemplateException if the model file has no chat template (use
+     *     {@link Chat#builder(Session)} with {@link Chat.Builder#template} to supply one)
+     */
+    public Chat chat() {
+        return Chat.builder(this).build();
     }
 
     /** Whether {@link #close()} was called (directly or by closing the model). */
@@ -375,6 +388,7 @@ public final class Session implements AutoCloseable {
             throw new ContextFullException(tokens.length + " tokens at position " + position
                     + " do not fit into the context of " + contextLength + " tokens");
         }
+        cacheVersion++;
         for (int start = 0; start < tokens.length; start += batchSize) {
             int n = Math.min(batchSize, tokens.length - start);
             MemorySegment.copy(tokens, start, tokenBuffer, ValueLayout.JAVA_INT, 0, n);
@@ -384,6 +398,7 @@ public final class Session implements AutoCloseable {
 
     /** Evaluates one token at the given position (the generation hot path: no allocation). */
     void evaluateOneUnguarded(int token, int position) {
+        cacheVersion++;
         tokenBuffer.set(ValueLayout.JAVA_INT, 0, token);
         Native.check(lm_session_eval(handle, tokenBuffer, 1, position, false), model.path());
     }
@@ -409,6 +424,11 @@ public final class Session implements AutoCloseable {
         }
         Native.check(status, model.path());
         decoder.append(pieceBuffer, (int) lengthOut.get(ValueLayout.JAVA_LONG, 0));
+    }
+
+    /** The cache's change counter (read by the thread using the session). */
+    long cacheVersion() {
+        return cacheVersion;
     }
 
     int vocabSize() {

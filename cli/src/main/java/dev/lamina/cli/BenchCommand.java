@@ -1,0 +1,239 @@
+package dev.lamina.cli;
+
+import dev.lamina.Lamina;
+import dev.lamina.Model;
+import dev.lamina.ModelInfo;
+import dev.lamina.Session;
+import dev.lamina.SessionOptions;
+import java.io.PrintWriter;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code lamina bench}: prompt processing and text generation speed, as llama-bench measures them,
+ * through the Java API. {@code --compare-native} runs the same measurement with
+ * lamina_bench_native (the C API directly) to show what the Java layer costs.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Measures prompt processing (ppN: one batch of N synthetic tokens from an empty cache) and",
+                "text generation (tgN: N tokens one at a time, greedy) in tokens/s: one warm-up run, then",
+                "-r repetitions; prints mean ± standard deviation as a llama-bench style Markdown table,",
+                "with the model load time and the process's peak resident memory (VmHWM).",
+                "Lists (-m, -t, -p, -n) take comma-separated values; 0 skips a test."},
+        footer = {"", "Examples:",
+                "  lamina bench -m model.gguf -t 2 -p 256 -n 64 -r 3",
+                "  lamina bench -m model.gguf -t 1,2 -p 512 -n 128 --json",
+                "  lamina bench -m model.gguf -t 2 -p 256 -n 64 --compare-native build/native/lamina_bench_native"})
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = {"-m", "--model"}, required = true, split = ",", paramLabel = "FILE", description = "GGUF model file(s).")
+    List<Path> models;
+
+    @Option(names = {"-t", "--threads"}, split = ",", paramLabel = "N", description = "Thread counts (default: all CPUs).")
+    List<Integer> threads;
+
+    @Option(names = {"-p", "--n-prompt"}, split = ",", defaultValue = "512", paramLabel = "N",
+            description = "Prompt lengths for pp tests; 0 = none (default ${DEFAULT-VALUE}).")
+    List<Integer> prompt;
+
+    @Option(names = {"-n", "--n-gen"}, split = ",", defaultValue = "128", paramLabel = "N",
+            description = "Generated token counts for tg tests; 0 = none (default ${DEFAULT-VALUE}).")
+    List<Integer> gen;
+
+    @Option(names = {"-r", "--repetitions"}, defaultValue = "5", paramLabel = "N",
+            description = "Measured repetitions after the warm-up run (default ${DEFAULT-VALUE}).")
+    int repetitions;
+
+    @Option(names = "--json", description = "Print the results as JSON instead of a table.")
+    boolean json;
+
+    @Option(names = "--cpu-variant-info", description = "Also print the CPU variant in use, LAMINA_CPU and the CPU's SIMD features.")
+    boolean cpuVariantInfo;
+
+    @Option(names = "--compare-native", paramLabel = "EXE",
+            description = "Also run lamina_bench_native (built by CMake next to liblamina.so) with the same settings "
+                    + "and print both loops and the Java/native ratio.")
+    Path nativeExe;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        validate();
+        PrintWriter out = spec.commandLine().getOut();
+        if (threads == null || threads.isEmpty()) {
+            threads = List.of(Runtime.getRuntime().availableProcessors());
+        }
+        if (cpuVariantInfo) {
+            PrintWriter info = json ? spec.commandLine().getErr() : out;
+            CpuVariantInfo.print(info);
+            info.println();
+            info.flush();
+        }
+        List<BenchResult> results = new ArrayList<>();
+        for (Path model : models) {
+            results.addAll(benchModel(model));
+        }
+        List<BenchResult> nativeResults = nativeExe == null ? List.of()
+                : NativeBench.run(nativeExe, models, threads, prompt, gen, repetitions);
+        List<BenchResult> all = new ArrayList<>(results);
+        all.addAll(nativeResults);
+        if (json) {
+            BenchReport.json(out, all);
+        } else {
+            BenchReport.table(out, all, !nativeResults.isEmpty());
+            out.println();
+            printLoadAndMemory(out, results, "java");
+            printLoadAndMemory(out, nativeResults, "native");
+            if (!nativeResults.isEmpty()) {
+                printRatios(out, results, nativeResults);
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void validate() {
+        if (repetitions < 1) {
+            throw new ParameterException(spec.commandLine(), "-r must be >= 1, was " + repetitions);
+        }
+        for (int p : prompt) {
+            if (p < 0) {
+                throw new ParameterException(spec.commandLine(), "-p must be >= 0, was " + p);
+            }
+        }
+        for (int n : gen) {
+            if (n < 0) {
+                throw new ParameterException(spec.commandLine(), "-n must be >= 0, was " + n);
+            }
+        }
+        if (threads != null) {
+            for (int t : threads) {
+                if (t < 1) {
+                    throw new ParameterException(spec.commandLine(), "-t must be >= 1, was " + t);
+                }
+            }
+        }
+    }
+
+    private List<BenchResult> benchModel(Path file) {
+        List<BenchResult> rows = new ArrayList<>();
+        long t0 = System.nanoTime();
+        try (Model model = Model.load(file)) {
+            double loadMillis = (System.nanoTime() - t0) / 1e6;
+            ModelInfo info = model.info();
+            String type = info.architecture() + " " + BenchReport.params(info.parameterCount()).replace(" ", "")
+                    + " " + BenchReport.fileTypeName(info.fileType());
+            String variant = Lamina.cpuVariant();
+            for (int t : threads) {
+                for (int p : prompt) {
+                    if (p > 0) {
+                        int[] tokens = SyntheticTokens.prompt(info, p);
+                        List<Double> samples = measure(model, t, p, s -> prompt(s, tokens));
+                        rows.add(row(file, type, info, variant, t, "pp" + p, p, 0, samples, loadMillis));
+                    }
+                }
+                for (int n : gen) {
+                    if (n > 0) {
+                        int first = SyntheticTokens.first(info);
+                        List<Double> samples = measure(model, t, n + 1, s -> generate(s, first, n));
+                        rows.add(row(file, type, info, variant, t, "tg" + n, 0, n, samples, loadMillis));
+                    }
+                }
+            }
+        }
+        return rows;
+    }
+
+    private BenchResult row(Path file, String type, ModelInfo info, String variant, int threads, String test, int p, int n,
+                            List<Double> samples, double loadMillis) {
+        return new BenchResult("java", file.getFileName().toString(), type, info.tensorBytes(), info.parameterCount(),
+                variant, threads, test, p, n, samples, loadMillis, ProcessMemory.peakRssBytes());
+    }
+
+    /** A timed test body: returns the number of tokens it processed. */
+    private interface Body {
+        int run(Session session);
+    }
+
+    /** One warm-up run, then the repetitions, each from an empty cache; tokens/s per repetition. */
+    private List<Double> measure(Model model, int threads, int contextLength, Body body) {
+        SessionOptions options = SessionOptions.builder().contextLength(Math.max(contextLength, 16))
+                .batchSize(Math.max(contextLength, 16)).threads(threads).build();
+        List<Double> samples = new ArrayList<>(repetitions);
+        try (Session session = model.newSession(options)) {
+            body.run(session);
+            for (int r = 0; r < repetitions; r++) {
+                session.truncate(0);
+                long start = System.nanoTime();
+                int tokens = body.run(session);
+                long elapsed = System.nanoTime() - start;
+                samples.add(tokens / (elapsed / 1e9));
+            }
+        }
+        return samples;
+    }
+
+    /** pp: one batch of synthetic tokens at position 0. */
+    private static int prompt(Session session, int[] tokens) {
+        session.evaluate(tokens, 0, false);
+        return tokens.length;
+    }
+
+    /** tg: n tokens one at a time from an empty cache, each the greedy pick of the previous logits. */
+    private static int generate(Session session, int first, int n) {
+        int token = first;
+        for (int i = 0; i < n; i++) {
+            session.evaluate(token);
+            token = argmax(session.logitsSegment(-1));
+        }
+        return n;
+    }
+
+    /** Greedy pick straight from the zero-copy logits (no copy, no allocation). */
+    static int argmax(MemorySegment logits) {
+        long n = logits.byteSize() / Float.BYTES;
+        int best = 0;
+        float bestValue = logits.getAtIndex(ValueLayout.JAVA_FLOAT, 0);
+        for (int i = 1; i < n; i++) {
+            float v = logits.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+            if (v > bestValue) {
+                bestValue = v;
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static void printLoadAndMemory(PrintWriter out, List<BenchResult> rows, String loop) {
+        rows.stream().map(BenchResult::modelFile).distinct().forEach(file -> {
+            BenchResult last = rows.stream().filter(r -> r.modelFile().equals(file)).reduce((a, b) -> b).orElseThrow();
+            out.printf(Locale.ROOT, "%s loop: %s: model load %.1f ms, peak RSS (VmHWM) %s, model size %s%n", loop, file,
+                    last.loadMillis(), last.peakRssBytes() < 0 ? "n/a" : BenchReport.size(last.peakRssBytes()),
+                    BenchReport.size(last.sizeBytes()));
+        });
+    }
+
+    private static void printRatios(PrintWriter out, List<BenchResult> java, List<BenchResult> nat) {
+        out.println();
+        for (BenchResult j : java) {
+            for (BenchResult n : nat) {
+                if (n.modelFile().equals(j.modelFile()) && n.threads() == j.threads() && n.test().equals(j.test())) {
+                    double ratio = j.mean() / n.mean();
+                    out.printf(Locale.ROOT, "java/native %s %s t=%d: %.2f / %.2f t/s = %.3f (Java %+.1f%% time per token)%n",
+                            j.modelFile(), j.test(), j.threads(), j.mean(), n.mean(), ratio, (1 / ratio - 1) * 100);
+                }
+            }
+        }
+    }
+}

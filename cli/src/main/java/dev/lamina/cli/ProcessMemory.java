@@ -1,0 +1,25 @@
+package dev.lamina.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Peak resident memory of this process, from /proc/self/status (Linux). */
+final class ProcessMemory {
+    private ProcessMemory() {}
+
+    /** VmHWM in bytes, or -1 where /proc is unavailable. */
+    static long peakRssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    String[] parts = line.substring(6).trim().split("\\s+");
+                    return Long.parseLong(parts[0]) * 1024L;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+}

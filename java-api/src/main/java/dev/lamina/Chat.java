@@ -1,0 +1,251 @@
+package dev.lamina;
+
+import dev.lamina.template.ChatMessage;
+import dev.lamina.template.ChatTemplate;
+import dev.lamina.template.RenderOptions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A conversation on a {@link Session}: keeps the history, renders it with a chat template and
+ * streams the model's replies.
+ * <pre>{@code
+ * Chat chat = Chat.builder(session).systemPrompt("You are terse.").build();
+ * try (Generation reply = chat.send("Hello!")) {
+ *     for (GeneratedToken t : reply) System.out.print(t.text());
+ * }
+ * chat.history(); // system, user, assistant
+ * }</pre>
+ *
+ * <p><b>Each turn</b> renders the whole history with {@code add_generation_prompt=true} and the
+ * model's BOS/EOS texts as {@code bos_token}/{@code eos_token}, tokenizes it (special tokens parsed;
+ * BOS added when the vocabulary asks for it and the template did not already write it), and
+ * evaluates only what the KV cache does not hold yet: the cached tokens are compared with the new
+ * prompt, the cache is cut back to the common prefix and the rest is evaluated. The reply is added
+ * to the history when its {@link Generation} finishes (also when it is closed or cancelled early:
+ * the history then holds what was generated).
+ *
+ * <p>The chat assumes it is the only user of its session: if the session's cache was changed by
+ * anything else, the next turn starts the cache over. Not thread-safe (like the session).
+ */
+public final class Chat {
+    private final Session session;
+    private final ChatTemplate template;
+    private final RenderOptions renderOptions;
+    private final GenerationOptions defaultOptions;
+    private final ChatMessage system;
+    private final List<ChatMessage> history = new ArrayList<>();
+
+    /** The tokens the session's cache holds for this chat; valid while the session's version is {@code cacheStamp}. */
+    private int[] cached = new int[0];
+    private long cacheStamp = -1;
+    private Generation current;
+    private String lastPrompt = "";
+    private int[] lastPromptTokens = new int[0];
+    private int lastReusedTokens;
+
+    private Chat(Builder b, ChatTemplate template) {
+        this.session = b.session;
+        this.template = template;
+        Model model = session.model();
+        RenderOptions.Builder ro = (b.renderOptions == null ? RenderOptions.builder() : b.renderOptions.toBuilder())
+                .addGenerationPrompt(true);
+        if (b.renderOptions == null || b.renderOptions.bosToken() == null) {
+            ro.bosToken(model.chatBosToken());
+        }
+        if (b.renderOptions == null || b.renderOptions.eosToken() == null) {
+            ro.eosToken(model.chatEosToken());
+        }
+        this.renderOptions = ro.build();
+        this.defaultOptions = b.options;
+        this.system = b.systemPrompt == null ? null : ChatMessage.system(b.systemPrompt);
+        reset();
+    }
+
+    /** A builder for a chat on {@code session} (template: the model's own unless one is given). */
+    public static Builder builder(Session session) {
+        return new Builder(session);
+    }
+
+    /**
+     * Adds a user message and starts the reply with the chat's default generation options.
+     *
+     * @throws dev.lamina.template.TemplateException if the template refuses the conversation
+     *     (the history is left unchanged)
+     * @throws ContextFullException if the prompt does not fit into the session's context
+     */
+    public Generation send(String userMessage) {
+        return send(ChatMessage.user(userMessage), defaultOptions);
+    }
+
+    /** Adds a user message and starts the reply. */
+    public Generation send(String userMessage, GenerationOptions options) {
+        return send(ChatMessage.user(userMessage), options);
+    }
+
+    /**
+     * Adds any message (for example a tool result) and starts the reply. A reply of this chat that
+     * is still running is closed first (and what it generated so far joins the history).
+     */
+    public Generation send(ChatMessage message, GenerationOptions options) {
+        Objects.requireNonNull(message, "message");
+        Objects.requireNonNull(options, "options");
+        if (current != null) {
+            current.close();
+            current = null;
+        }
+        List<ChatMessage> next = new ArrayList<>(history);
+        next.add(message);
+        String prompt = template.render(next, renderOptions);
+        int[] tokens = tokenize(prompt);
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("the chat template rendered an empty prompt");
+        }
+        int[] known = session.cacheVersion() == cacheStamp && session.position() == cached.length ? cached : new int[0];
+        int common = commonPrefix(known, tokens);
+        if (common == tokens.length) {
+            common--; // the last token must be evaluated again to get its logits
+        }
+        cacheStamp = -1; // the cache is unknown until the new reply has finished
+        session.truncate(common);
+        Generation g = session.generate(Arrays.copyOfRange(tokens, common, tokens.length), options);
+        history.add(message);
+        lastPrompt = prompt;
+        lastPromptTokens = tokens;
+        lastReusedTokens = common;
+        current = g;
+        g.onFinish((text, ids, reason) -> {
+            history.add(ChatMessage.assistant(text));
+            cached = concat(tokens, ids);
+            cacheStamp = session.cacheVersion();
+            if (current == g) {
+                current = null;
+            }
+        });
+        return g;
+    }
+
+    /**
+     * The conversation so far (system prompt first, if any). A reply still being generated is not
+     * in it yet.
+     */
+    public List<ChatMessage> history() {
+        return Collections.unmodifiableList(new ArrayList<>(history));
+    }
+
+    /**
+     * Forgets the conversation (the system prompt stays). The cache is kept: the next turn reuses
+     * whatever prefix it still shares with the new prompt.
+     */
+    public void reset() {
+        if (current != null) {
+            Generation g = current;
+            current = null;
+            g.close();
+        }
+        history.clear();
+        if (system != null) {
+            history.add(system);
+        }
+    }
+
+    /** The template this chat renders with. */
+    public ChatTemplate template() {
+        return template;
+    }
+
+    /** The session the chat runs on. */
+    public Session session() {
+        return session;
+    }
+
+    /** The prompt text the last turn rendered ("" before the first turn). */
+    public String lastPrompt() {
+        return lastPrompt;
+    }
+
+    /** The tokens of the last rendered prompt. */
+    public int[] lastPromptTokens() {
+        return lastPromptTokens.clone();
+    }
+
+    /** How many tokens of the last prompt came from the cache instead of being evaluated. */
+    public int lastReusedTokens() {
+        return lastReusedTokens;
+    }
+
+    private int[] tokenize(String prompt) {
+        Model model = session.model();
+        String bos = renderOptions.bosToken();
+        boolean addBos = model.info().addBos() && !(bos != null && !bos.isEmpty() && prompt.startsWith(bos));
+        return model.tokenizer().encode(prompt, addBos, true);
+    }
+
+    private static int commonPrefix(int[] a, int[] b) {
+        int n = Math.min(a.length, b.length);
+        int i = 0;
+        while (i < n && a[i] == b[i]) {
+            i++;
+        }
+        return i;
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** Builds a {@link Chat}. */
+    public static final class Builder {
+        private final Session session;
+        private ChatTemplate template;
+        private String systemPrompt;
+        private GenerationOptions options = GenerationOptions.greedy();
+        private RenderOptions renderOptions;
+
+        private Builder(Session session) {
+            this.session = Objects.requireNonNull(session, "session");
+        }
+
+        /** The template to render with, instead of the model's own. */
+        public Builder template(ChatTemplate template) {
+            this.template = Objects.requireNonNull(template, "template");
+            return this;
+        }
+
+        /** A system message that starts the history (and survives {@link Chat#reset()}). */
+        public Builder systemPrompt(String systemPrompt) {
+            this.systemPrompt = systemPrompt;
+            return this;
+        }
+
+        /** Generation options of {@link Chat#send(String)} (default: greedy, 256 tokens). */
+        public Builder options(GenerationOptions options) {
+            this.options = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /**
+         * Extra template inputs (tools, variables, clock). {@code add_generation_prompt} is always
+         * true; bos/eos left null are the model's.
+         */
+        public Builder renderOptions(RenderOptions renderOptions) {
+            this.renderOptions = Objects.requireNonNull(renderOptions, "renderOptions");
+            return this;
+        }
+
+        /**
+         * @throws NoChatTemplateException if no template was given and the model has none
+         * @throws dev.lamina.template.TemplateException if the model's template is not valid Jinja
+         */
+        public Chat build() {
+            ChatTemplate t = template != null ? template
+                    : session.model().chatTemplate().orElseThrow(() -> new NoChatTemplateException(session.model().path()));
+            return new Chat(this, t);
+        }
+    }
+}
