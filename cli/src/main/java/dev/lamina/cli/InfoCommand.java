@@ -44,7 +44,7 @@ final class InfoCommand implements Callable<Integer> {
             out.println("name:            " + i.name());
             out.println("gguf version:    " + i.ggufVersion());
             out.println("file type:       " + i.fileType());
-            out.println("cpu variant:     " + Lamina.cpuVariant());
+            out.println("cpu variant:     " + CpuVariantInfo.summary());
             out.println("native library:  " + Lamina.nativeVersion());
             out.println();
             out.println("hyperparameters:");
