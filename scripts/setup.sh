@@ -8,6 +8,7 @@ PACKAGES=(
   libgtest-dev googletest   # GoogleTest (googletest ships the source for cross builds)
   maven                     # Java build
   g++-aarch64-linux-gnu qemu-user  # NEON kernels: cross-compiled, run under emulation
+  clang libclang-rt-14-dev  # libFuzzer harness (scripts/fuzz.sh)
 )
 
 missing=()

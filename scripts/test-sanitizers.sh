@@ -27,9 +27,12 @@ LOG="build-asan/sanitizer-tests.log"
 set +e
 # One process for the whole suite (faster than one per test under ASan); --gtest_brief keeps the
 # log to failures and sanitizer reports.
-build-asan/tests/native/lamina_tests --gtest_brief=1 2>&1 | tee "$LOG"
+# A hang (deadlock) fails the run instead of blocking CI: at most $TIMEOUT seconds.
+TIMEOUT="${LAMINA_SANITIZER_TIMEOUT:-1800}"
+timeout "$TIMEOUT" build-asan/tests/native/lamina_tests --gtest_brief=1 2>&1 | tee "$LOG"
 rc=${PIPESTATUS[0]}
 set -e
+[ "$rc" -ne 124 ] || echo "test-sanitizers: the suite did not finish within ${TIMEOUT}s (hang?)" >&2
 build-asan/tests/native/lamina_header_c_test || rc=1
 if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$LOG"; then
   echo "test-sanitizers: sanitizer report(s) above (log: $LOG)" >&2

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: native GoogleTest suite (CTest), the C-header check, the NEON kernels under
-# qemu, and the JUnit suites (Java, Kotlin, Scala) through Maven. Shared test data comes from
-# $LAMINA_TEST_DATA (default ../shared).
+# qemu, the JUnit suites (Java, Kotlin, Scala) through Maven, the native suite again under
+# AddressSanitizer + UndefinedBehaviorSanitizer, and a bounded fuzzing run of the GGUF loader
+# ($LAMINA_FUZZ_SECONDS, default 120). Shared test data comes from $LAMINA_TEST_DATA
+# (default ../shared).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(scripts/setup.sh)"
@@ -27,5 +29,12 @@ if [ -x scripts/test-neon.sh ]; then
   scripts/test-neon.sh
 fi
 
+section "native: sanitizers (ASan + UBSan)"
+scripts/test-sanitizers.sh
+
+section "native: fuzzing the GGUF loader (${LAMINA_FUZZ_SECONDS:-120} s)"
+scripts/fuzz.sh "${LAMINA_FUZZ_SECONDS:-120}"
+
+# Last, so the run ends with Maven's test summary.
 section "JVM: bindings, Java API, CLI, Java/Kotlin/Scala tests (Maven)"
 mvn -B -Dlamina.skipNative=true verify

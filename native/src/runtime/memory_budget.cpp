@@ -43,12 +43,17 @@ std::string mib(uint64_t bytes) {
 }  // namespace
 
 uint64_t host_memory_limit() {
-    const long pages = sysconf(_SC_PHYS_PAGES);
-    const long page_size = sysconf(_SC_PAGE_SIZE);
-    uint64_t limit = pages > 0 && page_size > 0 ? sat_mul(static_cast<uint64_t>(pages), static_cast<uint64_t>(page_size))
-                                                : kUnlimited;
-    limit = std::min(limit, read_limit_file("/sys/fs/cgroup/memory.max"));                    // cgroup v2
-    limit = std::min(limit, read_limit_file("/sys/fs/cgroup/memory/memory.limit_in_bytes"));  // cgroup v1
+    // Read once: eval checks its logits against this on every call.
+    static const uint64_t limit = [] {
+        const long pages = sysconf(_SC_PHYS_PAGES);
+        const long page_size = sysconf(_SC_PAGE_SIZE);
+        uint64_t limit = pages > 0 && page_size > 0
+                             ? sat_mul(static_cast<uint64_t>(pages), static_cast<uint64_t>(page_size))
+                             : kUnlimited;
+        limit = std::min(limit, read_limit_file("/sys/fs/cgroup/memory.max"));                    // cgroup v2
+        limit = std::min(limit, read_limit_file("/sys/fs/cgroup/memory/memory.limit_in_bytes"));  // cgroup v1
+        return limit;
+    }();
     return limit;
 }
 

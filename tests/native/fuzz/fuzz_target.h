@@ -48,6 +48,8 @@ inline TailText tail_text(const uint8_t *data, size_t size) {
 // Tokenizes the tail text, renders pieces of the ids it produced and of the first tokens of
 // the vocabulary, and asks is_eog on each. Rejections (invalid UTF-8) are LaminaError.
 inline void exercise_tokenizer(const LlamaModel &model, const TailText &t) {
+    // Rendering every metadata value (what `lamina info` and lm_model_meta_value_text do).
+    for (const GgufKv &kv : model.file().metadata()) (void)GgufFile::value_to_text(kv.value);
     const Tokenizer &tok = model.tokenizer();
     std::vector<lm_token> ids;
     try {

@@ -235,7 +235,7 @@ public final class Session implements AutoCloseable {
     public MemorySegment logitsSegment(int row) {
         enter();
         try {
-            return logitsUnguarded(row).asReadOnly();
+            return readOnlyLogitsUnguarded(row);
         } finally {
             exit();
         }
@@ -406,6 +406,23 @@ public final class Session implements AutoCloseable {
     MemorySegment logitsUnguarded(int row) {
         Native.check(lm_session_logits(handle, row, pointerOut), model.path());
         return pointerOut.get(ValueLayout.ADDRESS, 0).reinterpret((long) vocabSize * Float.BYTES, arena, null);
+    }
+
+    // The last read-only logits view handed out, reused while the native row stays at the same
+    // address (the usual case from token to token): the decoding hot path then allocates nothing
+    // even before the JIT's escape analysis kicks in.
+    private long cachedLogitsAddress;
+    private MemorySegment cachedLogits;
+
+    MemorySegment readOnlyLogitsUnguarded(int row) {
+        Native.check(lm_session_logits(handle, row, pointerOut), model.path());
+        long address = pointerOut.get(ValueLayout.JAVA_LONG, 0);
+        if (cachedLogits == null || address != cachedLogitsAddress) {
+            cachedLogits = MemorySegment.ofAddress(address).reinterpret((long) vocabSize * Float.BYTES, arena, null)
+                    .asReadOnly();
+            cachedLogitsAddress = address;
+        }
+        return cachedLogits;
     }
 
     /** Raw pointer to the last row for the sampler (no reinterpretation needed). */

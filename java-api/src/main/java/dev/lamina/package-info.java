@@ -15,7 +15,10 @@
  *
  * <ul>
  *   <li>{@link dev.lamina.Model}: a mapped model file, thread-safe; closing it closes its sessions.</li>
- *   <li>{@link dev.lamina.Tokenizer}: text to token ids and back.</li>
+ *   <li>{@link dev.lamina.Tokenizer}: text to token ids and back, exactly as llama.cpp; a
+ *       {@link dev.lamina.TokenStreamDecoder} never splits a character across tokens.</li>
+ *   <li>{@link dev.lamina.Chat}: a conversation rendered with the model's chat template
+ *       ({@link dev.lamina.Model#chatTemplate()}), reusing the KV cache from turn to turn.</li>
  *   <li>{@link dev.lamina.Session}: KV cache and logits, one thread at a time
  *       ({@link java.util.ConcurrentModificationException} on concurrent use).</li>
  *   <li>{@link dev.lamina.Generation}: a closeable, cancellable iterator of generated tokens.</li>

@@ -128,13 +128,13 @@ final class BenchCommand implements Callable<Integer> {
 
     private List<BenchResult> benchModel(Path file) {
         List<BenchResult> rows = new ArrayList<>();
+        String variant = Lamina.cpuVariant(); // loads the library first: the load time is the model's alone
         long t0 = System.nanoTime();
         try (Model model = Model.load(file)) {
             double loadMillis = (System.nanoTime() - t0) / 1e6;
             ModelInfo info = model.info();
             String type = info.architecture() + " " + BenchReport.params(info.parameterCount()).replace(" ", "")
                     + " " + BenchReport.fileTypeName(info.fileType());
-            String variant = Lamina.cpuVariant();
             for (int t : threads) {
                 for (int p : prompt) {
                     if (p > 0) {

@@ -38,6 +38,8 @@ public final class LaminaCommand implements Runnable {
     public static CommandLine commandLine() {
         LaminaCommand root = new LaminaCommand();
         CommandLine cl = new CommandLine(root);
+        // "@name" is prompt text, never a request to read arguments from a file.
+        cl.setExpandAtFiles(false);
         cl.setExecutionExceptionHandler((ex, line, parseResult) -> {
             PrintWriter err = line.getErr();
             err.println("lamina: " + oneLine(ex));

@@ -5,7 +5,6 @@ import dev.lamina.ModelOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -46,9 +45,14 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        String text = prompt != null ? prompt : new String(stdin.readAllBytes(), StandardCharsets.UTF_8);
+        // Standard input goes to the tokenizer as raw bytes: invalid UTF-8 is reported (with its
+        // offset) instead of being silently replaced while decoding it into a String.
+        byte[] text = prompt != null ? null : stdin.readAllBytes();
         try (Model m = Model.load(model.model, ModelOptions.builder().vocabOnly(true).build())) {
-            int[] ids = m.tokenizer().encode(text, m.info().addBos() && !noBos, !noParseSpecial);
+            boolean bos = m.info().addBos() && !noBos;
+            int[] ids = text == null
+                    ? m.tokenizer().encode(prompt, bos, !noParseSpecial)
+                    : m.tokenizer().encode(text, bos, !noParseSpecial);
             StringJoiner line = new StringJoiner(" ");
             for (int id : ids) {
                 line.add(Integer.toString(id));

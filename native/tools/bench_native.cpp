@@ -1,0 +1,313 @@
+// lamina_bench_native: `lamina bench` through the C API only, so the Java loop's overhead can be
+// measured against it (`lamina bench --compare-native PATH`). Same tests, same synthetic tokens,
+// same statistics and output format (Markdown table or --json) as the Java command.
+//
+//   lamina_bench_native -m FILE[,FILE] [-t 1,2] [-p 512] [-n 128] [-r 5] [--json]
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "lamina.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+    std::vector<std::string> models;
+    std::vector<int> threads;
+    std::vector<int> prompt{512};
+    std::vector<int> gen{128};
+    int repetitions = 5;
+    bool json = false;
+};
+
+struct Row {
+    std::string model_file, model_type, cpu_variant, test;
+    int64_t size = 0, params = 0, peak_rss = -1;
+    int threads = 0, n_prompt = 0, n_gen = 0;
+    std::vector<double> samples;
+    double load_ms = 0;
+
+    double mean() const {
+        double s = 0;
+        for (double x : samples) s += x;
+        return samples.empty() ? 0 : s / static_cast<double>(samples.size());
+    }
+    double stddev() const {
+        if (samples.size() < 2) return 0;
+        const double m = mean();
+        double s = 0;
+        for (double x : samples) s += (x - m) * (x - m);
+        return std::sqrt(s / static_cast<double>(samples.size() - 1));
+    }
+};
+
+[[noreturn]] void die(const std::string &msg) {
+    std::fprintf(stderr, "lamina_bench_native: %s\n", msg.c_str());
+    std::exit(1);
+}
+
+void check(lm_status st, const std::string &what) {
+    if (st != LM_OK) die(what + ": " + lm_status_name(st) + ": " + lm_last_error());
+}
+
+std::vector<std::string> split(const std::string &s) {
+    std::vector<std::string> out;
+    std::stringstream ss(s);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+        if (!item.empty()) out.push_back(item);
+    }
+    return out;
+}
+
+std::vector<int> split_ints(const std::string &s, const char *flag, int min) {
+    std::vector<int> out;
+    for (const std::string &item : split(s)) {
+        char *end = nullptr;
+        const long v = std::strtol(item.c_str(), &end, 10);
+        if (*end != '\0' || v < min || v > 1000000) die(std::string(flag) + ": bad value '" + item + "'");
+        out.push_back(static_cast<int>(v));
+    }
+    return out;
+}
+
+Options parse(int argc, char **argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc) die(a + " needs a value");
+            return argv[++i];
+        };
+        if (a == "-m") o.models = split(value());
+        else if (a == "-t") o.threads = split_ints(value(), "-t", 1);
+        else if (a == "-p") o.prompt = split_ints(value(), "-p", 0);
+        else if (a == "-n") o.gen = split_ints(value(), "-n", 0);
+        else if (a == "-r") o.repetitions = split_ints(value(), "-r", 1).at(0);
+        else if (a == "--json") o.json = true;
+        else if (a == "-h" || a == "--help") {
+            std::printf("usage: lamina_bench_native -m FILE[,FILE] [-t 1,2] [-p 512] [-n 128] [-r 5] [--json]\n");
+            std::exit(0);
+        } else die("unknown argument '" + a + "'");
+    }
+    if (o.models.empty()) die("-m FILE is required");
+    if (o.threads.empty()) o.threads = {static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))};
+    return o;
+}
+
+int64_t peak_rss_bytes() {
+    std::ifstream f("/proc/self/status");
+    std::string line;
+    while (std::getline(f, line)) {
+        if (line.rfind("VmHWM:", 0) == 0) return std::atoll(line.c_str() + 6) * 1024;
+    }
+    return -1;
+}
+
+// The same generator as the Java command's SyntheticTokens: BOS, then a fixed LCG sequence.
+std::vector<lm_token> synthetic_prompt(const lm_model_info &info, int n) {
+    std::vector<lm_token> t(static_cast<size_t>(n));
+    uint64_t state = 42;
+    for (int i = 0; i < n; ++i) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        t[static_cast<size_t>(i)] = i == 0 ? std::max(info.bos, 0) : static_cast<lm_token>((state >> 33) % static_cast<uint64_t>(info.n_vocab));
+    }
+    return t;
+}
+
+lm_token argmax(const float *logits, int n) {
+    int best = 0;
+    for (int i = 1; i < n; ++i) {
+        if (logits[i] > logits[best]) best = i;
+    }
+    return best;
+}
+
+std::string file_type_name(int ft) {
+    switch (ft) {
+        case 0: return "F32"; case 1: return "F16"; case 2: return "Q4_0"; case 3: return "Q4_1";
+        case 7: return "Q8_0"; case 8: return "Q5_0"; case 9: return "Q5_1"; case 10: return "Q2_K";
+        case 11: return "Q3_K_S"; case 12: return "Q3_K_M"; case 13: return "Q3_K_L"; case 14: return "Q4_K_S";
+        case 15: return "Q4_K_M"; case 16: return "Q5_K_S"; case 17: return "Q5_K_M"; case 18: return "Q6_K";
+        case 32: return "BF16"; case -1: return "?";
+        default: return "ftype " + std::to_string(ft);
+    }
+}
+
+std::string params_text(int64_t n) {
+    char buf[32];
+    if (n >= 1000000000) std::snprintf(buf, sizeof buf, "%.2f B", static_cast<double>(n) / 1e9);
+    else if (n >= 1000000) std::snprintf(buf, sizeof buf, "%.2f M", static_cast<double>(n) / 1e6);
+    else std::snprintf(buf, sizeof buf, "%.2f K", static_cast<double>(n) / 1e3);
+    return buf;
+}
+
+std::string size_text(int64_t bytes) {
+    char buf[32];
+    const double mib = static_cast<double>(bytes) / (1024.0 * 1024.0);
+    if (mib >= 1024) std::snprintf(buf, sizeof buf, "%.2f GiB", mib / 1024);
+    else std::snprintf(buf, sizeof buf, "%.2f MiB", mib);
+    return buf;
+}
+
+// One warm-up run, then the repetitions, each from an empty cache; tokens/s per repetition.
+template <typename Body>
+std::vector<double> measure(const lm_model *model, int threads, int n_ctx, int reps, Body body) {
+    lm_session_params sp = lm_session_default_params();
+    sp.n_ctx = std::max(n_ctx, 16);
+    sp.n_batch = sp.n_ctx;
+    sp.n_threads = threads;
+    lm_session *s = nullptr;
+    check(lm_session_new(model, sp, &s), "lm_session_new");
+    body(s);
+    std::vector<double> samples;
+    for (int r = 0; r < reps; ++r) {
+        check(lm_session_truncate(s, 0), "lm_session_truncate");
+        const auto t0 = Clock::now();
+        const int n = body(s);
+        const double sec = std::chrono::duration<double>(Clock::now() - t0).count();
+        samples.push_back(n / sec);
+    }
+    lm_session_free(s);
+    return samples;
+}
+
+std::vector<Row> bench_model(const std::string &path, const Options &o) {
+    std::vector<Row> rows;
+    const auto t0 = Clock::now();
+    lm_model *model = nullptr;
+    check(lm_model_load(path.c_str(), lm_model_default_params(), &model), "lm_model_load");
+    const double load_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    lm_model_info info{};
+    check(lm_model_get_info(model, &info), "lm_model_get_info");
+    std::string params = params_text(info.n_params);
+    params.erase(std::remove(params.begin(), params.end(), ' '), params.end());
+    const std::string type = std::string(info.architecture) + " " + params + " " + file_type_name(info.file_type);
+    const std::string file = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
+    auto row = [&](int t, std::string test, int p, int n, std::vector<double> samples) {
+        Row r;
+        r.model_file = file; r.model_type = type; r.cpu_variant = lm_cpu_variant(); r.test = std::move(test);
+        r.size = info.n_bytes; r.params = info.n_params; r.threads = t; r.n_prompt = p; r.n_gen = n;
+        r.samples = std::move(samples); r.load_ms = load_ms; r.peak_rss = peak_rss_bytes();
+        rows.push_back(std::move(r));
+    };
+    for (int t : o.threads) {
+        for (int p : o.prompt) {
+            if (p <= 0) continue;
+            const std::vector<lm_token> tokens = synthetic_prompt(info, p);
+            row(t, "pp" + std::to_string(p), p, 0, measure(model, t, p, o.repetitions, [&](lm_session *s) {
+                    check(lm_session_eval(s, tokens.data(), p, 0, false), "lm_session_eval");
+                    return p;
+                }));
+        }
+        for (int n : o.gen) {
+            if (n <= 0) continue;
+            const lm_token first = std::max(info.bos, 0);
+            row(t, "tg" + std::to_string(n), 0, n, measure(model, t, n + 1, o.repetitions, [&](lm_session *s) {
+                    lm_token token = first;
+                    for (int i = 0; i < n; ++i) {
+                        int32_t pos = 0;
+                        check(lm_session_n_past(s, &pos), "lm_session_n_past");
+                        check(lm_session_eval(s, &token, 1, pos, false), "lm_session_eval");
+                        const float *logits = nullptr;
+                        check(lm_session_logits(s, -1, &logits), "lm_session_logits");
+                        token = argmax(logits, info.n_vocab);
+                    }
+                    return n;
+                }));
+        }
+    }
+    lm_model_free(model);
+    return rows;
+}
+
+std::string json_string(const std::string &s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        if (static_cast<unsigned char>(c) < 0x20) continue;
+        out += c;
+    }
+    return out + "\"";
+}
+
+void print_json(const std::vector<Row> &rows) {
+    std::printf("[");
+    for (size_t i = 0; i < rows.size(); ++i) {
+        const Row &r = rows[i];
+        std::printf("%s{\"loop\":\"native\",\"model_file\":%s,\"model_type\":%s,\"model_size\":%lld,"
+                    "\"model_n_params\":%lld,\"backend\":\"CPU\",\"cpu_variant\":%s,\"n_threads\":%d,\"test\":%s,"
+                    "\"n_prompt\":%d,\"n_gen\":%d,\"avg_ts\":%.6f,\"stddev_ts\":%.6f,\"samples_ts\":[",
+                    i ? "," : "", json_string(r.model_file).c_str(), json_string(r.model_type).c_str(),
+                    static_cast<long long>(r.size), static_cast<long long>(r.params), json_string(r.cpu_variant).c_str(),
+                    r.threads, json_string(r.test).c_str(), r.n_prompt, r.n_gen, r.mean(), r.stddev());
+        for (size_t k = 0; k < r.samples.size(); ++k) std::printf("%s%.6f", k ? "," : "", r.samples[k]);
+        std::printf("],\"load_ms\":%.3f,\"peak_rss_bytes\":%lld}", r.load_ms, static_cast<long long>(r.peak_rss));
+    }
+    std::printf("]\n");
+}
+
+void print_table(const std::vector<Row> &rows) {
+    std::vector<std::vector<std::string>> cells{{"model", "size", "params", "backend", "threads", "test", "t/s"}};
+    for (const Row &r : rows) {
+        char ts[64];
+        std::snprintf(ts, sizeof ts, "%.2f ± %.2f", r.mean(), r.stddev());
+        cells.push_back({r.model_type, size_text(r.size), params_text(r.params), "CPU (" + r.cpu_variant + ")",
+                         std::to_string(r.threads), r.test, ts});
+    }
+    const bool right[] = {false, true, true, false, true, true, true};
+    std::vector<size_t> width(7, 0);
+    // "±" is two bytes but one column.
+    auto columns = [](const std::string &s) {
+        size_t n = 0;
+        for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+        return n;
+    };
+    for (const auto &row : cells) {
+        for (size_t i = 0; i < 7; ++i) width[i] = std::max(width[i], columns(row[i]));
+    }
+    auto print_row = [&](const std::vector<std::string> &row) {
+        std::string line = "|";
+        for (size_t i = 0; i < 7; ++i) {
+            const std::string pad(width[i] - columns(row[i]), ' ');
+            line += " " + (right[i] ? pad + row[i] : row[i] + pad) + " |";
+        }
+        std::printf("%s\n", line.c_str());
+    };
+    print_row(cells[0]);
+    std::string rule = "|";
+    for (size_t i = 0; i < 7; ++i) rule += right[i] ? " " + std::string(width[i] - 1, '-') + ": |" : " " + std::string(width[i], '-') + " |";
+    std::printf("%s\n", rule.c_str());
+    for (size_t i = 1; i < cells.size(); ++i) print_row(cells[i]);
+    std::printf("\n");
+    for (const Row &r : rows) {
+        if (&r != &rows.back() && rows[static_cast<size_t>(&r - &rows[0]) + 1].model_file == r.model_file) continue;
+        std::printf("native loop: %s: model load %.1f ms, peak RSS (VmHWM) %s, model size %s\n", r.model_file.c_str(),
+                    r.load_ms, r.peak_rss < 0 ? "n/a" : size_text(r.peak_rss).c_str(), size_text(r.size).c_str());
+    }
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    const Options o = parse(argc, argv);
+    std::vector<Row> rows;
+    for (const std::string &m : o.models) {
+        std::vector<Row> r = bench_model(m, o);
+        rows.insert(rows.end(), r.begin(), r.end());
+    }
+    if (o.json) print_json(rows);
+    else print_table(rows);
+    return 0;
+}

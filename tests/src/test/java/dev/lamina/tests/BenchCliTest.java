@@ -1,0 +1,78 @@
+package dev.lamina.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lamina.Lamina;
+import dev.lamina.Model;
+import dev.lamina.json.Json;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `lamina bench`, `synth` and `info` run and print what they promise; nothing here is about speed. */
+class BenchCliTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void benchPrintsALlamaBenchTable() {
+        Path model = TestData.model("stories260K-f32.gguf");
+        CliTest.Run run = CliTest.lamina("bench", "-m", model.toString(), "-t", "1", "-p", "8", "-n", "4", "-r", "1");
+        assertEquals(0, run.exitCode(), run.err());
+        List<String> lines = run.out().lines().toList();
+        assertTrue(lines.get(0).matches("\\| model +\\| +size \\| +params \\| backend +\\| threads \\| +test \\| +t/s \\|"),
+                lines.get(0));
+        assertTrue(lines.stream().anyMatch(l -> l.contains(" pp8 |") && l.contains("CPU (" + Lamina.cpuVariant() + ")")),
+                run.out());
+        assertTrue(lines.stream().anyMatch(l -> l.contains(" tg4 |")), run.out());
+        assertTrue(run.out().contains("model load") && run.out().contains("peak RSS (VmHWM)"), run.out());
+    }
+
+    @Test
+    void benchJsonHasOneRowPerTestAndThreadCount() {
+        Path model = TestData.model("stories260K-f32.gguf");
+        CliTest.Run run = CliTest.lamina("bench", "-m", model.toString(), "-t", "1,2", "-p", "0", "-n", "3", "-r", "2",
+                "--json");
+        assertEquals(0, run.exitCode(), run.err());
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> rows = (List<Map<String, Object>>) Json.parse(run.out().strip());
+        assertEquals(2, rows.size(), "-p 0 skips pp: tg3 for 1 and 2 threads");
+        for (Map<String, Object> row : rows) {
+            assertEquals("tg3", row.get("test"));
+            assertEquals(2, ((List<?>) row.get("samples_ts")).size(), "-r 2 samples");
+            assertTrue(((Number) row.get("avg_ts")).doubleValue() > 0);
+        }
+        assertEquals(List.of(1L, 2L), rows.stream().map(r -> r.get("n_threads")).toList());
+    }
+
+    @Test
+    void synthWritesAModelOfTheShape() {
+        Path out = dir.resolve("tiny.gguf");
+        Path vocab = TestData.root().resolve("vocab").resolve("ggml-vocab-llama-spm.gguf");
+        CliTest.Run run = CliTest.lamina("synth", "--shape", "tiny-64", "--type", "q4_0", "--vocab", vocab.toString(),
+                "-o", out.toString(), "--seed", "3");
+        assertEquals(0, run.exitCode(), run.err());
+        try (Model m = Model.load(out)) {
+            assertEquals(64, m.info().embeddingLength());
+            assertEquals(2, m.info().fileType(), "Q4_0");
+        }
+    }
+
+    @Test
+    void synthHelpListsTheShapes() {
+        CliTest.Run run = CliTest.lamina("synth", "--help");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("tinyllama-1.1b") && run.out().contains("llama-3.2-1b"), run.out());
+    }
+
+    @Test
+    void infoPrintsTheCpuVariant() {
+        CliTest.Run run = CliTest.lamina("info", "-m", TestData.model("stories260K-f32.gguf").toString(), "--no-tensors",
+                "--no-metadata");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("cpu variant:     " + Lamina.cpuVariant()), run.out());
+    }
+}

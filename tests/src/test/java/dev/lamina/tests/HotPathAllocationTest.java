@@ -1,0 +1,70 @@
+package dev.lamina.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lamina.Model;
+import dev.lamina.Session;
+import dev.lamina.SessionOptions;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The per-token path of a decoding loop (evaluate one token, read the zero-copy logits, pick the
+ * argmax) allocates nothing on the Java heap once compiled (C2). Measured with the thread's
+ * allocation counter over rounds of many tokens, so one-off allocations (class loading, the
+ * interpreter, C1) do not count but anything per token does.
+ */
+class HotPathAllocationTest {
+    private static final int TOKENS_PER_ROUND = 10_000;
+    private static final int MAX_ROUNDS = 20;
+
+    @Test
+    void evaluateOneTokenAndGreedyPickAllocateNothingPerToken() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().threadId();
+        try (Model model = Model.load(TestData.model("stories260K-f32.gguf"));
+             Session session = model.newSession(SessionOptions.builder().contextLength(256).threads(1).build())) {
+            // Rounds until the JIT has compiled the loop: the interpreter and C1 allocate where C2's
+            // escape analysis does not. A real per-token allocation shows in every round (>= 16 bytes/token).
+            double best = Double.MAX_VALUE;
+            for (int round = 0; round < MAX_ROUNDS && best >= 0.5; round++) {
+                long before = threads.getThreadAllocatedBytes(thread);
+                decode(session, model.info().bos(), TOKENS_PER_ROUND);
+                long bytes = threads.getThreadAllocatedBytes(thread) - before;
+                best = Math.min(best, (double) bytes / TOKENS_PER_ROUND);
+                System.out.printf("HotPathAllocationTest round %d: %d bytes over %d tokens%n", round, bytes, TOKENS_PER_ROUND);
+            }
+            assertTrue(best < 0.5, "per-token heap allocation of the compiled loop: " + best + " bytes/token");
+            assertEquals(model.info().vocabSize(), session.logitsSegment(-1).byteSize() / Float.BYTES);
+        }
+    }
+
+    /** The decoding loop under test: evaluate(int), zero-copy logits, argmax; rewinds when the context is full. */
+    private static int decode(Session session, int token, int n) {
+        for (int i = 0; i < n; i++) {
+            if (session.position() >= 255) {
+                session.truncate(0);
+            }
+            session.evaluate(token);
+            token = argmax(session.logitsSegment(-1));
+        }
+        return token;
+    }
+
+    private static int argmax(MemorySegment logits) {
+        long n = logits.byteSize() / Float.BYTES;
+        int best = 0;
+        float bestValue = logits.getAtIndex(ValueLayout.JAVA_FLOAT, 0);
+        for (int i = 1; i < n; i++) {
+            float v = logits.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+            if (v > bestValue) {
+                bestValue = v;
+                best = i;
+            }
+        }
+        return best;
+    }
+}

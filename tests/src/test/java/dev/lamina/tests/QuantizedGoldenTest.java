@@ -1,0 +1,78 @@
+package dev.lamina.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lamina.Lamina;
+import dev.lamina.Model;
+import dev.lamina.Session;
+import dev.lamina.SessionOptions;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Issue 4 acceptance 3 from Java: quantized files against llama.cpp's logits, every prompt row
+ * within relative error 5e-2 and cosine ≥ 0.999, greedy ids identical. tests/pom.xml runs this
+ * class once more per CPU variant (LAMINA_CPU=scalar, avx2, avx512 on x86), each in its own JVM
+ * because the library picks its variant once per process.
+ */
+class QuantizedGoldenTest {
+    private static final List<String> KNOWN_VARIANTS = List.of("scalar", "avx2", "avx512", "neon");
+
+    @Test
+    void runsTheRequestedCpuVariant() {
+        String variant = Lamina.cpuVariant();
+        String requested = System.getenv("LAMINA_CPU");
+        System.out.println("QuantizedGoldenTest: CPU variant " + variant + " (LAMINA_CPU=" + requested + ")");
+        assertTrue(KNOWN_VARIANTS.contains(variant), "unknown variant " + variant);
+        if (requested != null && !requested.isBlank()) {
+            if (CpuVariants.cpuSupports(requested)) {
+                assertEquals(requested, variant, "LAMINA_CPU=" + requested + " on a CPU that supports it");
+            } else {
+                assertNotEquals(requested, variant, "LAMINA_CPU=" + requested + " on a CPU without it must fall back");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llama2-gqa256-q8_0", "llama2-gqa256-q4_0", "llama2-gqa256-q4_k_m", "llama2-gqa256-q6_k"})
+    void everyPromptRowIsWithinTheQuantTolerance(String name) {
+        TestData.Golden golden = TestData.golden(name);
+        float[][] expected = golden.logits();
+        try (Model model = Model.load(golden.model());
+             Session session = model.newSession(SessionOptions.builder().contextLength(256).build())) {
+            int[] ids = model.tokenizer().encode(golden.prompt(), model.info().addBos(), true);
+            assertArrayEquals(golden.promptIds(), ids, name + ": prompt tokens");
+            session.evaluate(golden.promptIds(), 0, true);
+            assertEquals(expected.length, session.logitRows(), name + ": logit rows");
+            float[][] ours = new float[expected.length][];
+            for (int row = 0; row < expected.length; row++) {
+                ours[row] = session.logitsArray(row);
+                RowComparison c = RowComparison.of(ours[row], expected[row]);
+                assertTrue(c.withinQuantTolerance(), name + " [" + Lamina.cpuVariant() + "] row " + row + ": " + c);
+            }
+            System.out.println("QuantizedGoldenTest " + name + " [" + Lamina.cpuVariant() + "]: worst row "
+                    + RowComparison.worst(ours, expected));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llama2-gqa256-q8_0", "llama2-gqa256-q4_0", "llama2-gqa256-q4_k_m", "llama2-gqa256-q6_k"})
+    void greedyIdsAreIdentical(String name) {
+        TestData.Golden golden = TestData.golden(name);
+        try (Model model = Model.load(golden.model());
+             Session session = model.newSession(SessionOptions.builder().contextLength(256).build())) {
+            session.evaluate(golden.promptIds());
+            int[] ours = new int[golden.greedyIds().length];
+            for (int i = 0; i < ours.length; i++) {
+                ours[i] = TestData.argmax(session.logitsArray(-1));
+                session.evaluate(ours[i]);
+            }
+            assertArrayEquals(golden.greedyIds(), ours, name + " [" + Lamina.cpuVariant() + "]: greedy ids");
+        }
+    }
+}
