@@ -73,6 +73,9 @@ LM_API const char *lm_type_name(int32_t type);
 /* ---- model ------------------------------------------------------------------------------ */
 
 typedef struct lm_model_params {
+    /* When not NULL: the SHA-256 of the whole file as 64 hex digits; lm_model_load reads the
+     * file once to check it and fails with LM_ERR_BAD_FORMAT on a mismatch. */
+    const char *expected_sha256;
     bool vocab_only; /* read metadata and vocabulary only: no tensors are required or mapped */
 } lm_model_params;
 
@@ -119,6 +122,9 @@ LM_API lm_model_params lm_model_default_params(void);
 LM_API lm_status lm_model_load(const char *path, lm_model_params params, lm_model **out_model);
 /* Frees the model and unmaps its file. NULL is ignored. Sessions must be freed first. */
 LM_API void lm_model_free(lm_model *model);
+
+/* The SHA-256 of a whole file as 64 lowercase hex digits (two-call string pattern). */
+LM_API lm_status lm_file_sha256(const char *path, char *buf, size_t capacity, size_t *out_len);
 
 LM_API lm_status lm_model_get_info(const lm_model *model, lm_model_info *out_info);
 LM_API lm_status lm_model_tensor_info(const lm_model *model, int64_t index, lm_tensor_info *out_info);

@@ -1,10 +1,12 @@
 // The C ABI (lamina.h) over the C++ core. Every function body runs inside abi_guard.
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <string>
 
 #include "api/abi_guard.h"
 #include "api/handles.h"
+#include "common/sha256.h"
 #include "cpu/kernels.h"
 #include "lamina.h"
 
@@ -21,6 +23,23 @@ void copy_fixed(char (&dst)[N], std::string_view src) {
     const size_t n = std::min(N - 1, src.size());
     std::memcpy(dst, src.data(), n);
     dst[n] = '\0';
+}
+
+// Checks the file against an expected digest before anything else reads it.
+void verify_sha256(const char *path, std::string expected) {
+    bool hex = expected.size() == 64;
+    for (char &c : expected) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        hex = hex && std::isxdigit(static_cast<unsigned char>(c));
+    }
+    if (!hex) {
+        fail(LM_ERR_INVALID_ARGUMENT, "lm_model_load: expected_sha256 must be 64 hex digits, got '" + expected + "'");
+    }
+    const std::string actual = file_sha256(path);
+    if (actual != expected) {
+        fail(LM_ERR_BAD_FORMAT, std::string("'") + path + "' does not match its expected SHA-256: expected " +
+                                    expected + ", file has " + actual);
+    }
 }
 
 const LlamaModel &model_of(const lm_model *m, const char *fn) { return *require(m, fn, "model")->impl; }
@@ -63,8 +82,16 @@ LM_API const char *lm_type_name(int32_t type) {
 
 LM_API lm_model_params lm_model_default_params(void) {
     lm_model_params p{};
+    p.expected_sha256 = nullptr;
     p.vocab_only = false;
     return p;
+}
+
+LM_API lm_status lm_file_sha256(const char *path, char *buf, size_t capacity, size_t *out_len) {
+    return abi_guard("lm_file_sha256", [&] {
+        require(path, "lm_file_sha256", "path");
+        copy_out(file_sha256(path), buf, capacity, out_len, "lm_file_sha256");
+    });
 }
 
 LM_API lm_status lm_model_load(const char *path, lm_model_params params, lm_model **out_model) {
@@ -72,6 +99,7 @@ LM_API lm_status lm_model_load(const char *path, lm_model_params params, lm_mode
         require(out_model, "lm_model_load", "out_model");
         *out_model = nullptr;
         require(path, "lm_model_load", "path");
+        if (params.expected_sha256 != nullptr) verify_sha256(path, params.expected_sha256);
         auto model = std::make_unique<lm_model>();
         model->impl = LlamaModel::load(path, params.vocab_only);
         *out_model = model.release();

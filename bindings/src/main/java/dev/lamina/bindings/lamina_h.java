@@ -602,6 +602,69 @@ public class lamina_h extends lamina_h$shared {
         }
     }
 
+    private static class lm_file_sha256 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER,
+            lamina_h.C_LONG,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_file_sha256");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_file_sha256(const char *path, char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static FunctionDescriptor lm_file_sha256$descriptor() {
+        return lm_file_sha256.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_file_sha256(const char *path, char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static MethodHandle lm_file_sha256$handle() {
+        return lm_file_sha256.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_file_sha256(const char *path, char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static MemorySegment lm_file_sha256$address() {
+        return lm_file_sha256.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_file_sha256(const char *path, char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static int lm_file_sha256(MemorySegment path, MemorySegment buf, long capacity, MemorySegment out_len) {
+        var mh$ = lm_file_sha256.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_file_sha256", path, buf, capacity, out_len);
+            }
+            return (int)mh$.invokeExact(path, buf, capacity, out_len);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class lm_model_get_info {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             lamina_h.C_INT,

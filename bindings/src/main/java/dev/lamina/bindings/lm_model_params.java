@@ -15,6 +15,7 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
 /**
  * {@snippet lang=c :
  * struct lm_model_params {
+ *     const char *expected_sha256;
  *     _Bool vocab_only;
  * }
  * }
@@ -26,7 +27,9 @@ public class lm_model_params {
     }
 
     private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
-        lamina_h.C_BOOL.withName("vocab_only")
+        lamina_h.C_POINTER.withName("expected_sha256"),
+        lamina_h.C_BOOL.withName("vocab_only"),
+        MemoryLayout.paddingLayout(7)
     ).withName("lm_model_params");
 
     /**
@@ -34,6 +37,50 @@ public class lm_model_params {
      */
     public static final GroupLayout layout() {
         return $LAYOUT;
+    }
+
+    private static final AddressLayout expected_sha256$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("expected_sha256"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * const char *expected_sha256
+     * }
+     */
+    public static final AddressLayout expected_sha256$layout() {
+        return expected_sha256$LAYOUT;
+    }
+
+    private static final long expected_sha256$OFFSET = $LAYOUT.byteOffset(groupElement("expected_sha256"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * const char *expected_sha256
+     * }
+     */
+    public static final long expected_sha256$offset() {
+        return expected_sha256$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * const char *expected_sha256
+     * }
+     */
+    public static MemorySegment expected_sha256(MemorySegment struct) {
+        return struct.get(expected_sha256$LAYOUT, expected_sha256$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * const char *expected_sha256
+     * }
+     */
+    public static void expected_sha256(MemorySegment struct, MemorySegment fieldValue) {
+        struct.set(expected_sha256$LAYOUT, expected_sha256$OFFSET, fieldValue);
     }
 
     private static final OfBoolean vocab_only$LAYOUT = (OfBoolean)$LAYOUT.select(groupElement("vocab_only"));
