@@ -31,7 +31,11 @@ import java.util.stream.StreamSupport;
  * position always counts the prompt and every delivered token. The native sampler is freed when
  * the generation finishes, is closed, or the session starts another generation or closes, so
  * leaving a loop early leaks nothing. {@link #cancel()} may be called from any thread; the other
- * methods follow the session's one-thread-at-a-time rule.
+ * methods follow the session's one-thread-at-a-time rule. If another thread closes the session (or
+ * its model) while this generation runs, the close waits for the token in progress, and
+ * {@link #hasNext()} then returns {@code false} (reason {@link FinishReason#CANCELLED}) or, if it
+ * meets the close still in progress, throws {@link IllegalStateException}; {@link #close()} is then
+ * a no-op.
  */
 public final class Generation implements Iterator<GeneratedToken>, Iterable<GeneratedToken>, AutoCloseable {
     private final Session session;
@@ -93,7 +97,16 @@ public final class Generation implements Iterator<GeneratedToken>, Iterable<Gene
         if (finishReason != null) {
             return false;
         }
-        session.enter();
+        try {
+            session.enter();
+        } catch (IllegalStateException e) {
+            // Another thread closed the session: the close ended this generation (CANCELLED) before
+            // setting the volatile flag read here, so the reason is visible now.
+            if (session.isClosed() && finishReason != null) {
+                return false;
+            }
+            throw e;
+        }
         try {
             long start = System.nanoTime();
             advance();
@@ -169,7 +182,14 @@ public final class Generation implements Iterator<GeneratedToken>, Iterable<Gene
             finishIfRunning(FinishReason.CANCELLED);
             return; // the session freed everything when it closed
         }
-        session.enter();
+        try {
+            session.enter();
+        } catch (IllegalStateException e) {
+            if (session.isClosing()) {
+                return; // another thread is closing the session, which ends this generation
+            }
+            throw e;
+        }
         try {
             releaseUnguarded(FinishReason.CANCELLED);
         } finally {
@@ -180,7 +200,7 @@ public final class Generation implements Iterator<GeneratedToken>, Iterable<Gene
     // ---- internals (the session guard is held) ------------------------------------------------------
 
     private void advance() {
-        if (cancelRequested) {
+        if (cancelRequested || session.isClosing()) {
             releaseUnguarded(FinishReason.CANCELLED);
             return;
         }
@@ -189,7 +209,7 @@ public final class Generation implements Iterator<GeneratedToken>, Iterable<Gene
             return;
         }
         int position = session.positionUnguarded();
-        if (position >= session.contextLength()) {
+        if (position >= session.contextLengthUnchecked()) {
             releaseUnguarded(FinishReason.CONTEXT_FULL);
             return;
         }

@@ -19,6 +19,23 @@ public final class Lamina {
         return Native.typeName(type);
     }
 
+    /**
+     * The SHA-256 of a whole file as 64 lowercase hex digits, computed by the native library (the
+     * same digest {@link ModelOptions#expectedSha256()} is checked against). Reads the file once.
+     *
+     * @throws ModelIOException if the file cannot be opened or read
+     */
+    public static String sha256(java.nio.file.Path file) {
+        java.util.Objects.requireNonNull(file, "file");
+        Native.ensureLoaded();
+        java.nio.file.Path absolute = file.toAbsolutePath();
+        try (java.lang.foreign.Arena call = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment path = call.allocateFrom(absolute.toString());
+            return Native.twoCallString(call,
+                    (buf, cap, len) -> dev.lamina.bindings.lamina_h.lm_file_sha256(path, buf, cap, len), absolute);
+        }
+    }
+
     /** The file the native library was loaded from. */
     public static java.nio.file.Path libraryPath() {
         return dev.lamina.internal.NativeLibrary.load();

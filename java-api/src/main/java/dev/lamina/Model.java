@@ -39,10 +39,11 @@ import java.util.function.Supplier;
  * <p><b>Threads.</b> A model is thread-safe: any number of threads may tokenize, read metadata and
  * create sessions at once.
  *
- * <p><b>Lifecycle.</b> {@link #close()} is idempotent. It first closes every session of this model that
- * is still open (sessions must not outlive the native model), then unmaps the file. If one of those
- * sessions is being used by another thread at that moment, {@code close()} throws
- * {@link java.util.ConcurrentModificationException} and the model stays open. Any use after close
+ * <p><b>Lifecycle.</b> {@link #close()} is idempotent and may be called from any thread. It first closes
+ * every session of this model that is still open (sessions must not outlive the native model); if one
+ * of them is inside a call on another thread (a generation step, an evaluation), it waits for that
+ * call to return, as {@link Session#close()} does, and calls on the model's tokenizer or metadata in
+ * flight finish first too. Then it unmaps the file. Any use after close
  * throws {@link IllegalStateException}. A {@link Cleaner} frees the native memory of a model that
  * became unreachable without being closed, but only as a backstop: close models explicitly
  * (try-with-resources).
@@ -109,7 +110,8 @@ public final class Model implements AutoCloseable {
      * Maps and validates a GGUF file.
      *
      * @throws ModelFormatException if the file is not valid GGUF, violates its own structure or uses
-     *                              something Lamina does not support
+     *                              something Lamina does not support, or its SHA-256 differs from
+     *                              {@link ModelOptions#expectedSha256()} (the message names both)
      * @throws ModelIOException     if the file cannot be opened, read or mapped
      * @throws LaminaException      for any other native failure
      */
@@ -122,6 +124,9 @@ public final class Model implements AutoCloseable {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment params = lm_model_default_params(call);
             lm_model_params.vocab_only(params, options.vocabOnly());
+            if (options.expectedSha256() != null) {
+                lm_model_params.expected_sha256(params, call.allocateFrom(options.expectedSha256()));
+            }
             MemorySegment out = call.allocate(ValueLayout.ADDRESS);
             int status = lm_model_load(call.allocateFrom(absolute.toString()), params, out);
             if (status != 0) {

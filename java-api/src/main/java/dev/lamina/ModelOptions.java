@@ -1,15 +1,61 @@
 package dev.lamina;
 
+import java.util.Locale;
+
 /**
  * How to load a model.
  *
- * @param vocabOnly read only the metadata and the vocabulary: no tensor is required or mapped,
- *                  so tokenizing works but sessions cannot be created
+ * @param vocabOnly      read only the metadata and the vocabulary: no tensor is required or mapped,
+ *                       so tokenizing works but sessions cannot be created
+ * @param expectedSha256 the SHA-256 the whole file must have (64 hex digits, either case; kept in
+ *                       lowercase), or null for no check. With a value, loading reads the whole
+ *                       file once and fails with {@link ModelFormatException} naming both hashes if
+ *                       they differ; {@link Lamina#sha256(java.nio.file.Path)} computes the value.
  */
-public record ModelOptions(boolean vocabOnly) {
+public record ModelOptions(boolean vocabOnly, String expectedSha256) {
+    /**
+     * @throws IllegalArgumentException if {@code expectedSha256} is not 64 hex digits (checked here,
+     *                                  before any native call)
+     */
+    public ModelOptions {
+        if (expectedSha256 != null) {
+            expectedSha256 = normalizeSha256(expectedSha256);
+        }
+    }
+
+    /** Options without a hash check. */
+    public ModelOptions(boolean vocabOnly) {
+        this(vocabOnly, null);
+    }
+
     /** Everything loaded (the default). */
     public static ModelOptions defaults() {
-        return new ModelOptions(false);
+        return new ModelOptions(false, null);
+    }
+
+    /** These options with the given expected SHA-256 (null = no check). */
+    public ModelOptions withExpectedSha256(String sha256) {
+        return new ModelOptions(vocabOnly, sha256);
+    }
+
+    /**
+     * Checks that {@code hex} is a SHA-256 as 64 hex digits and returns it in lowercase.
+     *
+     * @throws IllegalArgumentException naming the length or the first character that is not a hex digit
+     */
+    public static String normalizeSha256(String hex) {
+        if (hex.length() != 64) {
+            throw new IllegalArgumentException("expected SHA-256 must be 64 hex digits, but '" + hex + "' has "
+                    + hex.length() + " characters");
+        }
+        for (int i = 0; i < hex.length(); i++) {
+            char c = hex.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+                throw new IllegalArgumentException("expected SHA-256 must be 64 hex digits, but '" + hex
+                        + "' has '" + c + "' at index " + i);
+            }
+        }
+        return hex.toLowerCase(Locale.ROOT);
     }
 
     public static Builder builder() {
@@ -19,6 +65,7 @@ public record ModelOptions(boolean vocabOnly) {
     /** Builds {@link ModelOptions}; every setting starts at its default. */
     public static final class Builder {
         private boolean vocabOnly;
+        private String expectedSha256;
 
         private Builder() {}
 
@@ -27,8 +74,15 @@ public record ModelOptions(boolean vocabOnly) {
             return this;
         }
 
+        /** The SHA-256 the file must have (64 hex digits), or null for no check (the default). */
+        public Builder expectedSha256(String expectedSha256) {
+            this.expectedSha256 = expectedSha256;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if the expected SHA-256 is not 64 hex digits */
         public ModelOptions build() {
-            return new ModelOptions(vocabOnly);
+            return new ModelOptions(vocabOnly, expectedSha256);
         }
     }
 }

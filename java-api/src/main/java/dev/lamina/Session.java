@@ -20,6 +20,7 @@ import java.nio.FloatBuffer;
 import java.util.ConcurrentModificationException;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A KV cache and logits over a {@link Model}: evaluates tokens and generates text.
@@ -27,6 +28,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p><b>Threads.</b> A session is used by one thread at a time (it may move between threads). A call
  * made while another thread is inside a call on the same session throws
  * {@link ConcurrentModificationException} at once, without touching native state.
+ *
+ * <p><b>Closing from another thread.</b> {@link #close()} (and {@link Model#close()}) is the one
+ * call that may come from any thread at any time, for example to stop a generation whose client has
+ * gone. It never frees native memory under a call in flight: it first marks the session as closing,
+ * so that no new call starts (they throw {@link IllegalStateException}) and an input split into
+ * several batches stops at the next batch; then it waits for the call in flight (at most one native
+ * evaluation: one token while generating) to return, and only then ends the generation (reason
+ * {@link FinishReason#CANCELLED}) and frees the session. The thread that was using the session
+ * sees {@link Generation#hasNext()} return {@code false} or an {@link IllegalStateException}, never
+ * a crash. Calling {@code close()} from inside a call on the same session (a callback) throws
+ * {@link IllegalStateException}, since it could never finish waiting.
  *
  * <p><b>Lifecycle.</b> {@link #close()} is idempotent and frees the native session; closing the model
  * closes its sessions. Any use after close throws {@link IllegalStateException}. The model keeps
@@ -56,6 +68,8 @@ public final class Session implements AutoCloseable {
 
     private final AtomicReference<Thread> user = new AtomicReference<>();
     private volatile boolean closed;
+    /** Set when close() starts: no new call may begin, and the close waits for the call in flight. */
+    private volatile boolean closing;
     private Generation activeGeneration;
     /** Counts changes of the KV cache, so a {@link Chat} can tell whether its record of it is current. */
     private long cacheVersion;
@@ -298,9 +312,11 @@ public final class Session implements AutoCloseable {
     }
 
     /**
-     * Frees the session (and ends a generation still running on it). Idempotent.
+     * Frees the session (and ends a generation still running on it). Idempotent, and safe from any
+     * thread: if another thread is inside a call on this session, this waits for that call to
+     * return (see the class comment).
      *
-     * @throws ConcurrentModificationException if another thread is using the session right now
+     * @throws IllegalStateException if called from inside a call on this same session
      */
     @Override
     public void close() {
@@ -334,23 +350,44 @@ public final class Session implements AutoCloseable {
     void enter() {
         ensureOpen();
         acquire();
-        if (closed) {
+        if (closed || closing) {
             exit();
             ensureOpen();
         }
     }
 
+    /**
+     * Takes the guard for close(): marks the session closing (no new call starts), then waits for
+     * the call in flight on another thread, if any, to leave.
+     */
     private void enterForClose() {
-        acquire();
+        Thread me = Thread.currentThread();
+        if (user.get() == me) {
+            throw new IllegalStateException("Session " + this + " cannot be closed from inside a call on it");
+        }
+        closing = true;
+        long pause = 1_000; // ns; calls in flight last one native evaluation, so back off up to 1 ms
+        while (!user.compareAndSet(null, me)) {
+            LockSupport.parkNanos(this, pause);
+            pause = Math.min(pause * 2, 1_000_000);
+        }
     }
 
     private void acquire() {
         Thread me = Thread.currentThread();
         if (!user.compareAndSet(null, me)) {
+            // A thread closing the session holds the guard only to free it: that is a closed session
+            // for the caller, not a second user.
+            ensureOpen();
             Thread other = user.get();
             throw new ConcurrentModificationException("Session " + this + " is in use by thread '"
                     + (other == null ? "?" : other.getName()) + "'; a Session must be used by one thread at a time");
         }
+    }
+
+    /** Whether close() has started (or finished): a call in flight should stop at its next step. */
+    boolean isClosing() {
+        return closing;
     }
 
     void exit() {
@@ -360,6 +397,10 @@ public final class Session implements AutoCloseable {
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("Session of model " + model.path().getFileName() + " is closed");
+        }
+        if (closing) {
+            throw new IllegalStateException("Session of model " + model.path().getFileName()
+                    + " is being closed by another thread");
         }
     }
 
@@ -390,6 +431,10 @@ public final class Session implements AutoCloseable {
         }
         cacheVersion++;
         for (int start = 0; start < tokens.length; start += batchSize) {
+            if (start > 0 && closing) {
+                throw new IllegalStateException("Session of model " + model.path().getFileName()
+                        + " was closed by another thread after " + start + " of " + tokens.length + " tokens");
+            }
             int n = Math.min(batchSize, tokens.length - start);
             MemorySegment.copy(tokens, start, tokenBuffer, ValueLayout.JAVA_INT, 0, n);
             Native.check(lm_session_eval(handle, tokenBuffer, n, position + start, allLogits), model.path());
@@ -450,6 +495,11 @@ public final class Session implements AutoCloseable {
 
     int vocabSize() {
         return vocabSize;
+    }
+
+    /** The context length without the open check (for callers that hold the guard). */
+    int contextLengthUnchecked() {
+        return contextLength;
     }
 
     MemorySegment intOut() {

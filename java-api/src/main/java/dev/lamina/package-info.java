@@ -20,7 +20,8 @@
  *   <li>{@link dev.lamina.Chat}: a conversation rendered with the model's chat template
  *       ({@link dev.lamina.Model#chatTemplate()}), reusing the KV cache from turn to turn.</li>
  *   <li>{@link dev.lamina.Session}: KV cache and logits, one thread at a time
- *       ({@link java.util.ConcurrentModificationException} on concurrent use).</li>
+ *       ({@link java.util.ConcurrentModificationException} on concurrent use); closing it (or its
+ *       model) from another thread waits for the call in flight, then frees it.</li>
  *   <li>{@link dev.lamina.Generation}: a closeable, cancellable iterator of generated tokens.</li>
  *   <li>Failures are {@link dev.lamina.LaminaException}s, typed by cause:
  *       {@link dev.lamina.ModelFormatException}, {@link dev.lamina.ModelIOException},

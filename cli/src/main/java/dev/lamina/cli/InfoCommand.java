@@ -3,6 +3,7 @@ package dev.lamina.cli;
 import dev.lamina.Lamina;
 import dev.lamina.Model;
 import dev.lamina.ModelInfo;
+import dev.lamina.ModelOptions;
 import dev.lamina.TensorInfo;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -31,19 +32,31 @@ final class InfoCommand implements Callable<Integer> {
     @Option(names = "--no-metadata", description = "Leave out the metadata entries.")
     boolean noMetadata;
 
+    @Option(names = "--no-sha256", description = "Do not compute the file's SHA-256 (it reads the whole file).")
+    boolean noSha256;
+
+    @Option(names = "--verify-sha256", paramLabel = "HEX",
+            description = "Load only if the file's SHA-256 is HEX (64 hex digits); a mismatch exits with status 1.")
+    String verifySha256;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (Model m = Model.load(model.model)) {
+        ModelOptions options = ModelOptions.builder().expectedSha256(verifySha256).build();
+        try (Model m = Model.load(model.model, options)) {
             ModelInfo i = m.info();
             out.println("file:            " + m.path());
             out.println("architecture:    " + i.architecture());
             out.println("name:            " + i.name());
             out.println("gguf version:    " + i.ggufVersion());
             out.println("file type:       " + i.fileType());
+            if (!noSha256) {
+                // With --verify-sha256 the loader has just checked the file against this value.
+                out.println("sha256:          " + (verifySha256 != null ? options.expectedSha256() : Lamina.sha256(m.path())));
+            }
             out.println("cpu variant:     " + CpuVariantInfo.summary());
             out.println("native library:  " + Lamina.nativeVersion());
             out.println();

@@ -5,6 +5,7 @@ import dev.lamina.Generation;
 import dev.lamina.GenerationOptions;
 import dev.lamina.GenerationResult;
 import dev.lamina.Model;
+import dev.lamina.ModelOptions;
 import dev.lamina.Session;
 import dev.lamina.SessionOptions;
 import java.io.PrintWriter;
@@ -68,6 +69,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Context length in tokens; 0 = the model's training context, at most 4096 (default: ${DEFAULT-VALUE}).")
     int contextLength;
 
+    @Option(names = "--verify-sha256", paramLabel = "HEX",
+            description = "Load only if the file's SHA-256 is HEX (64 hex digits); a mismatch exits with status 1.")
+    String verifySha256;
+
     @Option(names = "--no-bos",
             description = "Do not put a BOS token before the prompt (by default it is added when the model asks for it).")
     boolean noBos;
@@ -82,7 +87,8 @@ final class RunCommand implements Callable<Integer> {
         long actualSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
         GenerationOptions options = new GenerationOptions(maxTokens, temperature, topK, topP, minP,
                 repeatPenalty, 64, actualSeed, java.util.List.of());
-        try (Model m = Model.load(model.model);
+        ModelOptions modelOptions = ModelOptions.builder().expectedSha256(verifySha256).build();
+        try (Model m = Model.load(model.model, modelOptions);
              Session session = m.newSession(SessionOptions.builder()
                      .contextLength(contextLength).threads(threads).build())) {
             int[] tokens = m.tokenizer().encode(prompt, m.info().addBos() && !noBos, true);

@@ -22,8 +22,22 @@ public final class GgufLayout {
     public record Tensor(String name, long nameOffset, long typeFieldOffset, long offsetFieldOffset,
                          int type, long dataOffset) {}
 
+    /**
+     * Every field of one metadata entry: the key's length field, the u32 value type, the value (for
+     * arrays: the u32 element type, then the u64 count), and the end of the entry.
+     */
+    public record KeySpan(String name, long start, long typeAt, long valueAt, long end, int type, int elementType) {}
+
+    /** Every field of one tensor info: the name's length field, n_dims, the first size, type, offset. */
+    public record TensorSpan(String name, long start, long dimsAt, long neAt, long typeAt, long offsetAt, long end,
+                             long[] ne) {}
+
     public final Map<String, Key> keys = new LinkedHashMap<>();
     public final Map<String, Tensor> tensors = new LinkedHashMap<>();
+    public final Map<String, KeySpan> keySpans = new LinkedHashMap<>();
+    public final Map<String, TensorSpan> tensorSpans = new LinkedHashMap<>();
+    public final long infosEnd;
+    public final long alignment;
     public final long dataStart;
     public final long fileSize;
 
@@ -42,27 +56,45 @@ public final class GgufLayout {
         for (long i = 0; i < nKv; i++) {
             long nameOffset = buf.position();
             String key = string();
+            long typeAt = buf.position();
             int type = buf.getInt();
+            long valueAt = buf.position();
+            int elementType = type == 9 ? buf.getInt(buf.position()) : -1;
             if (key.equals("general.alignment") && type == 4) {
                 alignment = Integer.toUnsignedLong(buf.getInt());
             } else {
                 skipValue(type);
             }
             keys.put(key, new Key(key, nameOffset, type));
+            keySpans.put(key, new KeySpan(key, nameOffset, typeAt, valueAt, buf.position(), type, elementType));
         }
         for (long i = 0; i < nTensors; i++) {
             long nameOffset = buf.position();
             String name = string();
+            long dimsAt = buf.position();
             int dims = buf.getInt();
-            buf.position(buf.position() + 8 * dims);
+            long neAt = buf.position();
+            long[] ne = new long[dims];
+            for (int d = 0; d < dims; d++) {
+                ne[d] = buf.getLong();
+            }
             long typeField = buf.position();
             int type = buf.getInt();
             long offsetField = buf.position();
             long offset = buf.getLong();
             tensors.put(name, new Tensor(name, nameOffset, typeField, offsetField, type, offset));
+            tensorSpans.put(name, new TensorSpan(name, nameOffset, dimsAt, neAt, typeField, offsetField,
+                    buf.position(), ne));
         }
         long pos = buf.position();
+        infosEnd = pos;
+        this.alignment = alignment;
         dataStart = (pos + alignment - 1) / alignment * alignment;
+    }
+
+    /** The layout of a well-formed file held in memory. */
+    public static GgufLayout parse(byte[] bytes) {
+        return new GgufLayout(bytes);
     }
 
     public static GgufLayout read(Path file) throws IOException {
