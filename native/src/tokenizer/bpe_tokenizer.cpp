@@ -52,10 +52,10 @@ BpeTokenizer::BpeTokenizer(const GgufFile &file, Vocabulary vocab, PreTokenizerS
     : VocabTokenizer(std::move(vocab)), pre_(pre) {
     const GgufValue &merges = file.get_array(kMergesKey);
     if (merges.elem_type != GgufValueType::STRING) {
-        fail(LM_ERR_BAD_FORMAT, file.name() + ": " + kMergesKey + " must be an array of strings");
+        fail(LM_ERR_BAD_FORMAT, "'" + file.name() + "': " + kMergesKey + " must be an array of strings");
     }
     if (merges.count > uint64_t(INT32_MAX)) {
-        fail(LM_ERR_BAD_FORMAT, file.name() + ": " + kMergesKey + " has too many entries");
+        fail(LM_ERR_BAD_FORMAT, "'" + file.name() + "': " + kMergesKey + " has too many entries");
     }
     auto intern = [&](std::string_view text) -> int32_t {
         const lm_token id = vocab_.find(text);

@@ -18,7 +18,7 @@ std::unique_ptr<Tokenizer> Tokenizer::from_gguf(const GgufFile &file) {
         Vocabulary vocab(file, VocabKind::Bpe, pre.add_bos_default);
         return std::make_unique<BpeTokenizer>(file, std::move(vocab), pre);
     }
-    fail(LM_ERR_UNSUPPORTED, file.name() + ": unsupported tokenizer model tokenizer.ggml.model = '" +
+    fail(LM_ERR_UNSUPPORTED, "'" + file.name() + "': unsupported tokenizer model tokenizer.ggml.model = '" +
                                  std::string(model) + "' (supported: llama, gpt2)");
 }
 

@@ -58,28 +58,28 @@ void Vocabulary::check_id(lm_token id) const {
 void Vocabulary::read_tokens(const GgufFile &file) {
     const GgufValue &tokens = file.get_array(kTokensKey);
     if (tokens.elem_type != GgufValueType::STRING) {
-        fail(LM_ERR_BAD_FORMAT, file.name() + ": " + kTokensKey + " must be an array of strings");
+        fail(LM_ERR_BAD_FORMAT, "'" + file.name() + "': " + kTokensKey + " must be an array of strings");
     }
     if (tokens.count == 0 || tokens.count > uint64_t(std::numeric_limits<int32_t>::max() - 1)) {
-        fail(LM_ERR_BAD_FORMAT, file.name() + ": " + kTokensKey + " has " + std::to_string(tokens.count) + " entries");
+        fail(LM_ERR_BAD_FORMAT, "'" + file.name() + "': " + kTokensKey + " has " + std::to_string(tokens.count) + " entries");
     }
     const size_t n = size_t(tokens.count);
 
     const GgufValue *scores = file.find_array(kScoresKey);
     if (scores != nullptr && (!is_numeric(scores->elem_type) || scores->count < n)) {
-        fail(LM_ERR_BAD_FORMAT, file.name() + ": " + kScoresKey + " must hold a number for each of the " +
+        fail(LM_ERR_BAD_FORMAT, "'" + file.name() + "': " + kScoresKey + " must hold a number for each of the " +
                                     std::to_string(n) + " tokens");
     }
     const GgufValue *types = file.find_array(kTypesKey);
     if (types != nullptr && (!is_numeric(types->elem_type) || types->count < n)) {
-        fail(LM_ERR_BAD_FORMAT, file.name() + ": " + kTypesKey + " must hold a type for each of the " +
+        fail(LM_ERR_BAD_FORMAT, "'" + file.name() + "': " + kTypesKey + " must hold a type for each of the " +
                                     std::to_string(n) + " tokens");
     }
 
     size_t total = 0;
     for (size_t i = 0; i < n; ++i) total += tokens.strings[i].empty() ? 24 : tokens.strings[i].size();
     if (total > std::numeric_limits<uint32_t>::max()) {
-        fail(LM_ERR_BAD_FORMAT, file.name() + ": " + kTokensKey + " is too large");
+        fail(LM_ERR_BAD_FORMAT, "'" + file.name() + "': " + kTokensKey + " is too large");
     }
     storage_.reserve(total);
     offsets_.reserve(n + 1);
@@ -100,7 +100,7 @@ void Vocabulary::read_tokens(const GgufFile &file) {
     for (size_t i = 0; i < n; ++i) {
         const auto inserted = index_.emplace(text(lm_token(i)), lm_token(i));
         if (!inserted.second) {
-            fail(LM_ERR_BAD_FORMAT, file.name() + ": " + kTokensKey + " has the token '" +
+            fail(LM_ERR_BAD_FORMAT, "'" + file.name() + "': " + kTokensKey + " has the token '" +
                                         std::string(text(lm_token(i))) + "' twice (ids " +
                                         std::to_string(inserted.first->second) + " and " + std::to_string(i) + ")");
         }
@@ -135,7 +135,7 @@ void Vocabulary::read_special_ids(const GgufFile &file, VocabKind kind) {
         const GgufValue *value = file.find(k.key);
         if (value == nullptr) continue;
         if (!value->is_integer()) {
-            fail(LM_ERR_BAD_FORMAT, file.name() + ": " + k.key + " must be an integer");
+            fail(LM_ERR_BAD_FORMAT, "'" + file.name() + "': " + k.key + " must be an integer");
         }
         // Like llama.cpp, an id outside the vocabulary is ignored and the default kept.
         if (value->i >= 0 && value->i < size()) *k.id = lm_token(value->i);
