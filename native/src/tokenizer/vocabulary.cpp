@@ -145,7 +145,7 @@ void Vocabulary::read_special_ids(const GgufFile &file, VocabKind kind) {
     add_space_prefix_ = file.get_bool_or("tokenizer.ggml.add_space_prefix", add_space_prefix_);
     if (add_bos_ && bos_ < 0) {
         fail(LM_ERR_BAD_FORMAT,
-             file.name() + ": tokenizer.ggml.add_bos_token is true, but tokenizer.ggml.bos_token_id is not set");
+             "'" + file.name() + "': tokenizer.ggml.add_bos_token is true, but tokenizer.ggml.bos_token_id is not set");
     }
 }
 
