@@ -88,4 +88,17 @@ fi
 rm -rf "${bindings_dir:?}/$package_dir"
 mkdir -p "$(dirname "$bindings_dir/$package_dir")"
 mv "$tmp/out/$package_path" "$bindings_dir/$package_dir"
+# The header's digest, which NativeLibrary compares with lm_header_digest() of the library it loads.
+digest=$(sha256sum "$header" | cut -d' ' -f1)
+cat > "$bindings_dir/$package_dir/LaminaHeaderDigest.java" <<JAVA
+// Written by bindings/generate.sh (not jextract): the SHA-256 of the lamina.h these bindings
+// were generated from.
+package $package;
+
+public final class LaminaHeaderDigest {
+    public static final String SHA256 = "$digest";
+
+    private LaminaHeaderDigest() {}
+}
+JAVA
 echo "generate.sh: wrote $(ls "$bindings_dir/$package_dir" | wc -l) files to bindings/$package_dir ($version)"

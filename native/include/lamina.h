@@ -65,6 +65,10 @@ LM_API const char *lm_last_error(void);
 LM_API const char *lm_status_name(lm_status status);
 /* The library version, "MAJOR.MINOR.PATCH". Never NULL. */
 LM_API const char *lm_version(void);
+/* The SHA-256 (64 hex digits) of the lamina.h this library was built from. Bindings compare it
+ * with the digest of the header they were generated from and refuse a mismatched library, whose
+ * structs and functions could differ. Never NULL. */
+LM_API const char *lm_header_digest(void);
 /* The CPU kernel variant in use: "scalar", "avx2", "avx512" or "neon". Never NULL. */
 LM_API const char *lm_cpu_variant(void);
 /* The name of a GGUF tensor type id ("F32", "Q4_K", ...), or "unknown". Never NULL. */

@@ -71,6 +71,8 @@ LM_API const char *lm_status_name(lm_status status) {
 
 LM_API const char *lm_version(void) { return LAMINA_VERSION; }
 
+LM_API const char *lm_header_digest(void) { return LAMINA_HEADER_SHA256; }
+
 LM_API const char *lm_cpu_variant(void) { return cpu::variant_name(cpu::active_variant()); }
 
 LM_API const char *lm_type_name(int32_t type) {

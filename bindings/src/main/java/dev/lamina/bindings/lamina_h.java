@@ -305,6 +305,64 @@ public class lamina_h extends lamina_h$shared {
         }
     }
 
+    private static class lm_header_digest {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_POINTER    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_header_digest");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * const char *lm_header_digest()
+     * }
+     */
+    public static FunctionDescriptor lm_header_digest$descriptor() {
+        return lm_header_digest.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * const char *lm_header_digest()
+     * }
+     */
+    public static MethodHandle lm_header_digest$handle() {
+        return lm_header_digest.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * const char *lm_header_digest()
+     * }
+     */
+    public static MemorySegment lm_header_digest$address() {
+        return lm_header_digest.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * const char *lm_header_digest()
+     * }
+     */
+    public static MemorySegment lm_header_digest() {
+        var mh$ = lm_header_digest.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_header_digest");
+            }
+            return (MemorySegment)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class lm_cpu_variant {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             lamina_h.C_POINTER    );

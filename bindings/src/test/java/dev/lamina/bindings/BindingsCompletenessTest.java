@@ -176,6 +176,14 @@ class BindingsCompletenessTest {
         assertTrue(problems.isEmpty(), problems + REGENERATE);
     }
 
+    /** The digest NativeLibrary checks the loaded library against is the current header's. */
+    @Test
+    void headerDigestIsTheCurrentHeaders() throws Exception {
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(headerPath));
+        assertEquals(java.util.HexFormat.of().formatHex(digest), LaminaHeaderDigest.SHA256,
+                "LaminaHeaderDigest is stale" + REGENERATE);
+    }
+
     /** A function, constant or struct removed from the header must not live on in the bindings. */
     @Test
     void bindingsDeclareNothingTheHeaderLacks() throws IOException, URISyntaxException {
@@ -190,7 +198,7 @@ class BindingsCompletenessTest {
                 stale.add("lamina_h." + method.getName() + "()");
             }
         }
-        Set<String> classes = new HashSet<>(Set.of("lamina_h", "lamina_h$shared"));
+        Set<String> classes = new HashSet<>(Set.of("lamina_h", "lamina_h$shared", "LaminaHeaderDigest"));
         classes.addAll(header.structs.keySet());
         classes.addAll(header.functionPointerTypedefs);
         for (String name : topLevelGeneratedClassNames()) {

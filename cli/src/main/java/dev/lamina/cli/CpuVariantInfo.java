@@ -27,6 +27,10 @@ final class CpuVariantInfo {
         if (requested.strip().equalsIgnoreCase(variant)) {
             return variant + " (forced by LAMINA_CPU=" + requested.strip() + ")";
         }
+        if (!List.of("scalar", "avx2", "avx512", "neon").contains(requested.strip().toLowerCase(java.util.Locale.ROOT))) {
+            return variant + " (LAMINA_CPU=" + requested.strip() + " is not a variant (scalar, avx2, avx512, neon): using "
+                    + variant + ")";
+        }
         return variant + " (LAMINA_CPU=" + requested.strip() + " cannot run on this CPU/OS/build: fell back to "
                 + variant + ")";
     }

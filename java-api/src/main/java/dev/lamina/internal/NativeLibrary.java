@@ -50,9 +50,31 @@ public final class NativeLibrary {
         }
         synchronized (NativeLibrary.class) {
             if (loadedFrom == null) {
-                loadedFrom = locateAndLoad();
+                Path loaded = locateAndLoad();
+                checkHeaderDigest(loaded);
+                loadedFrom = loaded;
             }
             return loadedFrom;
+        }
+    }
+
+    /**
+     * Refuses a library built from another lamina.h than the bindings: its structs and functions
+     * could differ, and calling it would crash the JVM instead of failing.
+     */
+    private static void checkHeaderDigest(Path library) {
+        String expected = dev.lamina.bindings.LaminaHeaderDigest.SHA256;
+        String actual;
+        try {
+            actual = dev.lamina.bindings.lamina_h.lm_header_digest().reinterpret(65).getString(0);
+        } catch (LinkageError | RuntimeException e) {
+            actual = "none (it has no lm_header_digest: " + e + ")";
+        }
+        if (!expected.equals(actual)) {
+            throw new UnsatisfiedLinkError("The Lamina native library " + library
+                    + " was built from another lamina.h than these Java bindings (library header digest "
+                    + actual + ", bindings " + expected + "). Rebuild both from one checkout, or point -D"
+                    + PATH_PROPERTY + " at the matching library.");
         }
     }
 

@@ -80,4 +80,19 @@ class NativeLoadingTest {
         assertTrue(failed.err().contains(dir.resolve("nolib").toString()), failed.err());
         assertTrue(failed.err().contains("jar resource"), failed.err());
     }
+
+    @Test
+    void refusesALibraryBuiltFromAnotherHeader() throws Exception {
+        // Any shared library without lm_header_digest stands in for a liblamina built from an
+        // older lamina.h: loading it must fail with a message, not crash the JVM later.
+        Path foreign = java.util.stream.Stream.of("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+                        "/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/lib64", "/usr/lib")
+                .map(d -> Path.of(d, "libz.so.1")).filter(Files::exists).findFirst()
+                .orElseThrow(() -> new AssertionError("no libz.so.1 to stand in for a stale liblamina"));
+        Path stale = Files.copy(foreign, Files.createDirectories(dir.resolve("stale")).resolve(System.mapLibraryName("lamina")));
+        Child refused = run("-Dlamina.library.path=" + stale);
+        assertEquals(3, refused.exitCode(), refused.out() + refused.err());
+        assertTrue(refused.err().contains("was built from another lamina.h"), refused.err());
+        assertTrue(refused.err().contains(stale.toString()), refused.err());
+    }
 }
