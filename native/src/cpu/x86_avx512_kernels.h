@@ -11,7 +11,10 @@
 #error "x86_avx512_kernels.h belongs in files compiled with the AVX-512 flags"
 #endif
 
+#include <vector>
+
 #include "cpu/x86_avx2_helpers.h"
+
 #include "cpu/x86_avx2_formats.h"
 
 namespace lamina::cpu::detail {
@@ -212,6 +215,85 @@ void q32_tile_512(int64_t nb, const typename F::Block *x, const char *act, size_
     for (int t = 0; t < T; ++t) out[t * out_stride] = _mm512_reduce_add_ps(_mm512_add_ps(acc[t], acc_min[t]));
 }
 
+// Batches (prompt tokens) multiply every activation row with many weight rows, so what depends
+// only on an activation block is prepared once per call instead of once per weight row: its
+// scale as float, and for offset/min formats the scaled sum of its quants (the correction that
+// otherwise costs a second VPDPBUSD per block pair). Sums are stored /8 because each block's dot
+// product is spread over 8 lanes that the final reduction adds up.
+struct ActExtras {
+    std::vector<float> d, s;  // [n_act][nb + 1]: the extra slot is a zero partner for odd nb
+};
+
+template <typename F>
+void prepare_act_extras(int64_t nb, const char *act, size_t act_stride, int64_t n_act, ActExtras &ex) {
+    const size_t stride = static_cast<size_t>(nb) + 1;
+    ex.d.assign(stride * static_cast<size_t>(n_act), 0.0f);
+    ex.s.assign(stride * static_cast<size_t>(n_act), 0.0f);
+    const __m256i ones = _mm256_set1_epi8(1);
+    for (int64_t t = 0; t < n_act; ++t) {
+        const BlockQ8_0 *a = reinterpret_cast<const BlockQ8_0 *>(act + t * act_stride);
+        float *d = ex.d.data() + t * stride, *s = ex.s.data() + t * stride;
+        for (int64_t b = 0; b < nb; ++b) {
+            d[b] = h2f(a[b].d);
+            if constexpr (F::kOffset != 0 || F::kMin) {
+                const __m256i q = loadu256(a[b].qs);
+                // sum of 32 signed bytes: |q| with the sign moved to the ones, then pairwise adds
+                const __m256i pairs = _mm256_maddubs_epi16(_mm256_abs_epi8(q), _mm256_sign_epi8(ones, q));
+                const int sum = hsum_epi32(_mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
+                s[b] = d[b] * static_cast<float>(F::kMin ? sum : sum * F::kOffset) * 0.125f;
+            }
+        }
+    }
+}
+
+template <typename P, typename F, int T>
+void q32_tile_prepared_512(int64_t nb, const typename F::Block *x, const char *act, size_t act_stride,
+                           const float *da, const float *sa, size_t ex_stride, float *out, size_t out_stride) {
+    __m512 acc[T], corr[T];
+    for (int t = 0; t < T; ++t) acc[t] = corr[t] = _mm512_setzero_ps();
+    for (int64_t b = 0; b < nb; b += 2) {
+        const bool pair = b + 1 < nb;  // odd block count: the last block pairs with zero activations
+        const PairW w = F::prep(x[b], x[pair ? b + 1 : b]);
+        for (int t = 0; t < T; ++t) {
+            const BlockQ8_0 *a = reinterpret_cast<const BlockQ8_0 *>(act + t * act_stride) + b;
+            __m512i q = combine256(loadu256(a[0].qs), pair ? loadu256(a[1].qs) : _mm256_setzero_si256());
+            if constexpr (F::kSigned) q = _mm512_mask_sub_epi8(q, w.neg, _mm512_setzero_si512(), q);
+            const __m512i dot = P::dot4(_mm512_setzero_si512(), w.u, q);
+            const float *d = da + t * ex_stride + b, *sm = sa + t * ex_stride + b;
+            acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(w.d, combine_ps(d[0], d[1])), acc[t]);
+            if constexpr (F::kOffset != 0) corr[t] = _mm512_fmadd_ps(w.d, combine_ps(sm[0], sm[1]), corr[t]);
+            if constexpr (F::kMin) corr[t] = _mm512_fmadd_ps(w.m, combine_ps(sm[0], sm[1]), corr[t]);
+        }
+    }
+    for (int t = 0; t < T; ++t) {
+        const __m512 total = F::kMin ? _mm512_add_ps(acc[t], corr[t]) : _mm512_sub_ps(acc[t], corr[t]);
+        out[t * out_stride] = _mm512_reduce_add_ps(total);
+    }
+}
+
+template <typename P, typename F>
+void q32_batch_prepared_512(int64_t k, const void *w, size_t w_stride, int64_t n_rows, const void *act,
+                            size_t act_stride, int64_t n_act, float *out, size_t out_stride) {
+    const int64_t nb = k / kQK32;
+    thread_local ActExtras ex;
+    prepare_act_extras<F>(nb, static_cast<const char *>(act), act_stride, n_act, ex);
+    const size_t ex_stride = static_cast<size_t>(nb) + 1;
+    for (int64_t r = 0; r < n_rows; ++r) {
+        const auto *x = reinterpret_cast<const typename F::Block *>(static_cast<const char *>(w) + static_cast<size_t>(r) * w_stride);
+        for (int64_t t0 = 0; t0 < n_act; t0 += 4) {
+            const char *a = static_cast<const char *>(act) + static_cast<size_t>(t0) * act_stride;
+            const float *da = ex.d.data() + t0 * ex_stride, *sa = ex.s.data() + t0 * ex_stride;
+            float *o = out + static_cast<size_t>(t0) * out_stride + r;
+            switch (n_act - t0 < 4 ? n_act - t0 : 4) {
+                case 1: q32_tile_prepared_512<P, F, 1>(nb, x, a, act_stride, da, sa, ex_stride, o, out_stride); break;
+                case 2: q32_tile_prepared_512<P, F, 2>(nb, x, a, act_stride, da, sa, ex_stride, o, out_stride); break;
+                case 3: q32_tile_prepared_512<P, F, 3>(nb, x, a, act_stride, da, sa, ex_stride, o, out_stride); break;
+                default: q32_tile_prepared_512<P, F, 4>(nb, x, a, act_stride, da, sa, ex_stride, o, out_stride); break;
+            }
+        }
+    }
+}
+
 // ---- K formats: 64 levels per register -------------------------------------------------------
 
 struct KW512 {
@@ -264,6 +346,10 @@ struct Avx512Table {
     template <typename F>
     static void q32_batch(int64_t k, const void *w, size_t w_stride, int64_t n_rows, const void *act,
                           size_t act_stride, int64_t n_act, float *out, size_t out_stride) {
+        if (n_act > 1) {
+            q32_batch_prepared_512<P, F>(k, w, w_stride, n_rows, act, act_stride, n_act, out, out_stride);
+            return;
+        }
         tiled_batch<F, q32_tile_512<P, F, 1>, q32_tile_512<P, F, 2>, q32_tile_512<P, F, 3>, q32_tile_512<P, F, 4>, kQK32>(
             k, w, w_stride, n_rows, act, act_stride, n_act, out, out_stride);
     }
