@@ -96,11 +96,54 @@ void float_tile_512(int64_t k, const void *row, const float *x, size_t x_stride,
     }
 }
 
+// 4 weight rows x 4 activation rows: each converted weight vector and each activation vector is
+// loaded once for 4 FMAs, so the loop is bound by FMA throughput rather than by loads.
+template <typename Load>
+void float_tile4x4_512(int64_t k, const void *w, size_t w_stride, const float *x, size_t x_stride, float *out,
+                       size_t out_stride) {
+    __m512 acc[4][4];
+    for (auto &row : acc)
+        for (__m512 &a : row) a = _mm512_setzero_ps();
+    const char *rows = static_cast<const char *>(w);
+    int64_t i = 0;
+    for (; i + 16 <= k; i += 16) {
+        __m512 wv[4];
+        for (int r = 0; r < 4; ++r) wv[r] = Load::load16(rows + r * w_stride, i);
+        for (int t = 0; t < 4; ++t) {
+            const __m512 xv = _mm512_loadu_ps(x + t * x_stride + i);
+            for (int r = 0; r < 4; ++r) acc[r][t] = _mm512_fmadd_ps(wv[r], xv, acc[r][t]);
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int t = 0; t < 4; ++t) {
+            float sum = _mm512_reduce_add_ps(acc[r][t]);
+            for (int64_t j = i; j < k; ++j) sum += Load::load1(rows + r * w_stride, j) * x[t * x_stride + j];
+            out[t * out_stride + r] = sum;
+        }
+    }
+}
+
 template <typename Load>
 void float_batch_512(int64_t k, const void *w, size_t w_stride, int64_t n_rows, const void *act, size_t act_stride,
                      int64_t n_act, float *out, size_t out_stride) {
     const size_t xs = act_stride / sizeof(float);
-    for (int64_t r = 0; r < n_rows; ++r) {
+    int64_t r = 0;
+    // Full 4x4 tiles first; leftover rows and tokens take the one-row tiles below.
+    const int64_t full_t = n_act / 4 * 4;
+    if (full_t > 0) {
+        for (; r + 4 <= n_rows; r += 4) {
+            const void *rows = static_cast<const char *>(w) + static_cast<size_t>(r) * w_stride;
+            for (int64_t t0 = 0; t0 < full_t; t0 += 4) {
+                float_tile4x4_512<Load>(k, rows, w_stride, static_cast<const float *>(act) + static_cast<size_t>(t0) * xs, xs,
+                                        out + static_cast<size_t>(t0) * out_stride + r, out_stride);
+            }
+            for (int64_t t = full_t; t < n_act; ++t) {
+                float_dot_rows_512<Load>(k, rows, w_stride, 4, static_cast<const float *>(act) + static_cast<size_t>(t) * xs,
+                                         out + static_cast<size_t>(t) * out_stride + r);
+            }
+        }
+    }
+    for (; r < n_rows; ++r) {
         const void *row = static_cast<const char *>(w) + static_cast<size_t>(r) * w_stride;
         for (int64_t t0 = 0; t0 < n_act; t0 += 4) {
             const float *x = static_cast<const float *>(act) + static_cast<size_t>(t0) * xs;
@@ -246,28 +289,57 @@ void prepare_act_extras(int64_t nb, const char *act, size_t act_stride, int64_t 
     }
 }
 
-template <typename P, typename F, int T>
-void q32_tile_prepared_512(int64_t nb, const typename F::Block *x, const char *act, size_t act_stride,
+// R weight rows x T activation rows: each activation block pair and its prepared scales are
+// loaded once for R rows, each unpacked weight pair is used for T activation rows.
+template <typename P, typename F, int R, int T>
+void q32_tile_prepared_512(int64_t nb, const char *w, size_t w_stride, const char *act, size_t act_stride,
                            const float *da, const float *sa, size_t ex_stride, float *out, size_t out_stride) {
-    __m512 acc[T], corr[T];
-    for (int t = 0; t < T; ++t) acc[t] = corr[t] = _mm512_setzero_ps();
+    // The offset/min corrections go straight into the accumulators: acc - d_w*s or acc + m_w*s.
+    __m512 acc[R][T];
+    for (int r = 0; r < R; ++r)
+        for (int t = 0; t < T; ++t) acc[r][t] = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; b += 2) {
         const bool pair = b + 1 < nb;  // odd block count: the last block pairs with zero activations
-        const PairW w = F::prep(x[b], x[pair ? b + 1 : b]);
+        PairW wp[R];
+        for (int r = 0; r < R; ++r) {
+            const auto *x = reinterpret_cast<const typename F::Block *>(w + r * w_stride);
+            wp[r] = F::prep(x[b], x[pair ? b + 1 : b]);
+        }
         for (int t = 0; t < T; ++t) {
             const BlockQ8_0 *a = reinterpret_cast<const BlockQ8_0 *>(act + t * act_stride) + b;
-            __m512i q = combine256(loadu256(a[0].qs), pair ? loadu256(a[1].qs) : _mm256_setzero_si256());
-            if constexpr (F::kSigned) q = _mm512_mask_sub_epi8(q, w.neg, _mm512_setzero_si512(), q);
-            const __m512i dot = P::dot4(_mm512_setzero_si512(), w.u, q);
+            const __m512i q = combine256(loadu256(a[0].qs), pair ? loadu256(a[1].qs) : _mm256_setzero_si256());
             const float *d = da + t * ex_stride + b, *sm = sa + t * ex_stride + b;
-            acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(w.d, combine_ps(d[0], d[1])), acc[t]);
-            if constexpr (F::kOffset != 0) corr[t] = _mm512_fmadd_ps(w.d, combine_ps(sm[0], sm[1]), corr[t]);
-            if constexpr (F::kMin) corr[t] = _mm512_fmadd_ps(w.m, combine_ps(sm[0], sm[1]), corr[t]);
+            const __m512 dav = combine_ps(d[0], d[1]);
+            const __m512 sav = combine_ps(sm[0], sm[1]);
+            for (int r = 0; r < R; ++r) {
+                __m512i qs = q;
+                if constexpr (F::kSigned) qs = _mm512_mask_sub_epi8(q, wp[r].neg, _mm512_setzero_si512(), q);
+                const __m512i dot = P::dot4(_mm512_setzero_si512(), wp[r].u, qs);
+                acc[r][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(wp[r].d, dav), acc[r][t]);
+                if constexpr (F::kOffset != 0) acc[r][t] = _mm512_fnmadd_ps(wp[r].d, sav, acc[r][t]);
+                if constexpr (F::kMin) acc[r][t] = _mm512_fmadd_ps(wp[r].m, sav, acc[r][t]);
+            }
         }
     }
-    for (int t = 0; t < T; ++t) {
-        const __m512 total = F::kMin ? _mm512_add_ps(acc[t], corr[t]) : _mm512_sub_ps(acc[t], corr[t]);
-        out[t * out_stride] = _mm512_reduce_add_ps(total);
+    for (int r = 0; r < R; ++r) {
+        for (int t = 0; t < T; ++t) out[t * out_stride + r] = _mm512_reduce_add_ps(acc[r][t]);
+    }
+}
+
+template <typename P, typename F, int R>
+void q32_rows_prepared_512(int64_t nb, const char *w, size_t w_stride, const char *act, size_t act_stride,
+                           int64_t n_act, const ActExtras &ex, float *out, size_t out_stride) {
+    const size_t ex_stride = static_cast<size_t>(nb) + 1;
+    for (int64_t t0 = 0; t0 < n_act; t0 += 4) {
+        const char *a = act + static_cast<size_t>(t0) * act_stride;
+        const float *da = ex.d.data() + t0 * ex_stride, *sa = ex.s.data() + t0 * ex_stride;
+        float *o = out + static_cast<size_t>(t0) * out_stride;
+        switch (n_act - t0 < 4 ? n_act - t0 : 4) {
+            case 1: q32_tile_prepared_512<P, F, R, 1>(nb, w, w_stride, a, act_stride, da, sa, ex_stride, o, out_stride); break;
+            case 2: q32_tile_prepared_512<P, F, R, 2>(nb, w, w_stride, a, act_stride, da, sa, ex_stride, o, out_stride); break;
+            case 3: q32_tile_prepared_512<P, F, R, 3>(nb, w, w_stride, a, act_stride, da, sa, ex_stride, o, out_stride); break;
+            default: q32_tile_prepared_512<P, F, R, 4>(nb, w, w_stride, a, act_stride, da, sa, ex_stride, o, out_stride); break;
+        }
     }
 }
 
@@ -276,21 +348,21 @@ void q32_batch_prepared_512(int64_t k, const void *w, size_t w_stride, int64_t n
                             size_t act_stride, int64_t n_act, float *out, size_t out_stride) {
     const int64_t nb = k / kQK32;
     thread_local ActExtras ex;
-    prepare_act_extras<F>(nb, static_cast<const char *>(act), act_stride, n_act, ex);
-    const size_t ex_stride = static_cast<size_t>(nb) + 1;
-    for (int64_t r = 0; r < n_rows; ++r) {
-        const auto *x = reinterpret_cast<const typename F::Block *>(static_cast<const char *>(w) + static_cast<size_t>(r) * w_stride);
-        for (int64_t t0 = 0; t0 < n_act; t0 += 4) {
-            const char *a = static_cast<const char *>(act) + static_cast<size_t>(t0) * act_stride;
-            const float *da = ex.d.data() + t0 * ex_stride, *sa = ex.s.data() + t0 * ex_stride;
-            float *o = out + static_cast<size_t>(t0) * out_stride + r;
-            switch (n_act - t0 < 4 ? n_act - t0 : 4) {
-                case 1: q32_tile_prepared_512<P, F, 1>(nb, x, a, act_stride, da, sa, ex_stride, o, out_stride); break;
-                case 2: q32_tile_prepared_512<P, F, 2>(nb, x, a, act_stride, da, sa, ex_stride, o, out_stride); break;
-                case 3: q32_tile_prepared_512<P, F, 3>(nb, x, a, act_stride, da, sa, ex_stride, o, out_stride); break;
-                default: q32_tile_prepared_512<P, F, 4>(nb, x, a, act_stride, da, sa, ex_stride, o, out_stride); break;
-            }
-        }
+    const char *a = static_cast<const char *>(act);
+    prepare_act_extras<F>(nb, a, act_stride, n_act, ex);
+    const char *rows = static_cast<const char *>(w);
+    int64_t r = 0;
+    for (; r + 4 <= n_rows; r += 4) {
+        q32_rows_prepared_512<P, F, 4>(nb, rows + static_cast<size_t>(r) * w_stride, w_stride, a, act_stride, n_act, ex,
+                                       out + r, out_stride);
+    }
+    for (; r + 2 <= n_rows; r += 2) {
+        q32_rows_prepared_512<P, F, 2>(nb, rows + static_cast<size_t>(r) * w_stride, w_stride, a, act_stride, n_act, ex,
+                                       out + r, out_stride);
+    }
+    if (r < n_rows) {
+        q32_rows_prepared_512<P, F, 1>(nb, rows + static_cast<size_t>(r) * w_stride, w_stride, a, act_stride, n_act, ex,
+                                       out + r, out_stride);
     }
 }
 
