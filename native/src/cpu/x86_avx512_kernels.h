@@ -388,28 +388,30 @@ inline void k_prep_512(const typename F::Block &x, KW512 &w) {
     w.dmin = w2.dmin;
 }
 
-template <typename P, bool IntCorr>
-inline float k_apply_512(const KW512 &w, const BlockQ8_K &y) {
-    __m512i sumi = _mm512_setzero_si512();
-    for (int p = 0; p < 4; ++p) sumi = _mm512_add_epi32(sumi, P::scaled(w.u[p], loadu512(y.qs + 64 * p), w.sc[p]));
-    const int isum = hsum_epi32(_mm256_add_epi32(_mm512_castsi512_si256(sumi), _mm512_extracti64x4_epi64(sumi, 1)));
-    const int corr = hsum_epi32(_mm256_madd_epi16(loadu256(y.bsums), w.corr));
-    if constexpr (IntCorr) return y.d * w.d * static_cast<float>(isum - corr);
-    return y.d * w.d * static_cast<float>(isum) - y.d * w.dmin * static_cast<float>(corr);
-}
-
+// Accumulates in vectors and reduces once per (row, token): a horizontal sum per 256-element
+// block and token would cost more than the block's dot products.
 template <typename P, typename F, int T>
 void k_tile_512(int64_t nb, const typename F::Block *x, const char *act, size_t act_stride, float *out,
                 size_t out_stride) {
-    float sum[T];
-    for (int t = 0; t < T; ++t) sum[t] = 0.0f;
+    __m512 acc[T];
+    for (int t = 0; t < T; ++t) acc[t] = _mm512_setzero_ps();
     KW512 w;
     for (int64_t b = 0; b < nb; ++b) {
         k_prep_512<P, F>(x[b], w);
-        for (int t = 0; t < T; ++t)
-            sum[t] += k_apply_512<P, F::kIntCorr>(w, reinterpret_cast<const BlockQ8_K *>(act + t * act_stride)[b]);
+        for (int t = 0; t < T; ++t) {
+            const BlockQ8_K &y = reinterpret_cast<const BlockQ8_K *>(act + t * act_stride)[b];
+            __m512i sumi = _mm512_setzero_si512();
+            for (int p = 0; p < 4; ++p) sumi = _mm512_add_epi32(sumi, P::scaled(w.u[p], loadu512(y.qs + 64 * p), w.sc[p]));
+            const __m512i corr = _mm512_zextsi256_si512(_mm256_madd_epi16(loadu256(y.bsums), w.corr));
+            if constexpr (F::kIntCorr) {
+                acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(sumi, corr)), _mm512_set1_ps(y.d * w.d), acc[t]);
+            } else {
+                acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sumi), _mm512_set1_ps(y.d * w.d), acc[t]);
+                acc[t] = _mm512_fnmadd_ps(_mm512_cvtepi32_ps(corr), _mm512_set1_ps(y.d * w.dmin), acc[t]);
+            }
+        }
     }
-    for (int t = 0; t < T; ++t) out[t * out_stride] = sum[t];
+    for (int t = 0; t < T; ++t) out[t * out_stride] = _mm512_reduce_add_ps(acc[t]);
 }
 
 // The full table for one policy.
