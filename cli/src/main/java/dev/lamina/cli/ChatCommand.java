@@ -19,7 +19,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -56,32 +55,12 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--system", paramLabel = "TEXT", description = "A system message that starts the conversation.")
     String system;
 
+    @Mixin
+    SamplingOptions sampling;
+
     @Option(names = {"-n", "--max-tokens"}, defaultValue = "256", paramLabel = "N",
             description = "Most tokens per reply (default: ${DEFAULT-VALUE}).")
     int maxTokens;
-
-    @Option(names = "--temp", defaultValue = "0.8", paramLabel = "T",
-            description = "Sampling temperature; 0 = greedy (default: ${DEFAULT-VALUE}).")
-    float temperature;
-
-    @Option(names = "--top-k", defaultValue = "40", paramLabel = "K",
-            description = "Sample among the K most likely tokens; 0 = off (default: ${DEFAULT-VALUE}).")
-    int topK;
-
-    @Option(names = "--top-p", defaultValue = "0.95", paramLabel = "P",
-            description = "Nucleus sampling threshold; 1 = off (default: ${DEFAULT-VALUE}).")
-    float topP;
-
-    @Option(names = "--min-p", defaultValue = "0.05", paramLabel = "P",
-            description = "Drop tokens less likely than P times the most likely one; 0 = off (default: ${DEFAULT-VALUE}).")
-    float minP;
-
-    @Option(names = "--repeat-penalty", defaultValue = "1.0", paramLabel = "X",
-            description = "Penalty on the last 64 generated tokens; 1 = off (default: ${DEFAULT-VALUE}).")
-    float repeatPenalty;
-
-    @Option(names = "--seed", paramLabel = "N", description = "Random seed (default: random).")
-    Long seed;
 
     @Option(names = {"-t", "--threads"}, defaultValue = "0", paramLabel = "N",
             description = "Worker threads; 0 = all online CPUs (default: ${DEFAULT-VALUE}).")
@@ -105,9 +84,7 @@ final class ChatCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ChatTemplate override = chatTemplate == null ? null : ChatTemplate.parse(read(chatTemplate));
-        long actualSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
-        GenerationOptions options = new GenerationOptions(maxTokens, temperature, topK, topP, minP,
-                repeatPenalty, 64, actualSeed, List.of());
+        GenerationOptions options = sampling.toGenerationOptions(maxTokens);
         try (Model m = Model.load(model.model);
              Session session = m.newSession(SessionOptions.builder()
                      .contextLength(contextLength).threads(threads).build())) {

@@ -11,7 +11,6 @@ import dev.lamina.SessionOptions;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,33 +32,12 @@ final class RunCommand implements Callable<Integer> {
             description = "The prompt. Special-token texts (e.g. <|eot_id|>) become their tokens.")
     String prompt;
 
+    @Mixin
+    SamplingOptions sampling;
+
     @Option(names = {"-n", "--max-tokens"}, defaultValue = "64", paramLabel = "N",
             description = "Most tokens to generate (default: ${DEFAULT-VALUE}).")
     int maxTokens;
-
-    @Option(names = "--temp", defaultValue = "0.8", paramLabel = "T",
-            description = "Sampling temperature; 0 = greedy, always the most likely token (default: ${DEFAULT-VALUE}).")
-    float temperature;
-
-    @Option(names = "--top-k", defaultValue = "40", paramLabel = "K",
-            description = "Sample among the K most likely tokens; 0 = off (default: ${DEFAULT-VALUE}).")
-    int topK;
-
-    @Option(names = "--top-p", defaultValue = "0.95", paramLabel = "P",
-            description = "Nucleus sampling: the smallest set of tokens whose probability reaches P; 1 = off (default: ${DEFAULT-VALUE}).")
-    float topP;
-
-    @Option(names = "--min-p", defaultValue = "0", paramLabel = "P",
-            description = "Drop tokens less likely than P times the most likely one; 0 = off (default: ${DEFAULT-VALUE}).")
-    float minP;
-
-    @Option(names = "--repeat-penalty", defaultValue = "1.0", paramLabel = "X",
-            description = "Penalty on the last 64 generated tokens; 1 = off (default: ${DEFAULT-VALUE}).")
-    float repeatPenalty;
-
-    @Option(names = "--seed", paramLabel = "N",
-            description = "Random seed; the same seed, prompt and options give the same text (default: random).")
-    Long seed;
 
     @Option(names = {"-t", "--threads"}, defaultValue = "0", paramLabel = "N",
             description = "Worker threads; 0 = all online CPUs (default: ${DEFAULT-VALUE}).")
@@ -84,9 +62,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        long actualSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
-        GenerationOptions options = new GenerationOptions(maxTokens, temperature, topK, topP, minP,
-                repeatPenalty, 64, actualSeed, java.util.List.of());
+        GenerationOptions options = sampling.toGenerationOptions(maxTokens);
         ModelOptions modelOptions = ModelOptions.builder().expectedSha256(verifySha256).build();
         try (Model m = Model.load(model.model, modelOptions);
              Session session = m.newSession(SessionOptions.builder()
@@ -105,7 +81,7 @@ final class RunCommand implements Callable<Integer> {
             err.println(String.format(Locale.ROOT,
                     "prompt: %d tokens, %.1f t/s | generated: %d tokens, %.1f t/s | finish: %s | seed: %d",
                     result.promptTokens(), result.promptTokensPerSecond(), result.generatedTokens(),
-                    result.generationTokensPerSecond(), result.finishReason(), actualSeed));
+                    result.generationTokensPerSecond(), result.finishReason(), sampling.seed()));
             err.flush();
         }
         return 0;
