@@ -264,26 +264,38 @@ void q32_tile_512(int64_t nb, const typename F::Block *x, const char *act, size_
 // otherwise costs a second VPDPBUSD per block pair). Sums are stored /8 because each block's dot
 // product is spread over 8 lanes that the final reduction adds up.
 struct ActExtras {
-    std::vector<float> d, s;  // [n_act][nb + 1]: the extra slot is a zero partner for odd nb
+    // Per activation row and block pair, 16 lanes as the kernels use them (lanes 0-7: first
+    // block, 8-15: second): the scales, and the min-format sums (d*sum/8, spread over 8 lanes).
+    std::vector<float> d, s;
+    // Offset formats (Q4_0: levels - 8): -offset*sum(q) in lanes 0 and 8, the start value of
+    // the integer dot product, so the correction costs nothing in the inner loop.
+    std::vector<int32_t> neg;
 };
 
 template <typename F>
 void prepare_act_extras(int64_t nb, const char *act, size_t act_stride, int64_t n_act, ActExtras &ex) {
-    const size_t stride = static_cast<size_t>(nb) + 1;
-    ex.d.assign(stride * static_cast<size_t>(n_act), 0.0f);
-    ex.s.assign(stride * static_cast<size_t>(n_act), 0.0f);
+    const size_t pairs = static_cast<size_t>(nb + 1) / 2;
+    const size_t n = pairs * 16 * static_cast<size_t>(n_act);
+    ex.d.assign(n, 0.0f);  // a missing partner of an odd last block stays 0
+    if constexpr (F::kMin) ex.s.assign(n, 0.0f);
+    if constexpr (F::kOffset != 0) ex.neg.assign(n, 0);
     const __m256i ones = _mm256_set1_epi8(1);
     for (int64_t t = 0; t < n_act; ++t) {
         const BlockQ8_0 *a = reinterpret_cast<const BlockQ8_0 *>(act + t * act_stride);
-        float *d = ex.d.data() + t * stride, *s = ex.s.data() + t * stride;
+        const size_t row = static_cast<size_t>(t) * pairs * 16;
         for (int64_t b = 0; b < nb; ++b) {
-            d[b] = h2f(a[b].d);
+            const size_t at = row + static_cast<size_t>(b / 2) * 16 + static_cast<size_t>(b % 2) * 8;
+            const float d = h2f(a[b].d);
+            for (int l = 0; l < 8; ++l) ex.d[at + l] = d;
             if constexpr (F::kOffset != 0 || F::kMin) {
                 const __m256i q = loadu256(a[b].qs);
                 // sum of 32 signed bytes: |q| with the sign moved to the ones, then pairwise adds
-                const __m256i pairs = _mm256_maddubs_epi16(_mm256_abs_epi8(q), _mm256_sign_epi8(ones, q));
-                const int sum = hsum_epi32(_mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
-                s[b] = d[b] * static_cast<float>(F::kMin ? sum : sum * F::kOffset) * 0.125f;
+                const __m256i pairs16 = _mm256_maddubs_epi16(_mm256_abs_epi8(q), _mm256_sign_epi8(ones, q));
+                const int sum = hsum_epi32(_mm256_madd_epi16(pairs16, _mm256_set1_epi16(1)));
+                if constexpr (F::kMin) {
+                    for (int l = 0; l < 8; ++l) ex.s[at + l] = d * static_cast<float>(sum) * 0.125f;
+                }
+                if constexpr (F::kOffset != 0) ex.neg[at] = -F::kOffset * sum;
             }
         }
     }
@@ -293,11 +305,11 @@ void prepare_act_extras(int64_t nb, const char *act, size_t act_stride, int64_t 
 // loaded once for R rows, each unpacked weight pair is used for T activation rows.
 template <typename P, typename F, int R, int T>
 void q32_tile_prepared_512(int64_t nb, const char *w, size_t w_stride, const char *act, size_t act_stride,
-                           const float *da, const float *sa, size_t ex_stride, float *out, size_t out_stride) {
-    // The offset/min corrections go straight into the accumulators: acc - d_w*s or acc + m_w*s.
+                           const ActExtras &ex, size_t ex_row, float *out, size_t out_stride) {
     __m512 acc[R][T];
     for (int r = 0; r < R; ++r)
         for (int t = 0; t < T; ++t) acc[r][t] = _mm512_setzero_ps();
+    const size_t ex_stride = static_cast<size_t>(nb + 1) / 2 * 16;
     for (int64_t b = 0; b < nb; b += 2) {
         const bool pair = b + 1 < nb;  // odd block count: the last block pairs with zero activations
         PairW wp[R];
@@ -305,18 +317,21 @@ void q32_tile_prepared_512(int64_t nb, const char *w, size_t w_stride, const cha
             const auto *x = reinterpret_cast<const typename F::Block *>(w + r * w_stride);
             wp[r] = F::prep(x[b], x[pair ? b + 1 : b]);
         }
+        const size_t lane = static_cast<size_t>(b / 2) * 16;
         for (int t = 0; t < T; ++t) {
             const BlockQ8_0 *a = reinterpret_cast<const BlockQ8_0 *>(act + t * act_stride) + b;
             const __m512i q = combine256(loadu256(a[0].qs), pair ? loadu256(a[1].qs) : _mm256_setzero_si256());
-            const float *d = da + t * ex_stride + b, *sm = sa + t * ex_stride + b;
-            const __m512 dav = combine_ps(d[0], d[1]);
-            const __m512 sav = combine_ps(sm[0], sm[1]);
+            const size_t at = (ex_row + t) * ex_stride + lane;
+            const __m512 dav = _mm512_loadu_ps(ex.d.data() + at);
+            __m512i start = _mm512_setzero_si512();
+            if constexpr (F::kOffset != 0) start = _mm512_loadu_si512(ex.neg.data() + at);
+            __m512 sav = _mm512_setzero_ps();
+            if constexpr (F::kMin) sav = _mm512_loadu_ps(ex.s.data() + at);
             for (int r = 0; r < R; ++r) {
                 __m512i qs = q;
                 if constexpr (F::kSigned) qs = _mm512_mask_sub_epi8(q, wp[r].neg, _mm512_setzero_si512(), q);
-                const __m512i dot = P::dot4(_mm512_setzero_si512(), wp[r].u, qs);
+                const __m512i dot = P::dot4(start, wp[r].u, qs);
                 acc[r][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(wp[r].d, dav), acc[r][t]);
-                if constexpr (F::kOffset != 0) acc[r][t] = _mm512_fnmadd_ps(wp[r].d, sav, acc[r][t]);
                 if constexpr (F::kMin) acc[r][t] = _mm512_fmadd_ps(wp[r].m, sav, acc[r][t]);
             }
         }
@@ -329,16 +344,15 @@ void q32_tile_prepared_512(int64_t nb, const char *w, size_t w_stride, const cha
 template <typename P, typename F, int R>
 void q32_rows_prepared_512(int64_t nb, const char *w, size_t w_stride, const char *act, size_t act_stride,
                            int64_t n_act, const ActExtras &ex, float *out, size_t out_stride) {
-    const size_t ex_stride = static_cast<size_t>(nb) + 1;
     for (int64_t t0 = 0; t0 < n_act; t0 += 4) {
         const char *a = act + static_cast<size_t>(t0) * act_stride;
-        const float *da = ex.d.data() + t0 * ex_stride, *sa = ex.s.data() + t0 * ex_stride;
+        const size_t row = static_cast<size_t>(t0);
         float *o = out + static_cast<size_t>(t0) * out_stride;
         switch (n_act - t0 < 4 ? n_act - t0 : 4) {
-            case 1: q32_tile_prepared_512<P, F, R, 1>(nb, w, w_stride, a, act_stride, da, sa, ex_stride, o, out_stride); break;
-            case 2: q32_tile_prepared_512<P, F, R, 2>(nb, w, w_stride, a, act_stride, da, sa, ex_stride, o, out_stride); break;
-            case 3: q32_tile_prepared_512<P, F, R, 3>(nb, w, w_stride, a, act_stride, da, sa, ex_stride, o, out_stride); break;
-            default: q32_tile_prepared_512<P, F, R, 4>(nb, w, w_stride, a, act_stride, da, sa, ex_stride, o, out_stride); break;
+            case 1: q32_tile_prepared_512<P, F, R, 1>(nb, w, w_stride, a, act_stride, ex, row, o, out_stride); break;
+            case 2: q32_tile_prepared_512<P, F, R, 2>(nb, w, w_stride, a, act_stride, ex, row, o, out_stride); break;
+            case 3: q32_tile_prepared_512<P, F, R, 3>(nb, w, w_stride, a, act_stride, ex, row, o, out_stride); break;
+            default: q32_tile_prepared_512<P, F, R, 4>(nb, w, w_stride, a, act_stride, ex, row, o, out_stride); break;
         }
     }
 }
