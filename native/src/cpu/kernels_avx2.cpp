@@ -77,11 +77,53 @@ void float_tile(int64_t k, const void *row, const float *x, size_t x_stride, flo
     }
 }
 
+// 4 weight rows x 2 activation rows (8 accumulators of the 16 YMM registers): each converted
+// weight vector serves 2 FMAs and each activation vector 4, so loads stop being the limit.
+template <typename Load>
+void float_tile4x2(int64_t k, const void *w, size_t w_stride, const float *x, size_t x_stride, float *out,
+                   size_t out_stride) {
+    __m256 acc[4][2];
+    for (auto &row : acc) row[0] = row[1] = _mm256_setzero_ps();
+    const char *rows = static_cast<const char *>(w);
+    int64_t i = 0;
+    for (; i + 8 <= k; i += 8) {
+        const __m256 x0 = _mm256_loadu_ps(x + i), x1 = _mm256_loadu_ps(x + x_stride + i);
+        for (int r = 0; r < 4; ++r) {
+            const __m256 wv = Load::load8(rows + r * w_stride, i);
+            acc[r][0] = _mm256_fmadd_ps(wv, x0, acc[r][0]);
+            acc[r][1] = _mm256_fmadd_ps(wv, x1, acc[r][1]);
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int t = 0; t < 2; ++t) {
+            float sum = hsum_ps(acc[r][t]);
+            for (int64_t j = i; j < k; ++j) sum += Load::load1(rows + r * w_stride, j) * x[t * x_stride + j];
+            out[t * out_stride + r] = sum;
+        }
+    }
+}
+
 template <typename Load>
 void float_batch(int64_t k, const void *w, size_t w_stride, int64_t n_rows, const void *act, size_t act_stride,
                  int64_t n_act, float *out, size_t out_stride) {
     const size_t xs = act_stride / sizeof(float);  // activation rows are float rows here
-    for (int64_t r = 0; r < n_rows; ++r) {
+    int64_t r = 0;
+    // Full 4x2 tiles first; leftover rows and tokens take the one-row tiles below.
+    const int64_t full_t = n_act / 2 * 2;
+    if (full_t > 0) {
+        for (; r + 4 <= n_rows; r += 4) {
+            const void *rows = static_cast<const char *>(w) + static_cast<size_t>(r) * w_stride;
+            for (int64_t t0 = 0; t0 < full_t; t0 += 2) {
+                float_tile4x2<Load>(k, rows, w_stride, static_cast<const float *>(act) + static_cast<size_t>(t0) * xs, xs,
+                                    out + static_cast<size_t>(t0) * out_stride + r, out_stride);
+            }
+            for (int64_t t = full_t; t < n_act; ++t) {
+                float_dot_rows<Load>(k, rows, w_stride, 4, static_cast<const float *>(act) + static_cast<size_t>(t) * xs,
+                                     out + static_cast<size_t>(t) * out_stride + r);
+            }
+        }
+    }
+    for (; r < n_rows; ++r) {
         const void *row = static_cast<const char *>(w) + static_cast<size_t>(r) * w_stride;
         for (int64_t t0 = 0; t0 < n_act; t0 += 4) {
             const float *x = static_cast<const float *>(act) + static_cast<size_t>(t0) * xs;
