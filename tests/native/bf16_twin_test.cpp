@@ -12,34 +12,10 @@
 #include "gguf/gguf_file.h"
 #include "gguf/gguf_writer.h"
 #include "lamina.h"
+#include "logit_rows.h"
 #include "test_data.h"
 
 namespace {
-
-std::vector<float> prompt_logits(const std::string &path, const std::vector<lm_token> &prompt, int32_t *n_vocab) {
-    lm_model *model = nullptr;
-    EXPECT_EQ(lm_model_load(path.c_str(), lm_model_default_params(), &model), LM_OK) << lm_last_error();
-    if (model == nullptr) return {};
-    lm_model_info info{};
-    lm_model_get_info(model, &info);
-    *n_vocab = info.n_vocab;
-    lm_session_params sp = lm_session_default_params();
-    sp.n_ctx = 64;
-    sp.n_threads = 2;
-    lm_session *session = nullptr;
-    EXPECT_EQ(lm_session_new(model, sp, &session), LM_OK) << lm_last_error();
-    EXPECT_EQ(lm_session_eval(session, prompt.data(), static_cast<int32_t>(prompt.size()), 0, true), LM_OK)
-        << lm_last_error();
-    std::vector<float> all;
-    for (size_t r = 0; r < prompt.size(); ++r) {
-        const float *row = nullptr;
-        EXPECT_EQ(lm_session_logits(session, static_cast<int32_t>(r), &row), LM_OK);
-        all.insert(all.end(), row, row + info.n_vocab);
-    }
-    lm_session_free(session);
-    lm_model_free(model);
-    return all;
-}
 
 TEST(Bf16Twin, MatchesF32Original) {
     const std::string f32_path = lamina::testing::require_test_file("models/llama2-mha-f32.gguf");
@@ -67,20 +43,14 @@ TEST(Bf16Twin, MatchesF32Original) {
     w.write(bf16_path);
 
     const std::vector<lm_token> prompt = {1, 9038, 2501, 263, 931, 29892, 727, 471};
-    int32_t n_vocab = 0;
-    const std::vector<float> ref = prompt_logits(f32_path, prompt, &n_vocab);
-    const std::vector<float> bf16 = prompt_logits(bf16_path, prompt, &n_vocab);
-    ASSERT_EQ(ref.size(), bf16.size());
-    ASSERT_FALSE(ref.empty());
-    for (size_t r = 0; r < prompt.size(); ++r) {
-        double max_diff = 0, max_ref = 0;
-        for (int32_t i = 0; i < n_vocab; ++i) {
-            const size_t k = r * n_vocab + i;
-            max_diff = std::max(max_diff, std::fabs(static_cast<double>(ref[k]) - bf16[k]));
-            max_ref = std::max(max_ref, std::fabs(static_cast<double>(ref[k])));
-        }
-        EXPECT_LE(max_diff / max_ref, 1e-2) << "row " << r;
-        EXPECT_GT(max_diff, 0.0) << "BF16 rounding should change something; is the twin really BF16?";
+    const lamina::testing::PromptLogits ref = lamina::testing::prompt_logits(f32_path, prompt);
+    const lamina::testing::PromptLogits bf16 = lamina::testing::prompt_logits(bf16_path, prompt);
+    ASSERT_EQ(ref.rows.size(), bf16.rows.size());
+    ASSERT_FALSE(ref.rows.empty());
+    for (size_t r = 0; r < ref.n_rows(); ++r) {
+        const double rel = lamina::testing::row_relative_error(bf16.row(r), ref.row(r), ref.n_vocab);
+        EXPECT_LE(rel, 1e-2) << "row " << r;
+        EXPECT_GT(rel, 0.0) << "BF16 rounding should change something; is the twin really BF16?";
     }
     std::remove(bf16_path.c_str());
 }

@@ -9,9 +9,12 @@
 #include <vector>
 
 #include "golden_files.h"
+#include "logit_rows.h"
 #include "lamina.h"
 
 using lamina::testing::GoldenCase;
+using lamina::testing::row_cosine;
+using lamina::testing::row_relative_error;
 
 namespace {
 
@@ -23,25 +26,6 @@ struct GoldenParam {
 };
 
 class GoldenModelTest : public ::testing::TestWithParam<GoldenParam> {};
-
-double row_relative_error(const float *ours, const float *golden, int32_t n) {
-    double max_diff = 0, max_ref = 0;
-    for (int32_t i = 0; i < n; ++i) {
-        max_diff = std::max(max_diff, std::fabs(static_cast<double>(ours[i]) - golden[i]));
-        max_ref = std::max(max_ref, std::fabs(static_cast<double>(golden[i])));
-    }
-    return max_diff / max_ref;
-}
-
-double row_cosine(const float *ours, const float *golden, int32_t n) {
-    double dot = 0, a = 0, b = 0;
-    for (int32_t i = 0; i < n; ++i) {
-        dot += static_cast<double>(ours[i]) * golden[i];
-        a += static_cast<double>(ours[i]) * ours[i];
-        b += static_cast<double>(golden[i]) * golden[i];
-    }
-    return dot / std::sqrt(a * b);
-}
 
 TEST_P(GoldenModelTest, MatchesLlamaCpp) {
     const GoldenParam p = GetParam();

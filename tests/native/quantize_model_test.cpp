@@ -8,74 +8,23 @@
 #include <vector>
 
 #include "lamina.h"
+#include "logit_rows.h"
 #include "test_data.h"
 
 namespace {
 
-struct Logits {
-    int32_t n_vocab = 0;
-    std::vector<float> rows;
-};
+using lamina::testing::prompt_logits;
+using lamina::testing::PromptLogits;
 
-Logits prompt_logits(const std::string &path, const std::vector<lm_token> &prompt) {
-    Logits out;
-    lm_model *model = nullptr;
-    EXPECT_EQ(lm_model_load(path.c_str(), lm_model_default_params(), &model), LM_OK) << lm_last_error();
-    if (model == nullptr) return out;
-    lm_model_info info{};
-    lm_model_get_info(model, &info);
-    out.n_vocab = info.n_vocab;
-    lm_session_params sp = lm_session_default_params();
-    sp.n_ctx = 64;
-    sp.n_threads = 2;
-    lm_session *session = nullptr;
-    EXPECT_EQ(lm_session_new(model, sp, &session), LM_OK) << lm_last_error();
-    EXPECT_EQ(lm_session_eval(session, prompt.data(), static_cast<int32_t>(prompt.size()), 0, true), LM_OK)
-        << lm_last_error();
-    for (size_t r = 0; r < prompt.size(); ++r) {
-        const float *row = nullptr;
-        EXPECT_EQ(lm_session_logits(session, static_cast<int32_t>(r), &row), LM_OK);
-        if (row) out.rows.insert(out.rows.end(), row, row + info.n_vocab);
-    }
-    lm_session_free(session);
-    lm_model_free(model);
-    return out;
-}
-
-// Worst per-row relative error and cosine similarity of b against a.
-void compare(const Logits &a, const Logits &b, double *worst_rel, double *worst_cos) {
+// Worst per-row relative error and cosine similarity of `got` against `ref`.
+void compare(const PromptLogits &ref, const PromptLogits &got, double *worst_rel, double *worst_cos) {
     *worst_rel = 0;
     *worst_cos = 1;
-    ASSERT_EQ(a.rows.size(), b.rows.size());
-    for (size_t r = 0; r * a.n_vocab < a.rows.size(); ++r) {
-        double diff = 0, ref = 0, dot = 0, na = 0, nb = 0;
-        for (int32_t i = 0; i < a.n_vocab; ++i) {
-            const double x = a.rows[r * a.n_vocab + i], y = b.rows[r * a.n_vocab + i];
-            diff = std::max(diff, std::fabs(x - y));
-            ref = std::max(ref, std::fabs(x));
-            dot += x * y;
-            na += x * x;
-            nb += y * y;
-        }
-        *worst_rel = std::max(*worst_rel, diff / ref);
-        *worst_cos = std::min(*worst_cos, dot / std::sqrt(na * nb));
+    ASSERT_EQ(ref.rows.size(), got.rows.size());
+    for (size_t r = 0; r < ref.n_rows(); ++r) {
+        *worst_rel = std::max(*worst_rel, lamina::testing::row_relative_error(got.row(r), ref.row(r), ref.n_vocab));
+        *worst_cos = std::min(*worst_cos, lamina::testing::row_cosine(got.row(r), ref.row(r), ref.n_vocab));
     }
-}
-
-std::vector<int32_t> tensor_types(const std::string &path) {
-    std::vector<int32_t> types;
-    lm_model *model = nullptr;
-    EXPECT_EQ(lm_model_load(path.c_str(), lm_model_default_params(), &model), LM_OK) << lm_last_error();
-    if (model == nullptr) return types;
-    lm_model_info info{};
-    lm_model_get_info(model, &info);
-    for (int64_t i = 0; i < info.n_tensors; ++i) {
-        lm_tensor_info t{};
-        EXPECT_EQ(lm_model_tensor_info(model, i, &t), LM_OK);
-        types.push_back(t.type);
-    }
-    lm_model_free(model);
-    return types;
 }
 
 const std::vector<lm_token> kPrompt = {1, 9038, 2501, 263, 931, 29892, 727, 471};
@@ -100,7 +49,7 @@ TEST_P(QuantizeModel, LoadsAndStaysClose) {
     qp.n_threads = 2;
     ASSERT_EQ(lm_model_quantize(src.c_str(), out.c_str(), qp), LM_OK) << lm_last_error();
 
-    const Logits ref = prompt_logits(src, kPrompt), got = prompt_logits(out, kPrompt);
+    const PromptLogits ref = prompt_logits(src, kPrompt), got = prompt_logits(out, kPrompt);
     double rel = 0, cos = 0;
     compare(ref, got, &rel, &cos);
     std::printf("[ %s ] worst row relative error %.3g, worst cosine %.6f against F16\n", c.file_type, rel, cos);
@@ -152,7 +101,7 @@ TEST(SynthesizeModel, WritesALoadableModelOfTheShape) {
     EXPECT_EQ(info.n_vocab, 32000);
     EXPECT_EQ(info.file_type, 7);
     lm_model_free(model);
-    const Logits logits = prompt_logits(out, kPrompt);
+    const PromptLogits logits = prompt_logits(out, kPrompt);
     for (float v : logits.rows) ASSERT_TRUE(std::isfinite(v));
     // The same seed gives the same file.
     const std::string again = lamina::testing::temp_path("synth-again");
