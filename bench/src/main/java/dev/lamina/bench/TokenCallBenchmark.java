@@ -12,6 +12,7 @@ import static dev.lamina.bindings.lamina_h.lm_session_new;
 import static dev.lamina.bindings.lamina_h.lm_session_truncate;
 
 import dev.lamina.Lamina;
+import dev.lamina.Logits;
 import dev.lamina.Model;
 import dev.lamina.Session;
 import dev.lamina.SessionOptions;
@@ -114,7 +115,7 @@ public class TokenCallBenchmark {
             session.truncate(0);
         }
         session.evaluate(token);
-        token = argmax(session.logitsSegment(-1));
+        token = Logits.argmax(session.logitsSegment(-1));
         return token;
     }
 
@@ -131,7 +132,7 @@ public class TokenCallBenchmark {
         check(lm_session_logits(rawSession, -1, pointerOut));
         MemorySegment logits = MemorySegment.ofAddress(pointerOut.get(ValueLayout.JAVA_LONG, 0))
                 .reinterpret((long) vocab * Float.BYTES);
-        rawToken = argmax(logits);
+        rawToken = Logits.argmax(logits);
         return rawToken;
     }
 
@@ -140,20 +141,6 @@ public class TokenCallBenchmark {
     public int trivialDowncall() {
         lm_session_n_past(rawSession, intOut);
         return intOut.get(ValueLayout.JAVA_INT, 0);
-    }
-
-    static int argmax(MemorySegment logits) {
-        long n = logits.byteSize() / Float.BYTES;
-        int best = 0;
-        float bestValue = logits.getAtIndex(ValueLayout.JAVA_FLOAT, 0);
-        for (int i = 1; i < n; i++) {
-            float v = logits.getAtIndex(ValueLayout.JAVA_FLOAT, i);
-            if (v > bestValue) {
-                bestValue = v;
-                best = i;
-            }
-        }
-        return best;
     }
 
     private static void check(int status) {

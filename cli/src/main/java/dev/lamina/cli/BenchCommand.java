@@ -1,13 +1,12 @@
 package dev.lamina.cli;
 
 import dev.lamina.Lamina;
+import dev.lamina.Logits;
 import dev.lamina.Model;
 import dev.lamina.ModelInfo;
 import dev.lamina.Session;
 import dev.lamina.SessionOptions;
 import java.io.PrintWriter;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -195,24 +194,9 @@ final class BenchCommand implements Callable<Integer> {
         int token = first;
         for (int i = 0; i < n; i++) {
             session.evaluate(token);
-            token = argmax(session.logitsSegment(-1));
+            token = Logits.argmax(session.logitsSegment(-1));
         }
         return n;
-    }
-
-    /** Greedy pick straight from the zero-copy logits (no copy, no allocation). */
-    static int argmax(MemorySegment logits) {
-        long n = logits.byteSize() / Float.BYTES;
-        int best = 0;
-        float bestValue = logits.getAtIndex(ValueLayout.JAVA_FLOAT, 0);
-        for (int i = 1; i < n; i++) {
-            float v = logits.getAtIndex(ValueLayout.JAVA_FLOAT, i);
-            if (v > bestValue) {
-                bestValue = v;
-                best = i;
-            }
-        }
-        return best;
     }
 
     private static void printLoadAndMemory(PrintWriter out, List<BenchResult> rows, String loop) {

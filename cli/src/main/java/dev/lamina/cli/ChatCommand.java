@@ -6,7 +6,6 @@ import dev.lamina.Generation;
 import dev.lamina.GenerationOptions;
 import dev.lamina.Model;
 import dev.lamina.Session;
-import dev.lamina.SessionOptions;
 import dev.lamina.template.ChatTemplate;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -62,13 +61,8 @@ final class ChatCommand implements Callable<Integer> {
             description = "Most tokens per reply (default: ${DEFAULT-VALUE}).")
     int maxTokens;
 
-    @Option(names = {"-t", "--threads"}, defaultValue = "0", paramLabel = "N",
-            description = "Worker threads; 0 = all online CPUs (default: ${DEFAULT-VALUE}).")
-    int threads;
-
-    @Option(names = {"-c", "--ctx"}, defaultValue = "0", paramLabel = "N",
-            description = "Context length in tokens; 0 = the model's training context, at most 4096 (default: ${DEFAULT-VALUE}).")
-    int contextLength;
+    @Mixin
+    SessionSizeOptions sessionSize;
 
     @Option(names = "--no-prompt-marker", description = "Do not print '> ' before reading each message (for scripts).")
     boolean noPromptMarker;
@@ -86,8 +80,7 @@ final class ChatCommand implements Callable<Integer> {
         ChatTemplate override = chatTemplate == null ? null : ChatTemplate.parse(read(chatTemplate));
         GenerationOptions options = sampling.toGenerationOptions(maxTokens);
         try (Model m = Model.load(model.model);
-             Session session = m.newSession(SessionOptions.builder()
-                     .contextLength(contextLength).threads(threads).build())) {
+             Session session = m.newSession(sessionSize.toSessionOptions())) {
             Chat.Builder builder = Chat.builder(session).options(options).systemPrompt(system);
             if (override != null) {
                 builder.template(override);

@@ -7,7 +7,6 @@ import dev.lamina.GenerationResult;
 import dev.lamina.Model;
 import dev.lamina.ModelOptions;
 import dev.lamina.Session;
-import dev.lamina.SessionOptions;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -39,13 +38,8 @@ final class RunCommand implements Callable<Integer> {
             description = "Most tokens to generate (default: ${DEFAULT-VALUE}).")
     int maxTokens;
 
-    @Option(names = {"-t", "--threads"}, defaultValue = "0", paramLabel = "N",
-            description = "Worker threads; 0 = all online CPUs (default: ${DEFAULT-VALUE}).")
-    int threads;
-
-    @Option(names = {"-c", "--ctx"}, defaultValue = "0", paramLabel = "N",
-            description = "Context length in tokens; 0 = the model's training context, at most 4096 (default: ${DEFAULT-VALUE}).")
-    int contextLength;
+    @Mixin
+    SessionSizeOptions sessionSize;
 
     @Option(names = "--verify-sha256", paramLabel = "HEX",
             description = "Load only if the file's SHA-256 is HEX (64 hex digits); a mismatch exits with status 1.")
@@ -65,8 +59,7 @@ final class RunCommand implements Callable<Integer> {
         GenerationOptions options = sampling.toGenerationOptions(maxTokens);
         ModelOptions modelOptions = ModelOptions.builder().expectedSha256(verifySha256).build();
         try (Model m = Model.load(model.model, modelOptions);
-             Session session = m.newSession(SessionOptions.builder()
-                     .contextLength(contextLength).threads(threads).build())) {
+             Session session = m.newSession(sessionSize.toSessionOptions())) {
             int[] tokens = m.tokenizer().encode(prompt, m.info().addBos() && !noBos, true);
             GenerationResult result;
             try (Generation generation = session.generate(tokens, options)) {

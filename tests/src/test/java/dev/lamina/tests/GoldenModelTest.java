@@ -4,11 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lamina.Logits;
 import dev.lamina.Model;
 import dev.lamina.Session;
 import dev.lamina.SessionOptions;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -52,26 +51,11 @@ class GoldenModelTest {
             session.evaluate(golden.promptIds());
             int[] ours = new int[golden.greedyIds().length];
             for (int i = 0; i < ours.length; i++) {
-                ours[i] = argmax(session.logitsSegment(-1));
+                ours[i] = Logits.argmax(session.logitsSegment(-1));
                 session.evaluate(new int[] {ours[i]});
             }
             assertArrayEquals(golden.greedyIds(), ours, name + ": greedy ids");
             assertEquals(golden.promptIds().length + ours.length, session.position(), name + ": position");
         }
-    }
-
-    /** Reads the zero-copy logits view directly (what a custom sampler would do). */
-    private static int argmax(MemorySegment logits) {
-        long n = logits.byteSize() / Float.BYTES;
-        int best = 0;
-        float bestValue = logits.getAtIndex(ValueLayout.JAVA_FLOAT, 0);
-        for (int i = 1; i < n; i++) {
-            float v = logits.getAtIndex(ValueLayout.JAVA_FLOAT, i);
-            if (v > bestValue) {
-                bestValue = v;
-                best = i;
-            }
-        }
-        return best;
     }
 }

@@ -3,11 +3,10 @@ package dev.lamina.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lamina.Logits;
 import dev.lamina.Model;
 import dev.lamina.Session;
 import dev.lamina.SessionOptions;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 
@@ -49,22 +48,8 @@ class HotPathAllocationTest {
                 session.truncate(0);
             }
             session.evaluate(token);
-            token = argmax(session.logitsSegment(-1));
+            token = Logits.argmax(session.logitsSegment(-1));
         }
         return token;
-    }
-
-    private static int argmax(MemorySegment logits) {
-        long n = logits.byteSize() / Float.BYTES;
-        int best = 0;
-        float bestValue = logits.getAtIndex(ValueLayout.JAVA_FLOAT, 0);
-        for (int i = 1; i < n; i++) {
-            float v = logits.getAtIndex(ValueLayout.JAVA_FLOAT, i);
-            if (v > bestValue) {
-                bestValue = v;
-                best = i;
-            }
-        }
-        return best;
     }
 }

@@ -1,0 +1,19 @@
+package dev.lamina.cli;
+
+import dev.lamina.SessionOptions;
+import picocli.CommandLine.Option;
+
+/** Threads and context length of a generating session, shared by {@code run} and {@code chat} (a picocli mixin). */
+final class SessionSizeOptions {
+    @Option(names = {"-t", "--threads"}, defaultValue = "0", paramLabel = "N",
+            description = "Worker threads; 0 = all online CPUs (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = {"-c", "--ctx"}, defaultValue = "0", paramLabel = "N",
+            description = "Context length in tokens; 0 = the model's training context, at most 4096 (default: ${DEFAULT-VALUE}).")
+    int contextLength;
+
+    SessionOptions toSessionOptions() {
+        return SessionOptions.builder().contextLength(contextLength).threads(threads).build();
+    }
+}
