@@ -12,22 +12,23 @@ void rms_norm(const float *x, const float *weight, float *out, int64_t n, float 
     for (int64_t i = 0; i < n; ++i) out[i] = x[i] * scale * weight[i];
 }
 
-void rope(float *x, int32_t n_heads, int32_t head_dim, int32_t n_rot, int32_t pos, float freq_base,
-          float freq_scale, const float *freq_divisors, RopeLayout layout) {
-    const int32_t half = n_rot / 2;
-    // Angles are shared by every head: compute cos/sin once per token.
-    float cos_table[2048], sin_table[2048];  // n_rot <= 4096 (checked at load)
-    const int32_t n_pairs = std::min(half, 2048);
-    for (int32_t i = 0; i < n_pairs; ++i) {
+void rope_angles(int32_t pos, int32_t n_rot, float freq_base, float freq_scale, const float *freq_divisors,
+                 float *cos_out, float *sin_out) {
+    for (int32_t i = 0; i < n_rot / 2; ++i) {
         double theta = static_cast<double>(pos) * freq_scale *
                        std::pow(static_cast<double>(freq_base), -2.0 * i / n_rot);
         if (freq_divisors != nullptr) theta /= freq_divisors[i];
-        cos_table[i] = static_cast<float>(std::cos(theta));
-        sin_table[i] = static_cast<float>(std::sin(theta));
+        cos_out[i] = static_cast<float>(std::cos(theta));
+        sin_out[i] = static_cast<float>(std::sin(theta));
     }
+}
+
+void rope_rotate(float *x, int32_t n_heads, int32_t head_dim, int32_t n_rot, const float *cos_table,
+                 const float *sin_table, RopeLayout layout) {
+    const int32_t half = n_rot / 2;
     for (int32_t h = 0; h < n_heads; ++h) {
         float *v = x + static_cast<int64_t>(h) * head_dim;
-        for (int32_t i = 0; i < n_pairs; ++i) {
+        for (int32_t i = 0; i < half; ++i) {
             const int32_t a = layout == RopeLayout::Adjacent ? 2 * i : i;
             const int32_t b = layout == RopeLayout::Adjacent ? 2 * i + 1 : i + half;
             const float x0 = v[a], x1 = v[b];

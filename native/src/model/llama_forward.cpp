@@ -61,6 +61,8 @@ void ForwardScratch::reserve(const ModelHparams &hp, int32_t n_tokens, int32_t n
     gate.resize(T * hp.n_ff);
     up.resize(T * hp.n_ff);
     scores.resize(static_cast<size_t>(n_threads) * n_ctx);
+    rope_cos.resize(T * (hp.n_rot / 2));
+    rope_sin.resize(T * (hp.n_rot / 2));
     capacity = static_cast<int32_t>(T);
 }
 
@@ -71,6 +73,14 @@ void llama_forward(const LlamaModel &model, KvCache &cache, ThreadPool &pool, Fo
     s.reserve(hp, n_tokens, cache.n_ctx(), pool.size());
 
     for (int64_t t = 0; t < T; ++t) weight_row_to_float(model.token_embd, tokens[t], s.x.data() + t * E);
+
+    // Rotary angles depend on the position only: once per token, used by every layer.
+    const int64_t half = hp.n_rot / 2;
+    const float *freq_divisors = model.rope_freqs.present() ? f32(model.rope_freqs) : nullptr;
+    for (int64_t t = 0; t < T; ++t) {
+        rope_angles(pos + static_cast<int32_t>(t), hp.n_rot, hp.rope_freq_base, hp.rope_freq_scale, freq_divisors,
+                    s.rope_cos.data() + t * half, s.rope_sin.data() + t * half);
+    }
 
     for (int32_t l = 0; l < hp.n_layer; ++l) {
         const LayerWeights &L = model.layers[l];
@@ -87,13 +97,11 @@ void llama_forward(const LlamaModel &model, KvCache &cache, ThreadPool &pool, Fo
             add_bias(s.k.data(), L.bk, T);
             add_bias(s.v.data(), L.bv, T);
         }
-        const float *freq_divisors = model.rope_freqs.present() ? f32(model.rope_freqs) : nullptr;
         for (int64_t t = 0; t < T; ++t) {
             const int32_t p = pos + static_cast<int32_t>(t);
-            rope(s.q.data() + t * Q, hp.n_head, hp.head_dim, hp.n_rot, p, hp.rope_freq_base,
-                 hp.rope_freq_scale, freq_divisors, hp.rope_layout);
-            rope(s.k.data() + t * KV, hp.n_head_kv, hp.head_dim, hp.n_rot, p, hp.rope_freq_base,
-                 hp.rope_freq_scale, freq_divisors, hp.rope_layout);
+            const float *cos_t = s.rope_cos.data() + t * half, *sin_t = s.rope_sin.data() + t * half;
+            rope_rotate(s.q.data() + t * Q, hp.n_head, hp.head_dim, hp.n_rot, cos_t, sin_t, hp.rope_layout);
+            rope_rotate(s.k.data() + t * KV, hp.n_head_kv, hp.head_dim, hp.n_rot, cos_t, sin_t, hp.rope_layout);
             std::memcpy(cache.k(l, p), s.k.data() + t * KV, KV * sizeof(float));
             std::memcpy(cache.v(l, p), s.v.data() + t * KV, KV * sizeof(float));
         }

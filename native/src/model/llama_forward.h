@@ -14,6 +14,7 @@ namespace lamina {
 // Activation buffers of one session, sized for its largest micro-batch.
 struct ForwardScratch {
     std::vector<float> x, xn, q, k, v, attn, proj, gate, up, scores;
+    std::vector<float> rope_cos, rope_sin;  // per token of the batch: n_rot/2 angles, shared by every layer
     std::vector<uint8_t> act;  // activations converted for the matmul kernels
     int32_t capacity = 0;
     void reserve(const ModelHparams &hp, int32_t n_tokens, int32_t n_ctx, int n_threads);
