@@ -81,6 +81,12 @@ typedef struct lm_model_params {
      * file once to check it and fails with LM_ERR_BAD_FORMAT on a mismatch. */
     const char *expected_sha256;
     bool vocab_only; /* read metadata and vocabulary only: no tensors are required or mapped */
+    /* Default true: where the CPU has kernels for it (AVX-512 now), Q4_0 and Q4_K matrices are
+     * copied once at load into an interleaved-row layout that makes prompts 1.5-2x faster;
+     * their pages of the file mapping are released, so resident memory stays about the file's
+     * size. false keeps every weight in the shared file mapping (several processes mapping one
+     * file then share its pages; the load is instant). */
+    bool repack_weights;
 } lm_model_params;
 
 /* Fixed-size model facts. Strings are NUL-terminated (truncated to fit if longer). */
@@ -110,6 +116,8 @@ typedef struct lm_model_info {
     int64_t n_metadata;
     bool add_bos;            /* the vocabulary asks for BOS at the start of a prompt */
     bool vocab_only;
+    int32_t n_repacked;      /* matrices held in the interleaved layout (see repack_weights) */
+    int64_t repacked_bytes;  /* the memory they take */
 } lm_model_info;
 
 typedef struct lm_tensor_info {

@@ -29,6 +29,7 @@ struct Options {
     std::vector<int> gen{128};
     int repetitions = 5;
     bool json = false;
+    bool repack = true;
 };
 
 struct Row {
@@ -96,8 +97,10 @@ Options parse(int argc, char **argv) {
         else if (a == "-n") o.gen = split_ints(value(), "-n", 0);
         else if (a == "-r") o.repetitions = split_ints(value(), "-r", 1).at(0);
         else if (a == "--json") o.json = true;
+        else if (a == "--no-repack") o.repack = false;
         else if (a == "-h" || a == "--help") {
-            std::printf("usage: lamina_bench_native -m FILE[,FILE] [-t 1,2] [-p 512] [-n 128] [-r 5] [--json]\n");
+            std::printf("usage: lamina_bench_native -m FILE[,FILE] [-t 1,2] [-p 512] [-n 128] [-r 5] [--json] [--no-repack]\n"
+                        "  --no-repack  keep Q4_0/Q4_K weights in the file's layout (lm_model_params.repack_weights = false)\n");
             std::exit(0);
         } else die("unknown argument '" + a + "'");
     }
@@ -187,7 +190,9 @@ std::vector<Row> bench_model(const std::string &path, const Options &o) {
     std::vector<Row> rows;
     const auto t0 = Clock::now();
     lm_model *model = nullptr;
-    check(lm_model_load(path.c_str(), lm_model_default_params(), &model), "lm_model_load");
+    lm_model_params mp = lm_model_default_params();
+    mp.repack_weights = o.repack;
+    check(lm_model_load(path.c_str(), mp, &model), "lm_model_load");
     const double load_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     lm_model_info info{};
     check(lm_model_get_info(model, &info), "lm_model_get_info");
@@ -197,7 +202,7 @@ std::vector<Row> bench_model(const std::string &path, const Options &o) {
     const std::string file = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
     auto row = [&](int t, std::string test, int p, int n, std::vector<double> samples) {
         Row r;
-        r.model_file = file; r.model_type = type; r.cpu_variant = lm_cpu_variant(); r.test = std::move(test);
+        r.model_file = file; r.model_type = type; r.cpu_variant = std::string(lm_cpu_variant()) + (info.n_repacked > 0 ? "+repack" : ""); r.test = std::move(test);
         r.size = info.n_bytes; r.params = info.n_params; r.threads = t; r.n_prompt = p; r.n_gen = n;
         r.samples = std::move(samples); r.load_ms = load_ms; r.peak_rss = peak_rss_bytes();
         rows.push_back(std::move(r));

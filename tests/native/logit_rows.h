@@ -22,10 +22,11 @@ struct PromptLogits {
 };
 
 // Loads `path`, evaluates `prompt` in one batch (context 64, 2 threads) and keeps every row.
-inline PromptLogits prompt_logits(const std::string &path, const std::vector<lm_token> &prompt) {
+inline PromptLogits prompt_logits(const std::string &path, const std::vector<lm_token> &prompt,
+                                  const lm_model_params &params = lm_model_default_params()) {
     PromptLogits out;
     lm_model *model = nullptr;
-    EXPECT_EQ(lm_model_load(path.c_str(), lm_model_default_params(), &model), LM_OK) << lm_last_error();
+    EXPECT_EQ(lm_model_load(path.c_str(), params, &model), LM_OK) << lm_last_error();
     if (model == nullptr) return out;
     lm_model_info info{};
     lm_model_get_info(model, &info);

@@ -86,6 +86,7 @@ LM_API lm_model_params lm_model_default_params(void) {
     lm_model_params p{};
     p.expected_sha256 = nullptr;
     p.vocab_only = false;
+    p.repack_weights = true;
     return p;
 }
 
@@ -103,7 +104,7 @@ LM_API lm_status lm_model_load(const char *path, lm_model_params params, lm_mode
         require(path, "lm_model_load", "path");
         if (params.expected_sha256 != nullptr) verify_sha256(path, params.expected_sha256);
         auto model = std::make_unique<lm_model>();
-        model->impl = LlamaModel::load(path, params.vocab_only);
+        model->impl = LlamaModel::load(path, params.vocab_only, params.repack_weights);
         *out_model = model.release();
     });
 }
@@ -144,6 +145,8 @@ LM_API lm_status lm_model_get_info(const lm_model *model, lm_model_info *out) {
         info.n_metadata = static_cast<int64_t>(f.metadata().size());
         info.add_bos = m.tokenizer().add_bos();
         info.vocab_only = m.vocab_only();
+        info.n_repacked = static_cast<int32_t>(m.n_repacked());
+        info.repacked_bytes = static_cast<int64_t>(m.repacked_bytes());
         *out = info;
     });
 }

@@ -1,9 +1,14 @@
 #include "model/llama_model.h"
 
+#include <algorithm>
+#include <atomic>
 #include <initializer_list>
+#include <thread>
 
 #include "common/error.h"
+#include "cpu/interleaved_kernels.h"
 #include "cpu/kernels.h"
+#include "quant/interleaved.h"
 
 namespace lamina {
 namespace {
@@ -74,11 +79,12 @@ private:
 
 }  // namespace
 
-std::unique_ptr<LlamaModel> LlamaModel::load(const std::string &path, bool vocab_only) {
-    return from_gguf(GgufFile::open(path), vocab_only);
+std::unique_ptr<LlamaModel> LlamaModel::load(const std::string &path, bool vocab_only, bool repack_weights) {
+    return from_gguf(GgufFile::open(path), vocab_only, repack_weights);
 }
 
-std::unique_ptr<LlamaModel> LlamaModel::from_gguf(std::unique_ptr<GgufFile> file, bool vocab_only) {
+std::unique_ptr<LlamaModel> LlamaModel::from_gguf(std::unique_ptr<GgufFile> file, bool vocab_only,
+                                                  bool repack_weights) {
     std::unique_ptr<LlamaModel> m(new LlamaModel());
     m->file_ = std::move(file);
     const std::string &path = m->file_->name();
@@ -90,6 +96,7 @@ std::unique_ptr<LlamaModel> LlamaModel::from_gguf(std::unique_ptr<GgufFile> file
                                     " tokens but the vocabulary lists " + std::to_string(m->hparams_.n_vocab));
     }
     if (!vocab_only) m->bind_weights();
+    if (!vocab_only && repack_weights) m->repack_weights();
     return m;
 }
 
@@ -126,6 +133,62 @@ void LlamaModel::bind_weights() {
         L.ffn_up = b.bind(p + "ffn_up.weight", {E, F}, Use::Matrix);
         L.ffn_down = b.bind(p + "ffn_down.weight", {F, E}, Use::Matrix);
     }
+}
+
+}  // namespace lamina
+
+namespace lamina {
+
+void LlamaModel::repack_weights() {
+    // The matrices that go through matmul only. The token embedding is also read row by row
+    // (and is the output matrix of tied models), so it keeps the file's layout.
+    std::vector<Weight *> todo;
+    auto consider = [&](Weight &w) {
+        if (w.present() && w.data != token_embd.data && quant::has_interleaved_layout(w.type) &&
+            w.rows % quant::kInterleave == 0 && cpu::interleaved_kernel(w.type) != nullptr) {
+            todo.push_back(&w);
+        }
+    };
+    consider(output);
+    for (LayerWeights &L : layers) {
+        for (Weight *w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.ffn_gate, &L.ffn_up, &L.ffn_down}) consider(*w);
+    }
+    if (todo.empty()) return;
+
+    std::vector<size_t> offset(todo.size() + 1, 0);
+    for (size_t i = 0; i < todo.size(); ++i) {
+        const size_t bytes = quant::interleaved_group_bytes(todo[i]->type, todo[i]->cols) *
+                             static_cast<size_t>(todo[i]->rows / quant::kInterleave);
+        offset[i + 1] = offset[i] + (bytes + 63) / 64 * 64;
+    }
+    repacked_ = AnonymousMemory(offset.back(), "the repacked weights");
+
+    // Tensors are claimed one at a time by a few threads: copying is bound by memory bandwidth,
+    // which two to four threads saturate.
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+        for (size_t i = next++; i < todo.size(); i = next++) {
+            const Weight &w = *todo[i];
+            const size_t group_bytes = quant::interleaved_group_bytes(w.type, w.cols);
+            uint8_t *dst = repacked_.data() + offset[i];
+            for (int64_t g = 0; g < w.rows / quant::kInterleave; ++g) {
+                quant::repack_group(w.type, w.row(g * quant::kInterleave), w.row_bytes, w.cols, dst + g * group_bytes);
+            }
+            release_file_pages(w.data, w.row_bytes * static_cast<size_t>(w.rows));
+        }
+    };
+    const unsigned hw = std::thread::hardware_concurrency();
+    const size_t n_threads = std::min<size_t>({hw == 0 ? 1 : hw, 4, todo.size()});
+    std::vector<std::thread> helpers;
+    for (size_t t = 1; t < n_threads; ++t) helpers.emplace_back(work);
+    work();
+    for (std::thread &t : helpers) t.join();
+
+    for (size_t i = 0; i < todo.size(); ++i) {
+        todo[i]->data = repacked_.data() + offset[i];
+        todo[i]->interleaved = true;
+    }
+    n_repacked_ = static_cast<int64_t>(todo.size());
 }
 
 }  // namespace lamina

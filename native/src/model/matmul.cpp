@@ -4,7 +4,9 @@
 #include <string>
 
 #include "common/error.h"
+#include "cpu/interleaved_kernels.h"
 #include "cpu/kernels.h"
+#include "quant/interleaved.h"
 
 namespace lamina {
 
@@ -18,22 +20,74 @@ constexpr int64_t kBatchRowBlock = 64;
 constexpr int64_t kTokenBlock = 64;
 // Multiply-adds below which a product is not worth spreading over threads.
 constexpr int64_t kMinParallelWork = int64_t{1} << 16;
+// Tokens per chunk when activation rows are converted in parallel.
+constexpr int64_t kConvertGrain = 8;
+
+// 64-byte aligned room for n rows of `bytes` each, rows rounded up to whole cache lines.
+uint8_t *activation_rows(std::vector<uint8_t> &scratch, size_t bytes, int64_t n, size_t *stride) {
+    *stride = (bytes + 63) / 64 * 64;
+    if (scratch.size() < *stride * n + 64) scratch.resize(*stride * n + 64);
+    return scratch.data() + (64 - reinterpret_cast<uintptr_t>(scratch.data()) % 64) % 64;
+}
+
+// Converts the activation rows; a prompt's rows are spread over the threads.
+void convert_rows(void (*convert)(const float *, void *, int64_t), const float *x, int64_t K, int64_t n_tokens,
+                  uint8_t *act, size_t stride, ThreadPool &pool) {
+    auto rows = [&](int64_t t0, int64_t t1) {
+        for (int64_t t = t0; t < t1; ++t) convert(x + t * K, act + t * stride, K);
+    };
+    if (n_tokens < 2 * kConvertGrain) {
+        rows(0, n_tokens);
+    } else {
+        pool.parallel_for(n_tokens, rows, kConvertGrain);
+    }
+}
+
+// Weights repacked at load (quant/interleaved.h): 16 rows a group, threads split by groups.
+void matmul_interleaved(const Weight &w, const float *x, int64_t n_tokens, float *y, ThreadPool &pool,
+                        std::vector<uint8_t> &scratch) {
+    const cpu::InterleavedKernel *k = cpu::interleaved_kernel(w.type);
+    if (k == nullptr) {
+        fail(LM_ERR_INTERNAL, "no interleaved kernel for weight '" + std::string(w.name, w.name_len) + "'");
+    }
+    const int64_t K = w.cols, N = w.rows, G = quant::kInterleave;
+    const size_t group_bytes = quant::interleaved_group_bytes(w.type, K);
+    size_t stride = 0;
+    uint8_t *act = activation_rows(scratch, k->act_row_bytes(K), n_tokens, &stride);
+    convert_rows(k->convert_act, x, K, n_tokens, act, stride, pool);
+    auto groups = [&](int64_t g0, int64_t g1) {
+        for (int64_t tb = 0; tb < n_tokens; tb += kTokenBlock) {
+            const int64_t nt = std::min(kTokenBlock, n_tokens - tb);
+            for (int64_t gb = g0; gb < g1; gb += kBatchRowBlock / G) {
+                const int64_t ng = std::min(kBatchRowBlock / G, g1 - gb);
+                k->gemm(K, w.data + gb * group_bytes, group_bytes, ng, act + tb * stride, stride, nt,
+                        y + tb * N + gb * G, static_cast<size_t>(N));
+            }
+        }
+    };
+    if (N * K * n_tokens < kMinParallelWork) {
+        groups(0, N / G);
+    } else {
+        pool.parallel_for(N / G, groups);
+    }
+}
+
 }  // namespace
 
 void matmul(const Weight &w, const float *x, int64_t n_tokens, float *y, ThreadPool &pool,
             std::vector<uint8_t> &scratch) {
+    if (w.interleaved) {
+        matmul_interleaved(w, x, n_tokens, y, pool, scratch);
+        return;
+    }
     const cpu::DotKernel *k = cpu::dot_kernel(w.type);
     if (k == nullptr) {
         fail(LM_ERR_INTERNAL, "no kernel for weight '" + std::string(w.name, w.name_len) + "'");
     }
     const int64_t K = w.cols, N = w.rows;
-    const size_t act_bytes = k->act_row_bytes(K);
-    // Round rows to 64 bytes so every converted row starts cache-line aligned.
-    const size_t act_stride = (act_bytes + 63) / 64 * 64;
-    if (scratch.size() < act_stride * n_tokens + 64) scratch.resize(act_stride * n_tokens + 64);
-    uint8_t *act = scratch.data() + (64 - reinterpret_cast<uintptr_t>(scratch.data()) % 64) % 64;
-
-    for (int64_t t = 0; t < n_tokens; ++t) k->convert_act(x + t * K, act + t * act_stride, K);
+    size_t act_stride = 0;
+    uint8_t *act = activation_rows(scratch, k->act_row_bytes(K), n_tokens, &act_stride);
+    convert_rows(k->convert_act, x, K, n_tokens, act, act_stride, pool);
     auto rows = [&](int64_t r0, int64_t r1) {
         if (n_tokens == 1) {
             k->dot_rows(K, w.row(r0), w.row_bytes, r1 - r0, act, y + r0);
@@ -59,6 +113,9 @@ void matmul(const Weight &w, const float *x, int64_t n_tokens, float *y, ThreadP
 }
 
 void weight_row_to_float(const Weight &w, int64_t row, float *out) {
+    if (w.interleaved) {
+        fail(LM_ERR_INTERNAL, "weight '" + std::string(w.name, w.name_len) + "' was repacked; rows cannot be read");
+    }
     if (!cpu::to_float(w.type, w.row(row), out, w.cols)) {
         fail(LM_ERR_INTERNAL, "no converter for weight '" + std::string(w.name, w.name_len) + "'");
     }

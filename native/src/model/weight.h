@@ -1,4 +1,5 @@
-// A weight matrix or vector viewed in place in the mapped GGUF file (never copied).
+// A weight matrix or vector viewed in place in the mapped GGUF file, or (interleaved) in the
+// model's repacked copy of a Q4_0/Q4_K matrix: groups of 16 rows, see quant/interleaved.h.
 #pragma once
 
 #include <cstddef>
@@ -17,8 +18,10 @@ struct Weight {
     int64_t slices = 1;           // ne[2] (experts)
     size_t row_bytes = 0;
     const uint8_t *data = nullptr;
+    bool interleaved = false;     // data holds rows / 16 groups of quant::interleaved_group_bytes(type, cols)
 
     bool present() const { return data != nullptr; }
+    // Row r in the file's layout (not for interleaved weights).
     const uint8_t *row(int64_t r) const { return data + static_cast<size_t>(r) * row_bytes; }
 };
 

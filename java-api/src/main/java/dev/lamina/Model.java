@@ -124,6 +124,7 @@ public final class Model implements AutoCloseable {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment params = lm_model_default_params(call);
             lm_model_params.vocab_only(params, options.vocabOnly());
+            lm_model_params.repack_weights(params, options.repackWeights());
             if (options.expectedSha256() != null) {
                 lm_model_params.expected_sha256(params, call.allocateFrom(options.expectedSha256()));
             }
@@ -374,7 +375,9 @@ public final class Model implements AutoCloseable {
                     lm_model_info.n_tensors(s),
                     lm_model_info.n_metadata(s),
                     lm_model_info.add_bos(s),
-                    lm_model_info.vocab_only(s));
+                    lm_model_info.vocab_only(s),
+                    lm_model_info.n_repacked(s),
+                    lm_model_info.repacked_bytes(s));
         }
     }
 

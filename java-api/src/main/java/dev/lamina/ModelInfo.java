@@ -28,6 +28,8 @@ package dev.lamina;
  * @param metadataCount number of metadata entries
  * @param addBos        whether the vocabulary asks for BOS at the start of a prompt
  * @param vocabOnly     whether only the vocabulary was loaded
+ * @param repackedMatrices weight matrices held in the interleaved layout ({@link ModelOptions#repackWeights()})
+ * @param repackedBytes the memory those take (outside the Java heap)
  */
 public record ModelInfo(
         String architecture,
@@ -54,5 +56,7 @@ public record ModelInfo(
         long tensorCount,
         long metadataCount,
         boolean addBos,
-        boolean vocabOnly) {
+        boolean vocabOnly,
+        int repackedMatrices,
+        long repackedBytes) {
 }

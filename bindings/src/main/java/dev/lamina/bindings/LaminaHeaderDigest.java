@@ -3,7 +3,7 @@
 package dev.lamina.bindings;
 
 public final class LaminaHeaderDigest {
-    public static final String SHA256 = "cd055989beb6a1f10a2d7bddf168def0993063ed352891e290179dd4dadc82d1";
+    public static final String SHA256 = "456a0660aa0128a436a6867aa6d8bee9c35b907824e01d68bf311deaf666feea";
 
     private LaminaHeaderDigest() {}
 }

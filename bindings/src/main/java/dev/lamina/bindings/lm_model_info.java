@@ -40,6 +40,8 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     int64_t n_metadata;
  *     _Bool add_bos;
  *     _Bool vocab_only;
+ *     int32_t n_repacked;
+ *     int64_t repacked_bytes;
  * }
  * }
  */
@@ -76,7 +78,9 @@ public class lm_model_info {
         lamina_h.C_LONG.withName("n_metadata"),
         lamina_h.C_BOOL.withName("add_bos"),
         lamina_h.C_BOOL.withName("vocab_only"),
-        MemoryLayout.paddingLayout(6)
+        MemoryLayout.paddingLayout(2),
+        lamina_h.C_INT.withName("n_repacked"),
+        lamina_h.C_LONG.withName("repacked_bytes")
     ).withName("lm_model_info");
 
     /**
@@ -1250,6 +1254,94 @@ public class lm_model_info {
      */
     public static void vocab_only(MemorySegment struct, boolean fieldValue) {
         struct.set(vocab_only$LAYOUT, vocab_only$OFFSET, fieldValue);
+    }
+
+    private static final OfInt n_repacked$LAYOUT = (OfInt)$LAYOUT.select(groupElement("n_repacked"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t n_repacked
+     * }
+     */
+    public static final OfInt n_repacked$layout() {
+        return n_repacked$LAYOUT;
+    }
+
+    private static final long n_repacked$OFFSET = $LAYOUT.byteOffset(groupElement("n_repacked"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t n_repacked
+     * }
+     */
+    public static final long n_repacked$offset() {
+        return n_repacked$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t n_repacked
+     * }
+     */
+    public static int n_repacked(MemorySegment struct) {
+        return struct.get(n_repacked$LAYOUT, n_repacked$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t n_repacked
+     * }
+     */
+    public static void n_repacked(MemorySegment struct, int fieldValue) {
+        struct.set(n_repacked$LAYOUT, n_repacked$OFFSET, fieldValue);
+    }
+
+    private static final OfLong repacked_bytes$LAYOUT = (OfLong)$LAYOUT.select(groupElement("repacked_bytes"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int64_t repacked_bytes
+     * }
+     */
+    public static final OfLong repacked_bytes$layout() {
+        return repacked_bytes$LAYOUT;
+    }
+
+    private static final long repacked_bytes$OFFSET = $LAYOUT.byteOffset(groupElement("repacked_bytes"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int64_t repacked_bytes
+     * }
+     */
+    public static final long repacked_bytes$offset() {
+        return repacked_bytes$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int64_t repacked_bytes
+     * }
+     */
+    public static long repacked_bytes(MemorySegment struct) {
+        return struct.get(repacked_bytes$LAYOUT, repacked_bytes$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int64_t repacked_bytes
+     * }
+     */
+    public static void repacked_bytes(MemorySegment struct, long fieldValue) {
+        struct.set(repacked_bytes$LAYOUT, repacked_bytes$OFFSET, fieldValue);
     }
 
     /**

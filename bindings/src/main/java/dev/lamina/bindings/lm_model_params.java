@@ -17,6 +17,7 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  * struct lm_model_params {
  *     const char *expected_sha256;
  *     _Bool vocab_only;
+ *     _Bool repack_weights;
  * }
  * }
  */
@@ -29,7 +30,8 @@ public class lm_model_params {
     private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
         lamina_h.C_POINTER.withName("expected_sha256"),
         lamina_h.C_BOOL.withName("vocab_only"),
-        MemoryLayout.paddingLayout(7)
+        lamina_h.C_BOOL.withName("repack_weights"),
+        MemoryLayout.paddingLayout(6)
     ).withName("lm_model_params");
 
     /**
@@ -125,6 +127,50 @@ public class lm_model_params {
      */
     public static void vocab_only(MemorySegment struct, boolean fieldValue) {
         struct.set(vocab_only$LAYOUT, vocab_only$OFFSET, fieldValue);
+    }
+
+    private static final OfBoolean repack_weights$LAYOUT = (OfBoolean)$LAYOUT.select(groupElement("repack_weights"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * _Bool repack_weights
+     * }
+     */
+    public static final OfBoolean repack_weights$layout() {
+        return repack_weights$LAYOUT;
+    }
+
+    private static final long repack_weights$OFFSET = $LAYOUT.byteOffset(groupElement("repack_weights"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * _Bool repack_weights
+     * }
+     */
+    public static final long repack_weights$offset() {
+        return repack_weights$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * _Bool repack_weights
+     * }
+     */
+    public static boolean repack_weights(MemorySegment struct) {
+        return struct.get(repack_weights$LAYOUT, repack_weights$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * _Bool repack_weights
+     * }
+     */
+    public static void repack_weights(MemorySegment struct, boolean fieldValue) {
+        struct.set(repack_weights$LAYOUT, repack_weights$OFFSET, fieldValue);
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.lamina.Logits;
 import dev.lamina.Model;
 import dev.lamina.ModelInfo;
 import dev.lamina.Session;
+import dev.lamina.ModelOptions;
 import dev.lamina.SessionOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -52,6 +53,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Measured repetitions after the warm-up run (default ${DEFAULT-VALUE}).")
     int repetitions;
 
+    @Option(names = "--no-repack",
+            description = "Keep Q4_0/Q4_K weights in the file's layout (no interleaved repacking at load); "
+                    + "the backend column says +repack when weights were repacked.")
+    boolean noRepack;
+
     @Option(names = "--json", description = "Print the results as JSON instead of a table.")
     boolean json;
 
@@ -84,7 +90,7 @@ final class BenchCommand implements Callable<Integer> {
             results.addAll(benchModel(model));
         }
         List<BenchResult> nativeResults = nativeExe == null ? List.of()
-                : NativeBench.run(nativeExe, models, threads, prompt, gen, repetitions);
+                : NativeBench.run(nativeExe, models, threads, prompt, gen, repetitions, noRepack);
         List<BenchResult> all = new ArrayList<>(results);
         all.addAll(nativeResults);
         if (json) {
@@ -129,11 +135,14 @@ final class BenchCommand implements Callable<Integer> {
         List<BenchResult> rows = new ArrayList<>();
         String variant = Lamina.cpuVariant(); // loads the library first: the load time is the model's alone
         long t0 = System.nanoTime();
-        try (Model model = Model.load(file)) {
+        try (Model model = Model.load(file, ModelOptions.defaults().withRepackWeights(!noRepack))) {
             double loadMillis = (System.nanoTime() - t0) / 1e6;
             ModelInfo info = model.info();
             String type = info.architecture() + " " + BenchReport.params(info.parameterCount()).replace(" ", "")
                     + " " + BenchReport.fileTypeName(info.fileType());
+            if (info.repackedMatrices() > 0) {
+                variant += "+repack";
+            }
             for (int t : threads) {
                 for (int p : prompt) {
                     if (p > 0) {

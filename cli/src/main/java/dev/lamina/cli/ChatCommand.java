@@ -79,7 +79,7 @@ final class ChatCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ChatTemplate override = chatTemplate == null ? null : ChatTemplate.parse(read(chatTemplate));
         GenerationOptions options = sampling.toGenerationOptions(maxTokens);
-        try (Model m = Model.load(model.model);
+        try (Model m = Model.load(model.model, model.loadOptions().build());
              Session session = m.newSession(sessionSize.toSessionOptions())) {
             Chat.Builder builder = Chat.builder(session).options(options).systemPrompt(system);
             if (override != null) {

@@ -45,7 +45,7 @@ final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        ModelOptions options = ModelOptions.builder().expectedSha256(verifySha256).build();
+        ModelOptions options = model.loadOptions().expectedSha256(verifySha256).build();
         try (Model m = Model.load(model.model, options)) {
             ModelInfo i = m.info();
             out.println("file:            " + m.path());
@@ -77,6 +77,9 @@ final class InfoCommand implements Callable<Integer> {
             row(out, "add_bos", i.addBos());
             row(out, "parameters", String.format(Locale.ROOT, "%,d", i.parameterCount()));
             row(out, "tensor bytes", String.format(Locale.ROOT, "%,d", i.tensorBytes()));
+            row(out, "repacked", i.repackedMatrices() == 0 ? "none (weights used in place in the file mapping)"
+                    : String.format(Locale.ROOT, "%d matrices, %,d bytes (interleaved rows for faster prompts)",
+                            i.repackedMatrices(), i.repackedBytes()));
             row(out, "tensors", i.tensorCount());
             if (!noMetadata) {
                 Map<String, String> metadata = m.metadata();

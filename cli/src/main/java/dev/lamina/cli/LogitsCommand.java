@@ -50,7 +50,7 @@ final class LogitsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        try (Model m = Model.load(model.model)) {
+        try (Model m = Model.load(model.model, model.loadOptions().build())) {
             int[] tokens = m.tokenizer().encode(prompt, m.info().addBos(), true);
             if (tokens.length == 0) {
                 throw new IllegalArgumentException("the prompt gives no tokens");

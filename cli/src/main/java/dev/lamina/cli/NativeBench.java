@@ -16,7 +16,8 @@ final class NativeBench {
 
     @SuppressWarnings("unchecked")
     static List<BenchResult> run(Path exe, List<Path> models, List<Integer> threads, List<Integer> prompt,
-                                 List<Integer> gen, int repetitions) throws IOException, InterruptedException {
+                                 List<Integer> gen, int repetitions, boolean noRepack)
+            throws IOException, InterruptedException {
         if (!Files.isExecutable(exe)) {
             throw new IllegalArgumentException("--compare-native: " + exe + " is not an executable file "
                     + "(build it with: cmake --build BUILD_DIR --target lamina_bench_native)");
@@ -24,6 +25,9 @@ final class NativeBench {
         List<String> command = new ArrayList<>(List.of(exe.toString(),
                 "-m", join(models), "-t", join(threads), "-p", join(prompt), "-n", join(gen),
                 "-r", Integer.toString(repetitions), "--json"));
+        if (noRepack) {
+            command.add("--no-repack");
+        }
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int code = process.waitFor();

@@ -57,7 +57,7 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         GenerationOptions options = sampling.toGenerationOptions(maxTokens);
-        ModelOptions modelOptions = ModelOptions.builder().expectedSha256(verifySha256).build();
+        ModelOptions modelOptions = model.loadOptions().expectedSha256(verifySha256).build();
         try (Model m = Model.load(model.model, modelOptions);
              Session session = m.newSession(sessionSize.toSessionOptions())) {
             int[] tokens = m.tokenizer().encode(prompt, m.info().addBos() && !noBos, true);

@@ -1,0 +1,88 @@
+// Scalar reference kernels for the interleaved layouts: what the SIMD variants must compute, in
+// the same order (an exact integer dot product per block and row, then one float term).
+#include <cstring>
+
+#include "common/float_convert.h"
+#include "cpu/interleaved_tables.h"
+#include "quant/interleaved.h"
+
+namespace lamina::cpu::detail {
+namespace {
+
+using quant::ActBlockQ8x32;
+using quant::BlockQ4_0x16;
+using quant::BlockQ4_Kx16;
+using quant::kInterleave;
+
+size_t act_bytes(int64_t k) { return static_cast<size_t>(k / quant::kQK32) * sizeof(ActBlockQ8x32); }
+
+void convert_act(const float *x, void *dst, int64_t k) {
+    quant::quantize_act_q8x32_ref(x, static_cast<ActBlockQ8x32 *>(dst), k);
+}
+void convert_act_k(const float *x, void *dst, int64_t k) {
+    quant::quantize_act_q8x32_k_ref(x, static_cast<ActBlockQ8x32 *>(dst), k);
+}
+
+void q4_0_group(int64_t nb, const BlockQ4_0x16 *w, const ActBlockQ8x32 *a, float *out) {
+    float acc[kInterleave] = {};
+    for (int64_t b = 0; b < nb; ++b) {
+        for (int r = 0; r < kInterleave; ++r) {
+            int32_t isum = -8 * a[b].sum;
+            for (int i = 0; i < 4; ++i) {
+                for (int j = 0; j < 4; ++j) {
+                    const uint8_t byte = w[b].qs[64 * i + 4 * r + j];
+                    isum += (byte & 0xF) * a[b].q[4 * i + j] + (byte >> 4) * a[b].q[16 + 4 * i + j];
+                }
+            }
+            acc[r] += static_cast<float>(isum) * (fp16_to_fp32(w[b].d[r]) * a[b].d);
+        }
+    }
+    std::memcpy(out, acc, sizeof acc);
+}
+
+void q4_k_group(int64_t nb, const BlockQ4_Kx16 *w, const ActBlockQ8x32 *a, float *out) {
+    float acc[kInterleave] = {};
+    for (int64_t b = 0; b < nb; ++b) {
+        for (int r = 0; r < kInterleave; ++r) {
+            const float d = fp16_to_fp32(w[b].d[r]), dmin = fp16_to_fp32(w[b].dmin[r]);
+            for (int s = 0; s < 8; ++s) {
+                const ActBlockQ8x32 &x = a[8 * b + s];
+                const int c = s / 2, shift = 4 * (s % 2);
+                int32_t isum = 0;
+                for (int i = 0; i < 8; ++i) {
+                    for (int j = 0; j < 4; ++j) {
+                        isum += ((w[b].qs[512 * c + 64 * i + 4 * r + j] >> shift) & 0xF) * x.q[4 * i + j];
+                    }
+                }
+                acc[r] += static_cast<float>(isum) * (d * w[b].sc[s][r] * x.d);
+                acc[r] -= dmin * w[b].mn[s][r] * x.d_sum;
+            }
+        }
+    }
+    std::memcpy(out, acc, sizeof acc);
+}
+
+template <typename Block, int kBlockElems, void (*Group)(int64_t, const Block *, const ActBlockQ8x32 *, float *)>
+void gemm(int64_t k, const void *groups, size_t group_stride, int64_t n_groups, const void *act, size_t act_stride,
+          int64_t n_act, float *out, size_t out_stride) {
+    for (int64_t t = 0; t < n_act; ++t) {
+        const auto *a = reinterpret_cast<const ActBlockQ8x32 *>(static_cast<const char *>(act) + t * act_stride);
+        for (int64_t g = 0; g < n_groups; ++g) {
+            const auto *w = reinterpret_cast<const Block *>(static_cast<const char *>(groups) + g * group_stride);
+            Group(k / kBlockElems, w, a, out + t * out_stride + g * kInterleave);
+        }
+    }
+}
+
+const InterleavedKernel kQ4_0{act_bytes, convert_act, gemm<BlockQ4_0x16, quant::kQK32, q4_0_group>};
+const InterleavedKernel kQ4_K{act_bytes, convert_act_k, gemm<BlockQ4_Kx16, quant::kQK_K, q4_k_group>};
+
+}  // namespace
+
+const InterleavedKernel *scalar_interleaved_kernel(GgmlType type) {
+    if (type == GgmlType::Q4_0) return &kQ4_0;
+    if (type == GgmlType::Q4_K) return &kQ4_K;
+    return nullptr;
+}
+
+}  // namespace lamina::cpu::detail

@@ -1,0 +1,194 @@
+// AVX-512 kernels over the interleaved layouts (quant/interleaved.h), instantiated by
+// interleaved_avx512.cpp (VPMADDUBSW + VPMADDWD) and interleaved_vnni_avx512.cpp (VPDPBUSD)
+// with a policy giving
+//   __m512i dot4(__m512i acc, __m512i u, __m512i s)   acc + sums of 4 adjacent u8*s8 products.
+// Register picture: one zmm holds 4 consecutive weights of each of 16 rows (row r in lane r);
+// 4 activation bytes broadcast to every lane multiply all 16 rows at once. A tile is 16 rows x
+// up to kTile activation rows: the unpacked weights of a block stay in registers while each
+// activation row of the tile passes over them.
+#pragma once
+
+#if !defined(__AVX512F__) || !defined(__AVX512BW__)
+#error "x86_avx512_interleaved.h belongs in files compiled with the AVX-512 flags"
+#endif
+
+#include <immintrin.h>
+
+#include <cstring>
+
+#include "cpu/interleaved_kernels.h"
+#include "cpu/x86_avx2_helpers.h"
+#include "quant/interleaved.h"
+
+namespace lamina::cpu::detail {
+namespace {
+
+using quant::ActBlockQ8x32;
+using quant::BlockQ4_0x16;
+using quant::BlockQ4_Kx16;
+
+constexpr int kTile = 8;  // activation rows per tile: 8 accumulators + 8 weight registers + scales fit in 32 zmm
+
+inline __m512i bcast4(const int8_t *q) {
+    int32_t v;
+    std::memcpy(&v, q, 4);
+    return _mm512_set1_epi32(v);
+}
+
+inline const ActBlockQ8x32 *act_row(const void *act, size_t act_stride, int t) {
+    return reinterpret_cast<const ActBlockQ8x32 *>(static_cast<const char *>(act) + t * act_stride);
+}
+
+// Same arithmetic as quant::quantize_act_q8x32_ref (VCVTPS2DQ rounds to nearest even like lrint),
+// so the SIMD and scalar conversions agree bit for bit.
+inline size_t act_bytes(int64_t k) { return static_cast<size_t>(k / quant::kQK32) * sizeof(ActBlockQ8x32); }
+
+inline void convert_act(const float *x, void *dst, int64_t k) {
+    auto *y = static_cast<ActBlockQ8x32 *>(dst);
+    const __m512 sign_off = _mm512_castsi512_ps(_mm512_set1_epi32(0x7fffffff));
+    for (int64_t b = 0; b < k / quant::kQK32; ++b, x += quant::kQK32) {
+        const __m512 v0 = _mm512_loadu_ps(x), v1 = _mm512_loadu_ps(x + 16);
+        const __m512 a = _mm512_max_ps(_mm512_and_ps(v0, sign_off), _mm512_and_ps(v1, sign_off));
+        const float amax = _mm512_reduce_max_ps(a);
+        const float d = amax / 127.0f;
+        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        const __m512 vid = _mm512_set1_ps(id);
+        const __m512i q0 = _mm512_cvtps_epi32(_mm512_mul_ps(v0, vid));
+        const __m512i q1 = _mm512_cvtps_epi32(_mm512_mul_ps(v1, vid));
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(y[b].q), _mm512_cvtepi32_epi8(q0));
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(y[b].q + 16), _mm512_cvtepi32_epi8(q1));
+        const int32_t sum = _mm512_reduce_add_epi32(_mm512_add_epi32(q0, q1));
+        y[b].d = _cvtsh_ss(_cvtss_sh(d, _MM_FROUND_TO_NEAREST_INT));
+        y[b].sum = sum;
+        y[b].d_sum = y[b].d * static_cast<float>(sum);
+    }
+}
+
+inline void convert_act_k(const float *x, void *dst, int64_t k) {
+    auto *y = static_cast<ActBlockQ8x32 *>(dst);
+    for (int64_t b = 0; b < k / quant::kQK_K; ++b) {
+        quant::BlockQ8_K q;
+        quantize_q8_K_avx2(x + b * quant::kQK_K, &q, quant::kQK_K);
+        quant::act_q8x32_from_q8_K(q, y + b * (quant::kQK_K / quant::kQK32));
+    }
+}
+
+// ---- Q4_0x16 ---------------------------------------------------------------------------------
+
+template <class P, int NT>
+void q4_0_tile(int64_t nb, const BlockQ4_0x16 *w, const void *act, size_t act_stride, float *out,
+               size_t out_stride) {
+    __m512 acc[NT];
+    for (int t = 0; t < NT; ++t) acc[t] = _mm512_setzero_ps();
+    const __m512i low4 = _mm512_set1_epi8(0x0F);
+    for (int64_t b = 0; b < nb; ++b) {
+        const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(w[b].d)));
+        __m512i lo[4], hi[4];
+        for (int i = 0; i < 4; ++i) {
+            const __m512i p = _mm512_loadu_si512(w[b].qs + 64 * i);
+            lo[i] = _mm512_and_si512(p, low4);
+            hi[i] = _mm512_and_si512(_mm512_srli_epi16(p, 4), low4);
+        }
+        for (int t = 0; t < NT; ++t) {
+            const ActBlockQ8x32 &x = act_row(act, act_stride, t)[b];
+            // The weights' bias of 8 folds into the starting value: sum((q - 8) a) = sum(q a) - 8 sum(a).
+            __m512i s = _mm512_set1_epi32(-8 * x.sum);
+            for (int i = 0; i < 4; ++i) s = P::dot4(s, lo[i], bcast4(x.q + 4 * i));
+            for (int i = 0; i < 4; ++i) s = P::dot4(s, hi[i], bcast4(x.q + 16 + 4 * i));
+            acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dw, _mm512_set1_ps(x.d)), acc[t]);
+        }
+    }
+    for (int t = 0; t < NT; ++t) _mm512_storeu_ps(out + t * out_stride, acc[t]);
+}
+
+// ---- Q4_Kx16 ---------------------------------------------------------------------------------
+
+template <class P, int NT>
+void q4_k_tile(int64_t nb, const BlockQ4_Kx16 *w, const void *act, size_t act_stride, float *out,
+               size_t out_stride) {
+    __m512 acc[NT];
+    for (int t = 0; t < NT; ++t) acc[t] = _mm512_setzero_ps();
+    const __m512i low4 = _mm512_set1_epi8(0x0F);
+    for (int64_t b = 0; b < nb; ++b) {
+        const BlockQ4_Kx16 &blk = w[b];
+        const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(blk.d)));
+        const __m512 dmin = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(blk.dmin)));
+        for (int s = 0; s < 8; ++s) {
+            const uint8_t *qs = blk.qs + 512 * (s / 2);
+            __m512i q[8];
+            for (int i = 0; i < 8; ++i) {
+                const __m512i p = _mm512_loadu_si512(qs + 64 * i);
+                q[i] = _mm512_and_si512(s % 2 ? _mm512_srli_epi16(p, 4) : p, low4);
+            }
+            const __m512 scale = _mm512_mul_ps(
+                d, _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(blk.sc[s])))));
+            const __m512 min = _mm512_mul_ps(
+                dmin, _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(blk.mn[s])))));
+            for (int t = 0; t < NT; ++t) {
+                const ActBlockQ8x32 &x = act_row(act, act_stride, t)[8 * b + s];
+                __m512i sum = _mm512_setzero_si512();
+                for (int i = 0; i < 8; ++i) sum = P::dot4(sum, q[i], bcast4(x.q + 4 * i));
+                acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), _mm512_mul_ps(scale, _mm512_set1_ps(x.d)), acc[t]);
+                acc[t] = _mm512_fnmadd_ps(min, _mm512_set1_ps(x.d_sum), acc[t]);
+            }
+        }
+    }
+    for (int t = 0; t < NT; ++t) _mm512_storeu_ps(out + t * out_stride, acc[t]);
+}
+
+// ---- drivers ---------------------------------------------------------------------------------
+
+template <typename Block, int NT>
+using TileFn = void (*)(int64_t, const Block *, const void *, size_t, float *, size_t);
+
+template <typename Block, int kBlockElems, template <int> class Tiles>
+void gemm(int64_t k, const void *groups, size_t group_stride, int64_t n_groups, const void *act, size_t act_stride,
+          int64_t n_act, float *out, size_t out_stride) {
+    const int64_t nb = k / kBlockElems;
+    // Tokens outer, groups inner: a tile's activation rows stay in L1 while the groups (in L2,
+    // see matmul.cpp's row blocks) stream past them.
+    for (int64_t t0 = 0; t0 < n_act; t0 += kTile) {
+        const int nt = static_cast<int>(n_act - t0 < kTile ? n_act - t0 : kTile);
+        const void *a = static_cast<const char *>(act) + t0 * act_stride;
+        for (int64_t g = 0; g < n_groups; ++g) {
+            const auto *w = reinterpret_cast<const Block *>(static_cast<const char *>(groups) + g * group_stride);
+            float *o = out + t0 * out_stride + g * quant::kInterleave;
+            switch (nt) {
+                case 1: Tiles<1>::run(nb, w, a, act_stride, o, out_stride); break;
+                case 2: Tiles<2>::run(nb, w, a, act_stride, o, out_stride); break;
+                case 3: Tiles<3>::run(nb, w, a, act_stride, o, out_stride); break;
+                case 4: Tiles<4>::run(nb, w, a, act_stride, o, out_stride); break;
+                case 5: Tiles<5>::run(nb, w, a, act_stride, o, out_stride); break;
+                case 6: Tiles<6>::run(nb, w, a, act_stride, o, out_stride); break;
+                case 7: Tiles<7>::run(nb, w, a, act_stride, o, out_stride); break;
+                default: Tiles<8>::run(nb, w, a, act_stride, o, out_stride); break;
+            }
+        }
+    }
+}
+
+template <class P>
+struct InterleavedTable {
+    template <int NT>
+    struct Q4_0Tiles {
+        static void run(int64_t nb, const BlockQ4_0x16 *w, const void *a, size_t as, float *o, size_t os) {
+            q4_0_tile<P, NT>(nb, w, a, as, o, os);
+        }
+    };
+    template <int NT>
+    struct Q4_KTiles {
+        static void run(int64_t nb, const BlockQ4_Kx16 *w, const void *a, size_t as, float *o, size_t os) {
+            q4_k_tile<P, NT>(nb, w, a, as, o, os);
+        }
+    };
+    static const InterleavedKernel *get(GgmlType type) {
+        static const InterleavedKernel q4_0{act_bytes, convert_act, gemm<BlockQ4_0x16, quant::kQK32, Q4_0Tiles>};
+        static const InterleavedKernel q4_k{act_bytes, convert_act_k, gemm<BlockQ4_Kx16, quant::kQK_K, Q4_KTiles>};
+        if (type == GgmlType::Q4_0) return &q4_0;
+        if (type == GgmlType::Q4_K) return &q4_k;
+        return nullptr;
+    }
+};
+
+}  // namespace
+}  // namespace lamina::cpu::detail

@@ -1,0 +1,132 @@
+#include "quant/interleaved.h"
+
+#include "common/float_convert.h"
+#include "quant/k_formats.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace lamina::quant {
+
+bool has_interleaved_layout(GgmlType type) { return type == GgmlType::Q4_0 || type == GgmlType::Q4_K; }
+
+size_t interleaved_group_bytes(GgmlType type, int64_t k) {
+    switch (type) {
+        case GgmlType::Q4_0: return static_cast<size_t>(k / kQK32) * sizeof(BlockQ4_0x16);
+        case GgmlType::Q4_K: return static_cast<size_t>(k / kQK_K) * sizeof(BlockQ4_Kx16);
+        default: return 0;
+    }
+}
+
+namespace {
+
+void repack_q4_0(const uint8_t *src, size_t row_bytes, int64_t k, BlockQ4_0x16 *dst) {
+    for (int64_t b = 0; b < k / kQK32; ++b) {
+        BlockQ4_0x16 &out = dst[b];
+        for (int r = 0; r < kInterleave; ++r) {
+            BlockQ4_0 in;
+            std::memcpy(&in, src + r * row_bytes + b * sizeof(BlockQ4_0), sizeof in);
+            out.d[r] = in.d;
+            for (int i = 0; i < 4; ++i) std::memcpy(&out.qs[64 * i + 4 * r], &in.qs[4 * i], 4);
+        }
+    }
+}
+
+void repack_q4_k(const uint8_t *src, size_t row_bytes, int64_t k, BlockQ4_Kx16 *dst) {
+    for (int64_t b = 0; b < k / kQK_K; ++b) {
+        BlockQ4_Kx16 &out = dst[b];
+        for (int r = 0; r < kInterleave; ++r) {
+            BlockQ4_K in;
+            std::memcpy(&in, src + r * row_bytes + b * sizeof(BlockQ4_K), sizeof in);
+            out.d[r] = in.d;
+            out.dmin[r] = in.dmin;
+            for (int s = 0; s < kQK_K / 32; ++s) k_scale_min(s, in.scales, &out.sc[s][r], &out.mn[s][r]);
+            for (int c = 0; c < 4; ++c) {
+                for (int i = 0; i < 8; ++i) std::memcpy(&out.qs[512 * c + 64 * i + 4 * r], &in.qs[32 * c + 4 * i], 4);
+            }
+        }
+    }
+}
+
+// Packs 8 six-bit scales and mins back into Q4_K's 12 bytes (the inverse of k_scale_min).
+void pack_k_scales(const uint8_t *sc, const uint8_t *mn, uint8_t *q) {
+    std::memset(q, 0, kKScaleBytes);
+    for (int j = 0; j < 4; ++j) {
+        q[j] = static_cast<uint8_t>((sc[j] & 63) | ((sc[j + 4] >> 4) << 6));
+        q[j + 4] = static_cast<uint8_t>((mn[j] & 63) | ((mn[j + 4] >> 4) << 6));
+        q[j + 8] = static_cast<uint8_t>((sc[j + 4] & 0xF) | ((mn[j + 4] & 0xF) << 4));
+    }
+}
+
+}  // namespace
+
+void repack_group(GgmlType type, const uint8_t *src, size_t src_row_bytes, int64_t k, uint8_t *dst) {
+    if (type == GgmlType::Q4_0) repack_q4_0(src, src_row_bytes, k, reinterpret_cast<BlockQ4_0x16 *>(dst));
+    if (type == GgmlType::Q4_K) repack_q4_k(src, src_row_bytes, k, reinterpret_cast<BlockQ4_Kx16 *>(dst));
+}
+
+void unpack_group_row(GgmlType type, const uint8_t *group, int64_t k, int r, uint8_t *dst_row) {
+    if (type == GgmlType::Q4_0) {
+        const auto *g = reinterpret_cast<const BlockQ4_0x16 *>(group);
+        for (int64_t b = 0; b < k / kQK32; ++b) {
+            BlockQ4_0 out;
+            out.d = g[b].d[r];
+            for (int i = 0; i < 4; ++i) std::memcpy(&out.qs[4 * i], &g[b].qs[64 * i + 4 * r], 4);
+            std::memcpy(dst_row + b * sizeof out, &out, sizeof out);
+        }
+    } else if (type == GgmlType::Q4_K) {
+        const auto *g = reinterpret_cast<const BlockQ4_Kx16 *>(group);
+        for (int64_t b = 0; b < k / kQK_K; ++b) {
+            BlockQ4_K out;
+            out.d = g[b].d[r];
+            out.dmin = g[b].dmin[r];
+            uint8_t sc[8], mn[8];
+            for (int s = 0; s < 8; ++s) {
+                sc[s] = g[b].sc[s][r];
+                mn[s] = g[b].mn[s][r];
+            }
+            pack_k_scales(sc, mn, out.scales);
+            for (int c = 0; c < 4; ++c) {
+                for (int i = 0; i < 8; ++i) std::memcpy(&out.qs[32 * c + 4 * i], &g[b].qs[512 * c + 64 * i + 4 * r], 4);
+            }
+            std::memcpy(dst_row + b * sizeof out, &out, sizeof out);
+        }
+    }
+}
+
+void quantize_act_q8x32_ref(const float *x, ActBlockQ8x32 *y, int64_t k) {
+    for (int64_t b = 0; b < k / kQK32; ++b, x += kQK32) {
+        float amax = 0.0f;
+        for (int j = 0; j < kQK32; ++j) amax = std::max(amax, std::fabs(x[j]));
+        const float d = amax / 127.0f;
+        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        int32_t sum = 0;
+        for (int j = 0; j < kQK32; ++j) {
+            y[b].q[j] = static_cast<int8_t>(std::lrint(x[j] * id));
+            sum += y[b].q[j];
+        }
+        y[b].d = fp16_to_fp32(fp32_to_fp16(d));
+        y[b].sum = sum;
+        y[b].d_sum = y[b].d * static_cast<float>(sum);
+    }
+}
+
+void act_q8x32_from_q8_K(const BlockQ8_K &src, ActBlockQ8x32 *dst) {
+    for (int s = 0; s < kQK_K / kQK32; ++s) {
+        std::memcpy(dst[s].q, src.qs + kQK32 * s, kQK32);
+        dst[s].d = src.d;
+        dst[s].sum = src.bsums[2 * s] + src.bsums[2 * s + 1];
+        dst[s].d_sum = src.d * static_cast<float>(dst[s].sum);
+    }
+}
+
+void quantize_act_q8x32_k_ref(const float *x, ActBlockQ8x32 *y, int64_t k) {
+    for (int64_t b = 0; b < k / kQK_K; ++b) {
+        BlockQ8_K q;
+        quantize_row_q8_K_ref(x + b * kQK_K, &q, kQK_K);
+        act_q8x32_from_q8_K(q, y + b * (kQK_K / kQK32));
+    }
+}
+
+}  // namespace lamina::quant
