@@ -34,9 +34,10 @@ TEST_P(RepackedModel, SameLogitsAsFileLayout) {
     const lm_model_info repacked = info_of(g.model_file, true), plain = info_of(g.model_file, false);
     EXPECT_EQ(plain.n_repacked, 0);
     EXPECT_EQ(plain.repacked_bytes, 0);
-    const bool has_kernels = cpu::interleaved_kernel(GgmlType::Q4_0) != nullptr;
+    const GgmlType main_type = name.find("q8_0") != std::string::npos ? GgmlType::Q8_0 : GgmlType::Q4_0;
+    const bool has_kernels = cpu::interleaved_kernel(main_type) != nullptr;
     if (has_kernels) {
-        // 2 layers x 7 matrices, all in Q4_0/Q4_K except the Q6_K ones of the _M mix.
+        // 2 layers x 7 matrices, all repackable except the Q6_K ones of the _M mix.
         EXPECT_GT(repacked.n_repacked, 0) << name;
         EXPECT_GT(repacked.repacked_bytes, 0) << name;
     } else {
@@ -66,7 +67,8 @@ TEST_P(RepackedModel, SameLogitsAsFileLayout) {
     EXPECT_GT(worst_cos, 0.999) << name;
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, RepackedModel, ::testing::Values("llama2-gqa256-q4_0", "llama2-gqa256-q4_k_m"),
+INSTANTIATE_TEST_SUITE_P(Models, RepackedModel, ::testing::Values("llama2-gqa256-q4_0", "llama2-gqa256-q8_0",
+                                                                    "llama2-gqa256-q4_k_m"),
                          [](const auto &info) {
                              std::string n = info.param;
                              for (char &c : n) c = (c == '-') ? '_' : c;

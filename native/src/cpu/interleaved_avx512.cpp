@@ -14,6 +14,7 @@ namespace lamina::cpu::detail {
 namespace {
 struct MaddPolicy {
     // u8 nibbles (<= 15) times s8: each VPMADDUBSW pair sum stays far below int16 saturation.
+    static constexpr bool kExact8Bit = false;  // whether dot4 takes any u8 x s8 without saturating
     static __m512i dot4(__m512i acc, __m512i u, __m512i s) {
         return _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maddubs_epi16(u, s), _mm512_set1_epi16(1)));
     }

@@ -10,6 +10,7 @@ const InterleavedKernel *interleaved_kernel(GgmlType type, Variant v, bool exten
     switch (v) {
         case Variant::Scalar: return detail::scalar_interleaved_kernel(type);
 #if defined(__x86_64__) || defined(_M_X64)
+        case Variant::Avx2: return detail::avx2_interleaved_kernel(type);
         case Variant::Avx512:
             if (extensions && f.avx512_vnni) return detail::avx512_vnni_interleaved_kernel(type);
             return detail::avx512_interleaved_kernel(type);

@@ -1,7 +1,8 @@
 // Kernels over the interleaved-row layouts of quant/interleaved.h. A variant that has them makes
-// the model loader repack Q4_0 / Q4_K matrices (16 rows a group); a variant without them (AVX2,
-// NEON for now) keeps computing on the file's layout through cpu::DotKernel, so repacking is
-// never a slowdown. Every variant's kernels are tested against the scalar ones here.
+// the model loader repack Q4_0 / Q8_0 / Q4_K matrices (16 rows a group): scalar and AVX-512 all
+// three (Q8_0 only with VNNI), AVX2 Q4_0 and Q4_K. For a type a variant has none for (and on
+// NEON for now) weights stay in the file's layout and cpu::DotKernel computes with them.
+// tests/native/interleaved_kernels_test.cpp holds every variant to the scalar kernels.
 #pragma once
 
 #include <cstddef>

@@ -40,6 +40,20 @@ void q4_0_group(int64_t nb, const BlockQ4_0x16 *w, const ActBlockQ8x32 *a, float
     std::memcpy(out, acc, sizeof acc);
 }
 
+void q8_0_group(int64_t nb, const quant::BlockQ8_0x16 *w, const ActBlockQ8x32 *a, float *out) {
+    float acc[kInterleave] = {};
+    for (int64_t b = 0; b < nb; ++b) {
+        for (int r = 0; r < kInterleave; ++r) {
+            int32_t isum = -128 * a[b].sum;
+            for (int i = 0; i < 8; ++i) {
+                for (int j = 0; j < 4; ++j) isum += w[b].qs[64 * i + 4 * r + j] * a[b].q[4 * i + j];
+            }
+            acc[r] += static_cast<float>(isum) * (fp16_to_fp32(w[b].d[r]) * a[b].d);
+        }
+    }
+    std::memcpy(out, acc, sizeof acc);
+}
+
 void q4_k_group(int64_t nb, const BlockQ4_Kx16 *w, const ActBlockQ8x32 *a, float *out) {
     float acc[kInterleave] = {};
     for (int64_t b = 0; b < nb; ++b) {
@@ -75,12 +89,14 @@ void gemm(int64_t k, const void *groups, size_t group_stride, int64_t n_groups, 
 }
 
 const InterleavedKernel kQ4_0{act_bytes, convert_act, gemm<BlockQ4_0x16, quant::kQK32, q4_0_group>};
+const InterleavedKernel kQ8_0{act_bytes, convert_act, gemm<quant::BlockQ8_0x16, quant::kQK32, q8_0_group>};
 const InterleavedKernel kQ4_K{act_bytes, convert_act_k, gemm<BlockQ4_Kx16, quant::kQK_K, q4_k_group>};
 
 }  // namespace
 
 const InterleavedKernel *scalar_interleaved_kernel(GgmlType type) {
     if (type == GgmlType::Q4_0) return &kQ4_0;
+    if (type == GgmlType::Q8_0) return &kQ8_0;
     if (type == GgmlType::Q4_K) return &kQ4_K;
     return nullptr;
 }

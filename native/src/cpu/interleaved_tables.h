@@ -8,6 +8,7 @@ namespace lamina::cpu::detail {
 
 const InterleavedKernel *scalar_interleaved_kernel(GgmlType type);
 #if defined(__x86_64__) || defined(_M_X64)
+const InterleavedKernel *avx2_interleaved_kernel(GgmlType type);
 const InterleavedKernel *avx512_interleaved_kernel(GgmlType type);
 const InterleavedKernel *avx512_vnni_interleaved_kernel(GgmlType type);
 #endif

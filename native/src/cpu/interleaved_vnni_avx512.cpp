@@ -13,6 +13,7 @@
 namespace lamina::cpu::detail {
 namespace {
 struct VnniPolicy {
+    static constexpr bool kExact8Bit = true;  // whether dot4 takes any u8 x s8 without saturating
     static __m512i dot4(__m512i acc, __m512i u, __m512i s) { return _mm512_dpbusd_epi32(acc, u, s); }
 };
 }  // namespace

@@ -101,6 +101,29 @@ void q4_0_tile(int64_t nb, const BlockQ4_0x16 *w, const void *act, size_t act_st
     for (int t = 0; t < NT; ++t) _mm512_storeu_ps(out + t * out_stride, acc[t]);
 }
 
+// ---- Q8_0x16 ----
+// Only with VNNI: VPMADDUBSW would saturate on (q + 128) * a pair sums.
+
+template <class P, int NT>
+void q8_0_tile(int64_t nb, const quant::BlockQ8_0x16 *w, const void *act, size_t act_stride, float *out,
+               size_t out_stride) {
+    __m512 acc[NT];
+    for (int t = 0; t < NT; ++t) acc[t] = _mm512_setzero_ps();
+    for (int64_t b = 0; b < nb; ++b) {
+        const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(w[b].d)));
+        __m512i q[8];
+        for (int i = 0; i < 8; ++i) q[i] = _mm512_loadu_si512(w[b].qs + 64 * i);
+        for (int t = 0; t < NT; ++t) {
+            const ActBlockQ8x32 &x = act_row(act, act_stride, t)[b];
+            // The weights' offset of 128 folds into the starting value, as Q4_0's 8 does.
+            __m512i s = _mm512_set1_epi32(-128 * x.sum);
+            for (int i = 0; i < 8; ++i) s = P::dot4(s, q[i], bcast4(x.q + 4 * i));
+            acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dw, _mm512_set1_ps(x.d)), acc[t]);
+        }
+    }
+    for (int t = 0; t < NT; ++t) _mm512_storeu_ps(out + t * out_stride, acc[t]);
+}
+
 // ---- Q4_Kx16 ---------------------------------------------------------------------------------
 
 template <class P, int NT>
@@ -176,12 +199,20 @@ struct InterleavedTable {
         }
     };
     template <int NT>
+    struct Q8_0Tiles {
+        static void run(int64_t nb, const quant::BlockQ8_0x16 *w, const void *a, size_t as, float *o, size_t os) {
+            q8_0_tile<P, NT>(nb, w, a, as, o, os);
+        }
+    };
+    template <int NT>
     struct Q4_KTiles {
         static void run(int64_t nb, const BlockQ4_Kx16 *w, const void *a, size_t as, float *o, size_t os) {
             q4_k_tile<P, NT>(nb, w, a, as, o, os);
         }
     };
     static const InterleavedKernel *get(GgmlType type) {
+        static const InterleavedKernel q8_0{act_bytes, convert_act, gemm<quant::BlockQ8_0x16, quant::kQK32, Q8_0Tiles>};
+        if (type == GgmlType::Q8_0) return P::kExact8Bit ? &q8_0 : nullptr;
         static const InterleavedKernel q4_0{act_bytes, convert_act, gemm<BlockQ4_0x16, quant::kQK32, Q4_0Tiles>};
         static const InterleavedKernel q4_k{act_bytes, convert_act_k, gemm<BlockQ4_Kx16, quant::kQK_K, Q4_KTiles>};
         if (type == GgmlType::Q4_0) return &q4_0;

@@ -9,11 +9,14 @@
 
 namespace lamina::quant {
 
-bool has_interleaved_layout(GgmlType type) { return type == GgmlType::Q4_0 || type == GgmlType::Q4_K; }
+bool has_interleaved_layout(GgmlType type) {
+    return type == GgmlType::Q4_0 || type == GgmlType::Q8_0 || type == GgmlType::Q4_K;
+}
 
 size_t interleaved_group_bytes(GgmlType type, int64_t k) {
     switch (type) {
         case GgmlType::Q4_0: return static_cast<size_t>(k / kQK32) * sizeof(BlockQ4_0x16);
+        case GgmlType::Q8_0: return static_cast<size_t>(k / kQK32) * sizeof(BlockQ8_0x16);
         case GgmlType::Q4_K: return static_cast<size_t>(k / kQK_K) * sizeof(BlockQ4_Kx16);
         default: return 0;
     }
@@ -29,6 +32,20 @@ void repack_q4_0(const uint8_t *src, size_t row_bytes, int64_t k, BlockQ4_0x16 *
             std::memcpy(&in, src + r * row_bytes + b * sizeof(BlockQ4_0), sizeof in);
             out.d[r] = in.d;
             for (int i = 0; i < 4; ++i) std::memcpy(&out.qs[64 * i + 4 * r], &in.qs[4 * i], 4);
+        }
+    }
+}
+
+void repack_q8_0(const uint8_t *src, size_t row_bytes, int64_t k, BlockQ8_0x16 *dst) {
+    for (int64_t b = 0; b < k / kQK32; ++b) {
+        BlockQ8_0x16 &out = dst[b];
+        for (int r = 0; r < kInterleave; ++r) {
+            BlockQ8_0 in;
+            std::memcpy(&in, src + r * row_bytes + b * sizeof(BlockQ8_0), sizeof in);
+            out.d[r] = in.d;
+            for (int i = 0; i < 8; ++i) {
+                for (int j = 0; j < 4; ++j) out.qs[64 * i + 4 * r + j] = static_cast<uint8_t>(in.qs[4 * i + j] + 128);
+            }
         }
     }
 }
@@ -63,6 +80,7 @@ void pack_k_scales(const uint8_t *sc, const uint8_t *mn, uint8_t *q) {
 
 void repack_group(GgmlType type, const uint8_t *src, size_t src_row_bytes, int64_t k, uint8_t *dst) {
     if (type == GgmlType::Q4_0) repack_q4_0(src, src_row_bytes, k, reinterpret_cast<BlockQ4_0x16 *>(dst));
+    if (type == GgmlType::Q8_0) repack_q8_0(src, src_row_bytes, k, reinterpret_cast<BlockQ8_0x16 *>(dst));
     if (type == GgmlType::Q4_K) repack_q4_k(src, src_row_bytes, k, reinterpret_cast<BlockQ4_Kx16 *>(dst));
 }
 
@@ -73,6 +91,16 @@ void unpack_group_row(GgmlType type, const uint8_t *group, int64_t k, int r, uin
             BlockQ4_0 out;
             out.d = g[b].d[r];
             for (int i = 0; i < 4; ++i) std::memcpy(&out.qs[4 * i], &g[b].qs[64 * i + 4 * r], 4);
+            std::memcpy(dst_row + b * sizeof out, &out, sizeof out);
+        }
+    } else if (type == GgmlType::Q8_0) {
+        const auto *g = reinterpret_cast<const BlockQ8_0x16 *>(group);
+        for (int64_t b = 0; b < k / kQK32; ++b) {
+            BlockQ8_0 out;
+            out.d = g[b].d[r];
+            for (int i = 0; i < 8; ++i) {
+                for (int j = 0; j < 4; ++j) out.qs[4 * i + j] = static_cast<int8_t>(g[b].qs[64 * i + 4 * r + j] - 128);
+            }
             std::memcpy(dst_row + b * sizeof out, &out, sizeof out);
         }
     } else if (type == GgmlType::Q4_K) {

@@ -6,7 +6,7 @@
 // ik_llama.cpp's _r4/_r8 types do the same). Repacking happens once, at model load.
 //
 // A group is 16 consecutive rows; its blocks follow each other along the row (k), and a group
-// takes exactly 16 rows' bytes of the file's layout (Q4_0) or 1/36 more (Q4_K, whose 6-bit
+// takes exactly 16 rows' bytes of the file's layout (Q4_0, Q8_0) or 1/36 more (Q4_K, whose 6-bit
 // scales are stored unpacked), so group g of a matrix starts at g * group_bytes(k).
 #pragma once
 
@@ -28,6 +28,14 @@ struct BlockQ4_0x16 {
     uint8_t qs[kInterleave * kQK32 / 2];
 };
 
+// 16 Q8_0 blocks, the quants stored offset by 128 as unsigned bytes (q + 128 in [1, 255]) so
+// they can be VPDPBUSD's unsigned operand: qs[64 i + 4 r + b] = row r's qs[4 i + b] + 128
+// (i in 0..7).
+struct BlockQ8_0x16 {
+    uint16_t d[kInterleave];
+    uint8_t qs[kInterleave * kQK32];
+};
+
 // 16 Q4_K super-blocks (the same 256 columns of 16 rows), scales unpacked to one byte each:
 // x = d[r] * sc[s][r] * q - dmin[r] * mn[s][r] for element 32 s + l of row r. The quants keep
 // Q4_K's chunks of 64 elements: qs[512 c + 64 i + 4 r + b] is byte 32 c + 4 i + b of row r
@@ -42,6 +50,7 @@ struct BlockQ4_Kx16 {
 };
 
 static_assert(sizeof(BlockQ4_0x16) == 16 * sizeof(BlockQ4_0), "Q4_0x16 takes 16 Q4_0 blocks' bytes");
+static_assert(sizeof(BlockQ8_0x16) == 16 * sizeof(BlockQ8_0), "Q8_0x16 takes 16 Q8_0 blocks' bytes");
 static_assert(sizeof(BlockQ4_Kx16) == 16 * sizeof(BlockQ4_K) + 64, "Q4_Kx16: 16 Q4_K blocks + unpacked scales");
 
 // The activation format of the interleaved kernels: Q8_0-like blocks of 32 with a float scale

@@ -11,9 +11,10 @@ import java.util.Locale;
  *                       lowercase), or null for no check. With a value, loading reads the whole
  *                       file once and fails with {@link ModelFormatException} naming both hashes if
  *                       they differ; {@link Lamina#sha256(java.nio.file.Path)} computes the value.
- * @param repackWeights  (default true) where the CPU has kernels for it (AVX-512 now), copy Q4_0 and
- *                       Q4_K matrices once at load into an interleaved-row layout that processes
- *                       prompts 1.5-2.5x faster; the file pages they came from are released, so
+ * @param repackWeights  (default true) where the CPU has kernels for it (x86: Q4_0 and Q4_K with
+ *                       AVX2 or AVX-512, Q8_0 with AVX-512 VNNI; not ARM yet), copy those matrices
+ *                       once at load into an interleaved-row layout that processes prompts
+ *                       1.5-2.5x faster; the file pages they came from are released, so
  *                       resident memory stays about the file's size. false keeps every weight in
  *                       the shared file mapping: loading is instant and several processes mapping
  *                       the same file share its pages. {@link ModelInfo#repackedMatrices()} tells

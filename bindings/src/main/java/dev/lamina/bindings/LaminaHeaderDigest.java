@@ -3,7 +3,7 @@
 package dev.lamina.bindings;
 
 public final class LaminaHeaderDigest {
-    public static final String SHA256 = "456a0660aa0128a436a6867aa6d8bee9c35b907824e01d68bf311deaf666feea";
+    public static final String SHA256 = "c593e4fa9eef5135e102cc2083e79e2faa19802f6a6a4d57f704f461e323ceea";
 
     private LaminaHeaderDigest() {}
 }

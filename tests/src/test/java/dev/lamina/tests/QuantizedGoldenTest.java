@@ -80,7 +80,7 @@ class QuantizedGoldenTest {
 
     /**
      * Q4_0/Q4_K weights are repacked into interleaved rows at load by the variants that have
-     * kernels for it (scalar, avx512); the logits must be those of the file's layout within the
+     * kernels for it (scalar, avx2, avx512); the logits must be those of the file's layout within the
      * quantized tolerance. (Not bit-identical: float terms are rounded in another order, and on
      * these random-weight models an activation on the other side of a rounding step can move later
      * layers by a few percent. A wrongly repacked matrix lands far outside.)
@@ -101,7 +101,7 @@ class QuantizedGoldenTest {
         try (Model model = Model.load(golden.model(), options);
              Session session = model.newSession(SessionOptions.builder().contextLength(256).build())) {
             ModelInfo info = model.info();
-            boolean variantRepacks = List.of("scalar", "avx512").contains(Lamina.cpuVariant());
+            boolean variantRepacks = List.of("scalar", "avx2", "avx512").contains(Lamina.cpuVariant());
             if (options.repackWeights() && variantRepacks) {
                 assertTrue(info.repackedMatrices() > 0 && info.repackedBytes() > 0, "repacked: " + info);
             } else {

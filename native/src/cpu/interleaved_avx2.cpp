@@ -1,0 +1,188 @@
+// Interleaved-layout kernels for AVX2 CPUs (no AVX-512). A ymm register holds 4 consecutive
+// weights of 8 rows, so a 16-row group is computed as two halves of 8 rows; VPMADDUBSW takes
+// the u8 x s8 products in pairs. Q8_0 keeps the file layout here: its offset quants would
+// saturate VPMADDUBSW's int16 pair sums.
+#include <immintrin.h>
+
+#include <cstring>
+
+#include "cpu/interleaved_tables.h"
+#include "cpu/x86_avx2_helpers.h"
+#include "quant/interleaved.h"
+
+namespace lamina::cpu::detail {
+namespace {
+
+using quant::ActBlockQ8x32;
+using quant::BlockQ4_0x16;
+using quant::BlockQ4_Kx16;
+
+constexpr int kTile = 4;  // activation rows per tile: 8 weight registers + 4 accumulators + scales fit in 16 ymm
+constexpr int kHalf = 8;  // rows per ymm
+
+inline __m256i bcast4(const int8_t *q) {
+    int32_t v;
+    std::memcpy(&v, q, 4);
+    return _mm256_set1_epi32(v);
+}
+
+inline const ActBlockQ8x32 *act_row(const void *act, size_t act_stride, int t) {
+    return reinterpret_cast<const ActBlockQ8x32 *>(static_cast<const char *>(act) + t * act_stride);
+}
+
+inline __m256 load8_f16(const uint16_t *h) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(h)));
+}
+
+inline __m256 load8_u8(const uint8_t *p) {
+    int64_t v;
+    std::memcpy(&v, p, 8);
+    return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_cvtsi64_si128(v)));
+}
+
+size_t act_bytes(int64_t k) { return static_cast<size_t>(k / quant::kQK32) * sizeof(ActBlockQ8x32); }
+
+// Same arithmetic as quant::quantize_act_q8x32_ref, so the results agree bit for bit.
+void convert_act(const float *x, void *dst, int64_t k) {
+    auto *y = static_cast<ActBlockQ8x32 *>(dst);
+    const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    for (int64_t b = 0; b < k / quant::kQK32; ++b, x += quant::kQK32) {
+        __m256 v[4], m = _mm256_setzero_ps();
+        for (int i = 0; i < 4; ++i) {
+            v[i] = _mm256_loadu_ps(x + 8 * i);
+            m = _mm256_max_ps(m, _mm256_and_ps(v[i], abs_mask));
+        }
+        __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+        m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+        m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+        const float d = _mm_cvtss_f32(m4) / 127.0f;
+        const __m256 id = _mm256_set1_ps(d != 0.0f ? 1.0f / d : 0.0f);
+        __m256i q[4];
+        for (int i = 0; i < 4; ++i) q[i] = _mm256_cvtps_epi32(_mm256_mul_ps(v[i], id));
+        const __m256i total = _mm256_add_epi32(_mm256_add_epi32(q[0], q[1]), _mm256_add_epi32(q[2], q[3]));
+        // Narrow to bytes; the packs interleave 128-bit lanes, the permute restores element order.
+        const __m256i p16 = _mm256_packs_epi16(_mm256_packs_epi32(q[0], q[1]), _mm256_packs_epi32(q[2], q[3]));
+        const __m256i bytes = _mm256_permutevar8x32_epi32(p16, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+        _mm256_storeu_si256(reinterpret_cast<__m256i *>(y[b].q), bytes);
+        __m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(total), _mm256_extracti128_si256(total, 1));
+        s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, _MM_SHUFFLE(1, 0, 3, 2)));
+        s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, _MM_SHUFFLE(2, 3, 0, 1)));
+        const int32_t sum = _mm_cvtsi128_si32(s4);
+        y[b].d = _cvtsh_ss(_cvtss_sh(d, _MM_FROUND_TO_NEAREST_INT));
+        y[b].sum = sum;
+        y[b].d_sum = y[b].d * static_cast<float>(sum);
+    }
+}
+
+void convert_act_k(const float *x, void *dst, int64_t k) {
+    auto *y = static_cast<ActBlockQ8x32 *>(dst);
+    for (int64_t b = 0; b < k / quant::kQK_K; ++b) {
+        quant::BlockQ8_K q;
+        quantize_q8_K_avx2(x + b * quant::kQK_K, &q, quant::kQK_K);
+        quant::act_q8x32_from_q8_K(q, y + b * (quant::kQK_K / quant::kQK32));
+    }
+}
+
+// Sum of VPMADDUBSW pairs over n k-groups in int16 (n <= 8 keeps nibbles x int8 below 2^15:
+// 8 * 2 * 15 * 127 = 30480), widened to int32 once.
+template <int N>
+inline __m256i dot_groups(const __m256i *w, const int8_t *a) {
+    __m256i s16 = _mm256_maddubs_epi16(w[0], bcast4(a));
+    for (int i = 1; i < N; ++i) s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(w[i], bcast4(a + 4 * i)));
+    return _mm256_madd_epi16(s16, _mm256_set1_epi16(1));
+}
+
+template <int NT>
+void q4_0_tile(int64_t nb, const BlockQ4_0x16 *w, const void *act, size_t act_stride, float *out, size_t out_stride) {
+    const __m256i low4 = _mm256_set1_epi8(0x0F);
+    for (int h = 0; h < 2; ++h) {
+        __m256 acc[NT];
+        for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps();
+        for (int64_t b = 0; b < nb; ++b) {
+            const __m256 dw = load8_f16(w[b].d + kHalf * h);
+            __m256i lo[4], hi[4];
+            for (int i = 0; i < 4; ++i) {
+                const __m256i p = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(w[b].qs + 64 * i + 32 * h));
+                lo[i] = _mm256_and_si256(p, low4);
+                hi[i] = _mm256_and_si256(_mm256_srli_epi16(p, 4), low4);
+            }
+            for (int t = 0; t < NT; ++t) {
+                const ActBlockQ8x32 &x = act_row(act, act_stride, t)[b];
+                const __m256i s = _mm256_add_epi32(_mm256_add_epi32(dot_groups<4>(lo, x.q), dot_groups<4>(hi, x.q + 16)),
+                                                   _mm256_set1_epi32(-8 * x.sum));
+                acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(dw, _mm256_set1_ps(x.d)), acc[t]);
+            }
+        }
+        for (int t = 0; t < NT; ++t) _mm256_storeu_ps(out + t * out_stride + kHalf * h, acc[t]);
+    }
+}
+
+template <int NT>
+void q4_k_tile(int64_t nb, const BlockQ4_Kx16 *w, const void *act, size_t act_stride, float *out, size_t out_stride) {
+    const __m256i low4 = _mm256_set1_epi8(0x0F);
+    for (int h = 0; h < 2; ++h) {
+        __m256 acc[NT];
+        for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps();
+        for (int64_t b = 0; b < nb; ++b) {
+            const BlockQ4_Kx16 &blk = w[b];
+            const __m256 d = load8_f16(blk.d + kHalf * h), dmin = load8_f16(blk.dmin + kHalf * h);
+            for (int s = 0; s < 8; ++s) {
+                const uint8_t *qs = blk.qs + 512 * (s / 2) + 32 * h;
+                __m256i q[8];
+                for (int i = 0; i < 8; ++i) {
+                    const __m256i p = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(qs + 64 * i));
+                    q[i] = _mm256_and_si256(s % 2 ? _mm256_srli_epi16(p, 4) : p, low4);
+                }
+                const __m256 scale = _mm256_mul_ps(d, load8_u8(blk.sc[s] + kHalf * h));
+                const __m256 min = _mm256_mul_ps(dmin, load8_u8(blk.mn[s] + kHalf * h));
+                for (int t = 0; t < NT; ++t) {
+                    const ActBlockQ8x32 &x = act_row(act, act_stride, t)[8 * b + s];
+                    const __m256i sum = dot_groups<8>(q, x.q);
+                    acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), _mm256_mul_ps(scale, _mm256_set1_ps(x.d)), acc[t]);
+                    acc[t] = _mm256_fnmadd_ps(min, _mm256_set1_ps(x.d_sum), acc[t]);
+                }
+            }
+        }
+        for (int t = 0; t < NT; ++t) _mm256_storeu_ps(out + t * out_stride + kHalf * h, acc[t]);
+    }
+}
+
+template <typename Block, int kBlockElems, void (*T1)(int64_t, const Block *, const void *, size_t, float *, size_t),
+          void (*T2)(int64_t, const Block *, const void *, size_t, float *, size_t),
+          void (*T3)(int64_t, const Block *, const void *, size_t, float *, size_t),
+          void (*T4)(int64_t, const Block *, const void *, size_t, float *, size_t)>
+void gemm(int64_t k, const void *groups, size_t group_stride, int64_t n_groups, const void *act, size_t act_stride,
+          int64_t n_act, float *out, size_t out_stride) {
+    const int64_t nb = k / kBlockElems;
+    for (int64_t t0 = 0; t0 < n_act; t0 += kTile) {
+        const int64_t nt = n_act - t0 < kTile ? n_act - t0 : kTile;
+        const void *a = static_cast<const char *>(act) + t0 * act_stride;
+        for (int64_t g = 0; g < n_groups; ++g) {
+            const auto *w = reinterpret_cast<const Block *>(static_cast<const char *>(groups) + g * group_stride);
+            float *o = out + t0 * out_stride + g * quant::kInterleave;
+            switch (nt) {
+                case 1: T1(nb, w, a, act_stride, o, out_stride); break;
+                case 2: T2(nb, w, a, act_stride, o, out_stride); break;
+                case 3: T3(nb, w, a, act_stride, o, out_stride); break;
+                default: T4(nb, w, a, act_stride, o, out_stride); break;
+            }
+        }
+    }
+}
+
+const InterleavedKernel kQ4_0{
+    act_bytes, convert_act,
+    gemm<BlockQ4_0x16, quant::kQK32, q4_0_tile<1>, q4_0_tile<2>, q4_0_tile<3>, q4_0_tile<4>>};
+const InterleavedKernel kQ4_K{
+    act_bytes, convert_act_k,
+    gemm<BlockQ4_Kx16, quant::kQK_K, q4_k_tile<1>, q4_k_tile<2>, q4_k_tile<3>, q4_k_tile<4>>};
+
+}  // namespace
+
+const InterleavedKernel *avx2_interleaved_kernel(GgmlType type) {
+    if (type == GgmlType::Q4_0) return &kQ4_0;
+    if (type == GgmlType::Q4_K) return &kQ4_K;
+    return nullptr;
+}
+
+}  // namespace lamina::cpu::detail
