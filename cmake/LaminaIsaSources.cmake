@@ -5,6 +5,14 @@
 # *_vnni_avx512.cpp, *_neon.cpp and *_dotprod_neon.cpp.
 function(lamina_select_isa_sources var)
   set(sources ${${var}})
+  # The reference code (quantizers in quant/, the scalar kernels) rounds every product before it
+  # is added: the SIMD variants are held to it bit for bit in places (activation quantization),
+  # and GCC's default on aarch64 would fuse a*b+c into one FMA, which rounds differently.
+  foreach(src IN LISTS sources)
+    if(src MATCHES "/quant/[^/]*\\.cpp$" OR src MATCHES "_scalar\\.cpp$")
+      set_source_files_properties(${src} PROPERTIES COMPILE_OPTIONS "-ffp-contract=off")
+    endif()
+  endforeach()
   if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64|amd64")
     list(FILTER sources EXCLUDE REGEX "_neon\\.cpp$")
     foreach(src IN LISTS sources)

@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "cpu/interleaved_gemm.h"
 #include "cpu/interleaved_tables.h"
 #include "cpu/x86_avx2_helpers.h"
 #include "quant/interleaved.h"
@@ -147,36 +148,21 @@ void q4_k_tile(int64_t nb, const BlockQ4_Kx16 *w, const void *act, size_t act_st
     }
 }
 
-template <typename Block, int kBlockElems, void (*T1)(int64_t, const Block *, const void *, size_t, float *, size_t),
-          void (*T2)(int64_t, const Block *, const void *, size_t, float *, size_t),
-          void (*T3)(int64_t, const Block *, const void *, size_t, float *, size_t),
-          void (*T4)(int64_t, const Block *, const void *, size_t, float *, size_t)>
-void gemm(int64_t k, const void *groups, size_t group_stride, int64_t n_groups, const void *act, size_t act_stride,
-          int64_t n_act, float *out, size_t out_stride) {
-    const int64_t nb = k / kBlockElems;
-    for (int64_t t0 = 0; t0 < n_act; t0 += kTile) {
-        const int64_t nt = n_act - t0 < kTile ? n_act - t0 : kTile;
-        const void *a = static_cast<const char *>(act) + t0 * act_stride;
-        for (int64_t g = 0; g < n_groups; ++g) {
-            const auto *w = reinterpret_cast<const Block *>(static_cast<const char *>(groups) + g * group_stride);
-            float *o = out + t0 * out_stride + g * quant::kInterleave;
-            switch (nt) {
-                case 1: T1(nb, w, a, act_stride, o, out_stride); break;
-                case 2: T2(nb, w, a, act_stride, o, out_stride); break;
-                case 3: T3(nb, w, a, act_stride, o, out_stride); break;
-                default: T4(nb, w, a, act_stride, o, out_stride); break;
-            }
-        }
+template <int NT>
+struct Q4_0Tile {
+    static void run(int64_t nb, const BlockQ4_0x16 *w, const void *a, size_t as, float *o, size_t os) {
+        q4_0_tile<NT>(nb, w, a, as, o, os);
     }
-}
+};
+template <int NT>
+struct Q4_KTile {
+    static void run(int64_t nb, const BlockQ4_Kx16 *w, const void *a, size_t as, float *o, size_t os) {
+        q4_k_tile<NT>(nb, w, a, as, o, os);
+    }
+};
 
-const InterleavedKernel kQ4_0{
-    act_bytes, convert_act,
-    gemm<BlockQ4_0x16, quant::kQK32, q4_0_tile<1>, q4_0_tile<2>, q4_0_tile<3>, q4_0_tile<4>>};
-const InterleavedKernel kQ4_K{
-    act_bytes, convert_act_k,
-    gemm<BlockQ4_Kx16, quant::kQK_K, q4_k_tile<1>, q4_k_tile<2>, q4_k_tile<3>, q4_k_tile<4>>};
-
+const InterleavedKernel kQ4_0{act_bytes, convert_act, interleaved_gemm<BlockQ4_0x16, quant::kQK32, kTile, Q4_0Tile>};
+const InterleavedKernel kQ4_K{act_bytes, convert_act_k, interleaved_gemm<BlockQ4_Kx16, quant::kQK_K, kTile, Q4_KTile>};
 }  // namespace
 
 const InterleavedKernel *avx2_interleaved_kernel(GgmlType type) {

@@ -15,6 +15,9 @@ const InterleavedKernel *interleaved_kernel(GgmlType type, Variant v, bool exten
             if (extensions && f.avx512_vnni) return detail::avx512_vnni_interleaved_kernel(type);
             return detail::avx512_interleaved_kernel(type);
 #endif
+#if defined(__aarch64__)
+        case Variant::Neon: return extensions && f.neon_dotprod ? detail::neon_dotprod_interleaved_kernel(type) : nullptr;
+#endif
         default: return nullptr;
     }
 }

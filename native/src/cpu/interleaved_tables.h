@@ -12,5 +12,9 @@ const InterleavedKernel *avx2_interleaved_kernel(GgmlType type);
 const InterleavedKernel *avx512_interleaved_kernel(GgmlType type);
 const InterleavedKernel *avx512_vnni_interleaved_kernel(GgmlType type);
 #endif
+#if defined(__aarch64__)
+// Only consulted when the CPU has dotprod (SDOT's lane form does the broadcast).
+const InterleavedKernel *neon_dotprod_interleaved_kernel(GgmlType type);
+#endif
 
 }  // namespace lamina::cpu::detail

@@ -5,7 +5,7 @@
 // Register picture: one zmm holds 4 consecutive weights of each of 16 rows (row r in lane r);
 // 4 activation bytes broadcast to every lane multiply all 16 rows at once. A tile is 16 rows x
 // up to kTile activation rows: the unpacked weights of a block stay in registers while each
-// activation row of the tile passes over them.
+// activation row of the tile passes over them (the loop around tiles: cpu/interleaved_gemm.h).
 #pragma once
 
 #if !defined(__AVX512F__) || !defined(__AVX512BW__)
@@ -16,6 +16,7 @@
 
 #include <cstring>
 
+#include "cpu/interleaved_gemm.h"
 #include "cpu/interleaved_kernels.h"
 #include "cpu/x86_avx2_helpers.h"
 #include "quant/interleaved.h"
@@ -159,36 +160,7 @@ void q4_k_tile(int64_t nb, const BlockQ4_Kx16 *w, const void *act, size_t act_st
     for (int t = 0; t < NT; ++t) _mm512_storeu_ps(out + t * out_stride, acc[t]);
 }
 
-// ---- drivers ---------------------------------------------------------------------------------
-
-template <typename Block, int NT>
-using TileFn = void (*)(int64_t, const Block *, const void *, size_t, float *, size_t);
-
-template <typename Block, int kBlockElems, template <int> class Tiles>
-void gemm(int64_t k, const void *groups, size_t group_stride, int64_t n_groups, const void *act, size_t act_stride,
-          int64_t n_act, float *out, size_t out_stride) {
-    const int64_t nb = k / kBlockElems;
-    // Tokens outer, groups inner: a tile's activation rows stay in L1 while the groups (in L2,
-    // see matmul.cpp's row blocks) stream past them.
-    for (int64_t t0 = 0; t0 < n_act; t0 += kTile) {
-        const int nt = static_cast<int>(n_act - t0 < kTile ? n_act - t0 : kTile);
-        const void *a = static_cast<const char *>(act) + t0 * act_stride;
-        for (int64_t g = 0; g < n_groups; ++g) {
-            const auto *w = reinterpret_cast<const Block *>(static_cast<const char *>(groups) + g * group_stride);
-            float *o = out + t0 * out_stride + g * quant::kInterleave;
-            switch (nt) {
-                case 1: Tiles<1>::run(nb, w, a, act_stride, o, out_stride); break;
-                case 2: Tiles<2>::run(nb, w, a, act_stride, o, out_stride); break;
-                case 3: Tiles<3>::run(nb, w, a, act_stride, o, out_stride); break;
-                case 4: Tiles<4>::run(nb, w, a, act_stride, o, out_stride); break;
-                case 5: Tiles<5>::run(nb, w, a, act_stride, o, out_stride); break;
-                case 6: Tiles<6>::run(nb, w, a, act_stride, o, out_stride); break;
-                case 7: Tiles<7>::run(nb, w, a, act_stride, o, out_stride); break;
-                default: Tiles<8>::run(nb, w, a, act_stride, o, out_stride); break;
-            }
-        }
-    }
-}
+// ---- tables ----------------------------------------------------------------------------------
 
 template <class P>
 struct InterleavedTable {
@@ -211,10 +183,10 @@ struct InterleavedTable {
         }
     };
     static const InterleavedKernel *get(GgmlType type) {
-        static const InterleavedKernel q8_0{act_bytes, convert_act, gemm<quant::BlockQ8_0x16, quant::kQK32, Q8_0Tiles>};
+        static const InterleavedKernel q8_0{act_bytes, convert_act, interleaved_gemm<quant::BlockQ8_0x16, quant::kQK32, kTile, Q8_0Tiles>};
         if (type == GgmlType::Q8_0) return P::kExact8Bit ? &q8_0 : nullptr;
-        static const InterleavedKernel q4_0{act_bytes, convert_act, gemm<BlockQ4_0x16, quant::kQK32, Q4_0Tiles>};
-        static const InterleavedKernel q4_k{act_bytes, convert_act_k, gemm<BlockQ4_Kx16, quant::kQK_K, Q4_KTiles>};
+        static const InterleavedKernel q4_0{act_bytes, convert_act, interleaved_gemm<BlockQ4_0x16, quant::kQK32, kTile, Q4_0Tiles>};
+        static const InterleavedKernel q4_k{act_bytes, convert_act_k, interleaved_gemm<BlockQ4_Kx16, quant::kQK_K, kTile, Q4_KTiles>};
         if (type == GgmlType::Q4_0) return &q4_0;
         if (type == GgmlType::Q4_K) return &q4_k;
         return nullptr;

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <vector>
 
+#include "cpu/cpu_features.h"
 #include "cpu/interleaved_kernels.h"
 #include "cpu/kernels.h"
 #include "quant/interleaved.h"
@@ -148,16 +149,24 @@ TEST(InterleavedKernels, ActivationConversionIsBitIdentical) {
     }
 }
 
-// Where the active variant has interleaved kernels, the loader must use them for these types
-// (otherwise the speed silently falls back to the file layout).
-TEST(InterleavedKernels, Avx512HasEveryType) {
-    if (!variant_available(Variant::Avx512)) GTEST_SKIP() << "no AVX-512 on this CPU";
-    for (GgmlType t : kTypes) {
-        EXPECT_NE(interleaved_kernel(t, Variant::Avx512, true), nullptr) << name_of(t);
-        // Without VNNI, Q8_0 keeps the file layout (VPMADDUBSW would saturate on its offset quants).
-        if (t != GgmlType::Q8_0) EXPECT_NE(interleaved_kernel(t, Variant::Avx512, false), nullptr) << name_of(t);
+// The variants with byte dot products (AVX-512, NEON with dotprod) must have kernels for every
+// type, or the loader would silently keep the slower file layout.
+TEST(InterleavedKernels, FastVariantsHaveEveryType) {
+    if (variant_available(Variant::Avx512)) {
+        for (GgmlType t : kTypes) {
+            EXPECT_NE(interleaved_kernel(t, Variant::Avx512, true), nullptr) << name_of(t);
+            // Without VNNI, Q8_0 keeps the file layout (VPMADDUBSW would saturate on its offset quants).
+            if (t != GgmlType::Q8_0) {
+                EXPECT_NE(interleaved_kernel(t, Variant::Avx512, false), nullptr) << name_of(t);
+            }
+        }
+        EXPECT_EQ(interleaved_kernel(GgmlType::Q8_0, Variant::Avx512, false), nullptr);
+    } else if (variant_available(Variant::Neon) && cpu_features().neon_dotprod) {
+        for (GgmlType t : kTypes) EXPECT_NE(interleaved_kernel(t, Variant::Neon, true), nullptr) << name_of(t);
+        EXPECT_EQ(interleaved_kernel(GgmlType::Q4_0, Variant::Neon, false), nullptr);
+    } else {
+        GTEST_SKIP() << "neither AVX-512 nor NEON dotprod on this CPU";
     }
-    EXPECT_EQ(interleaved_kernel(GgmlType::Q8_0, Variant::Avx512, false), nullptr);
 }
 
 }  // namespace

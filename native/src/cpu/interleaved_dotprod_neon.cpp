@@ -1,0 +1,159 @@
+// Interleaved-layout kernels for ARMv8.2 dotprod. A q register holds 4 consecutive weights of 4
+// rows, so a 16-row group is computed in quarters of 4 rows; SDOT's lane form multiplies them
+// with 4 activation bytes picked from a register (no broadcast needed). Only used when the CPU
+// reports dotprod; plain NEON keeps the file layout.
+#include <arm_neon.h>
+
+#include <cstring>
+
+#include "cpu/interleaved_gemm.h"
+#include "cpu/interleaved_tables.h"
+#include "quant/interleaved.h"
+
+#if !defined(__ARM_FEATURE_DOTPROD)
+#error "interleaved_dotprod_neon.cpp needs +dotprod (given to *_dotprod_neon.cpp by cmake/LaminaIsaSources.cmake)"
+#endif
+
+namespace lamina::cpu::detail {
+namespace {
+
+using quant::ActBlockQ8x32;
+using quant::BlockQ4_0x16;
+using quant::BlockQ4_Kx16;
+using quant::BlockQ8_0x16;
+
+constexpr int kTile = 4;     // activation rows per tile
+constexpr int kQuarter = 4;  // rows per q register
+
+inline const ActBlockQ8x32 *act_row(const void *act, size_t act_stride, int t) {
+    return reinterpret_cast<const ActBlockQ8x32 *>(static_cast<const char *>(act) + t * act_stride);
+}
+
+inline float32x4_t load4_f16(const uint16_t *h) { return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(h))); }
+
+inline float32x4_t load4_u8(const uint8_t *p) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return vcvtq_f32_u32(vmovl_u16(vget_low_u16(vmovl_u8(vcreate_u8(v)))));
+}
+
+// sum over 8 k-groups: w[i] (4 rows x 4 bytes) with activation bytes 4i..4i+3 of a[0..1].
+inline int32x4_t dot8(int32x4_t acc, const int8x16_t *w, int8x16_t a0, int8x16_t a1) {
+    acc = vdotq_laneq_s32(acc, w[0], a0, 0);
+    acc = vdotq_laneq_s32(acc, w[1], a0, 1);
+    acc = vdotq_laneq_s32(acc, w[2], a0, 2);
+    acc = vdotq_laneq_s32(acc, w[3], a0, 3);
+    acc = vdotq_laneq_s32(acc, w[4], a1, 0);
+    acc = vdotq_laneq_s32(acc, w[5], a1, 1);
+    acc = vdotq_laneq_s32(acc, w[6], a1, 2);
+    acc = vdotq_laneq_s32(acc, w[7], a1, 3);
+    return acc;
+}
+
+size_t act_bytes(int64_t k) { return static_cast<size_t>(k / quant::kQK32) * sizeof(ActBlockQ8x32); }
+void convert_act(const float *x, void *dst, int64_t k) {
+    quant::quantize_act_q8x32_ref(x, static_cast<ActBlockQ8x32 *>(dst), k);
+}
+void convert_act_k(const float *x, void *dst, int64_t k) {
+    quant::quantize_act_q8x32_k_ref(x, static_cast<ActBlockQ8x32 *>(dst), k);
+}
+
+template <int NT>
+struct Q4_0Tile {
+    static void run(int64_t nb, const BlockQ4_0x16 *w, const void *act, size_t act_stride, float *out,
+                    size_t out_stride) {
+        const uint8x16_t low4 = vdupq_n_u8(0x0F);
+        for (int j = 0; j < 4; ++j) {
+            float32x4_t acc[NT];
+            for (int t = 0; t < NT; ++t) acc[t] = vdupq_n_f32(0.0f);
+            for (int64_t b = 0; b < nb; ++b) {
+                const float32x4_t dw = load4_f16(w[b].d + kQuarter * j);
+                // Nibbles 0..15 are valid signed bytes, so SDOT takes them as they are;
+                // k-groups 0..3 are the low nibbles, 4..7 the high ones.
+                int8x16_t q[8];
+                for (int i = 0; i < 4; ++i) {
+                    const uint8x16_t p = vld1q_u8(w[b].qs + 64 * i + 16 * j);
+                    q[i] = vreinterpretq_s8_u8(vandq_u8(p, low4));
+                    q[4 + i] = vreinterpretq_s8_u8(vshrq_n_u8(p, 4));
+                }
+                for (int t = 0; t < NT; ++t) {
+                    const ActBlockQ8x32 &x = act_row(act, act_stride, t)[b];
+                    const int32x4_t s = dot8(vdupq_n_s32(-8 * x.sum), q, vld1q_s8(x.q), vld1q_s8(x.q + 16));
+                    acc[t] = vfmaq_f32(acc[t], vcvtq_f32_s32(s), vmulq_n_f32(dw, x.d));
+                }
+            }
+            for (int t = 0; t < NT; ++t) vst1q_f32(out + t * out_stride + kQuarter * j, acc[t]);
+        }
+    }
+};
+
+template <int NT>
+struct Q8_0Tile {
+    static void run(int64_t nb, const BlockQ8_0x16 *w, const void *act, size_t act_stride, float *out,
+                    size_t out_stride) {
+        const uint8x16_t offset = vdupq_n_u8(0x80);
+        for (int j = 0; j < 4; ++j) {
+            float32x4_t acc[NT];
+            for (int t = 0; t < NT; ++t) acc[t] = vdupq_n_f32(0.0f);
+            for (int64_t b = 0; b < nb; ++b) {
+                const float32x4_t dw = load4_f16(w[b].d + kQuarter * j);
+                int8x16_t q[8];  // back to signed: (q + 128) ^ 0x80 = q
+                for (int i = 0; i < 8; ++i) q[i] = vreinterpretq_s8_u8(veorq_u8(vld1q_u8(w[b].qs + 64 * i + 16 * j), offset));
+                for (int t = 0; t < NT; ++t) {
+                    const ActBlockQ8x32 &x = act_row(act, act_stride, t)[b];
+                    const int32x4_t s = dot8(vdupq_n_s32(0), q, vld1q_s8(x.q), vld1q_s8(x.q + 16));
+                    acc[t] = vfmaq_f32(acc[t], vcvtq_f32_s32(s), vmulq_n_f32(dw, x.d));
+                }
+            }
+            for (int t = 0; t < NT; ++t) vst1q_f32(out + t * out_stride + kQuarter * j, acc[t]);
+        }
+    }
+};
+
+template <int NT>
+struct Q4_KTile {
+    static void run(int64_t nb, const BlockQ4_Kx16 *w, const void *act, size_t act_stride, float *out,
+                    size_t out_stride) {
+        const uint8x16_t low4 = vdupq_n_u8(0x0F);
+        for (int j = 0; j < 4; ++j) {
+            float32x4_t acc[NT];
+            for (int t = 0; t < NT; ++t) acc[t] = vdupq_n_f32(0.0f);
+            for (int64_t b = 0; b < nb; ++b) {
+                const BlockQ4_Kx16 &blk = w[b];
+                const float32x4_t d = load4_f16(blk.d + kQuarter * j), dmin = load4_f16(blk.dmin + kQuarter * j);
+                for (int s = 0; s < 8; ++s) {
+                    const uint8_t *qs = blk.qs + 512 * (s / 2) + 16 * j;
+                    int8x16_t q[8];
+                    for (int i = 0; i < 8; ++i) {
+                        const uint8x16_t p = vld1q_u8(qs + 64 * i);
+                        q[i] = vreinterpretq_s8_u8(s % 2 ? vshrq_n_u8(p, 4) : vandq_u8(p, low4));
+                    }
+                    const float32x4_t scale = vmulq_f32(d, load4_u8(blk.sc[s] + kQuarter * j));
+                    const float32x4_t min = vmulq_f32(dmin, load4_u8(blk.mn[s] + kQuarter * j));
+                    for (int t = 0; t < NT; ++t) {
+                        const ActBlockQ8x32 &x = act_row(act, act_stride, t)[8 * b + s];
+                        const int32x4_t sum = dot8(vdupq_n_s32(0), q, vld1q_s8(x.q), vld1q_s8(x.q + 16));
+                        acc[t] = vfmaq_f32(acc[t], vcvtq_f32_s32(sum), vmulq_n_f32(scale, x.d));
+                        acc[t] = vfmsq_f32(acc[t], min, vdupq_n_f32(x.d_sum));
+                    }
+                }
+            }
+            for (int t = 0; t < NT; ++t) vst1q_f32(out + t * out_stride + kQuarter * j, acc[t]);
+        }
+    }
+};
+
+const InterleavedKernel kQ4_0{act_bytes, convert_act, interleaved_gemm<BlockQ4_0x16, quant::kQK32, kTile, Q4_0Tile>};
+const InterleavedKernel kQ8_0{act_bytes, convert_act, interleaved_gemm<BlockQ8_0x16, quant::kQK32, kTile, Q8_0Tile>};
+const InterleavedKernel kQ4_K{act_bytes, convert_act_k, interleaved_gemm<BlockQ4_Kx16, quant::kQK_K, kTile, Q4_KTile>};
+
+}  // namespace
+
+const InterleavedKernel *neon_dotprod_interleaved_kernel(GgmlType type) {
+    if (type == GgmlType::Q4_0) return &kQ4_0;
+    if (type == GgmlType::Q8_0) return &kQ8_0;
+    if (type == GgmlType::Q4_K) return &kQ4_K;
+    return nullptr;
+}
+
+}  // namespace lamina::cpu::detail
