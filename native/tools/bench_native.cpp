@@ -30,11 +30,13 @@ struct Options {
     int repetitions = 5;
     bool json = false;
     bool repack = true;
+    bool bandwidth = false;
 };
 
 struct Row {
     std::string model_file, model_type, cpu_variant, test;
     int64_t size = 0, params = 0, peak_rss = -1;
+    int64_t bytes_per_token = 0;  // weight bytes one decode step reads
     int threads = 0, n_prompt = 0, n_gen = 0;
     std::vector<double> samples;
     double load_ms = 0;
@@ -98,9 +100,12 @@ Options parse(int argc, char **argv) {
         else if (a == "-r") o.repetitions = split_ints(value(), "-r", 1).at(0);
         else if (a == "--json") o.json = true;
         else if (a == "--no-repack") o.repack = false;
+        else if (a == "--bandwidth") o.bandwidth = true;
         else if (a == "-h" || a == "--help") {
-            std::printf("usage: lamina_bench_native -m FILE[,FILE] [-t 1,2] [-p 512] [-n 128] [-r 5] [--json] [--no-repack]\n"
-                        "  --no-repack  keep Q4_0/Q4_K weights in the file's layout (lm_model_params.repack_weights = false)\n");
+            std::printf("usage: lamina_bench_native -m FILE[,FILE] [-t 1,2] [-p 512] [-n 128] [-r 5] [--json] [--no-repack] [--bandwidth]\n"
+                        "  --no-repack  keep Q4_0/Q8_0/Q4_K weights in the file's layout (lm_model_params.repack_weights = false)\n"
+                        "  --bandwidth  also measure the memory read bandwidth with each thread count (1 GiB, read-only)\n"
+                        "               and set each decode row's weight traffic against it\n");
             std::exit(0);
         } else die("unknown argument '" + a + "'");
     }
@@ -186,6 +191,50 @@ std::vector<double> measure(const lm_model *model, int threads, int n_ctx, int r
     return samples;
 }
 
+// Weight bytes one decode step reads: every tensor but the token embedding, of which only one
+// row is read (unless it doubles as the output matrix).
+int64_t weight_bytes_per_token(const lm_model *model, const lm_model_info &info) {
+    int64_t total = 0, embd = 0;
+    bool has_output = false;
+    for (int64_t i = 0; i < info.n_tensors; ++i) {
+        lm_tensor_info t{};
+        check(lm_model_tensor_info(model, i, &t), "lm_model_tensor_info");
+        total += static_cast<int64_t>(t.n_bytes);
+        if (std::strcmp(t.name, "token_embd.weight") == 0) embd = static_cast<int64_t>(t.n_bytes);
+        if (std::strcmp(t.name, "output.weight") == 0) has_output = true;
+    }
+    return has_output ? total - embd : total;
+}
+
+// Read-only streaming over 1 GiB split across `threads`, best of 5: the ceiling for decode.
+double read_bandwidth_gbs(int threads) {
+    static std::vector<uint64_t> buf((size_t{1} << 30) / sizeof(uint64_t), 1);
+    double best = 0;
+    for (int rep = 0; rep < 5; ++rep) {
+        std::vector<uint64_t> sums(static_cast<size_t>(threads));
+        const auto t0 = Clock::now();
+        std::vector<std::thread> pool;
+        for (int t = 0; t < threads; ++t) {
+            pool.emplace_back([&, t] {
+                const size_t n = buf.size() / static_cast<size_t>(threads), begin = n * static_cast<size_t>(t);
+                uint64_t a = 0, b = 0, c = 0, d = 0;
+                for (size_t i = begin; i + 4 <= begin + n; i += 4) {
+                    a += buf[i];
+                    b += buf[i + 1];
+                    c += buf[i + 2];
+                    d += buf[i + 3];
+                }
+                sums[static_cast<size_t>(t)] = a + b + c + d;
+            });
+        }
+        for (std::thread &th : pool) th.join();
+        const double sec = std::chrono::duration<double>(Clock::now() - t0).count();
+        if (sums[0] == 0) die("bandwidth loop read zeros");
+        best = std::max(best, static_cast<double>(buf.size() * sizeof(uint64_t)) / sec / 1e9);
+    }
+    return best;
+}
+
 std::vector<Row> bench_model(const std::string &path, const Options &o) {
     std::vector<Row> rows;
     const auto t0 = Clock::now();
@@ -196,6 +245,7 @@ std::vector<Row> bench_model(const std::string &path, const Options &o) {
     const double load_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     lm_model_info info{};
     check(lm_model_get_info(model, &info), "lm_model_get_info");
+    const int64_t bytes_per_token = weight_bytes_per_token(model, info);
     std::string params = params_text(info.n_params);
     params.erase(std::remove(params.begin(), params.end(), ' '), params.end());
     const std::string type = std::string(info.architecture) + " " + params + " " + file_type_name(info.file_type);
@@ -204,7 +254,7 @@ std::vector<Row> bench_model(const std::string &path, const Options &o) {
         Row r;
         r.model_file = file; r.model_type = type; r.cpu_variant = std::string(lm_cpu_variant()) + (info.n_repacked > 0 ? "+repack" : ""); r.test = std::move(test);
         r.size = info.n_bytes; r.params = info.n_params; r.threads = t; r.n_prompt = p; r.n_gen = n;
-        r.samples = std::move(samples); r.load_ms = load_ms; r.peak_rss = peak_rss_bytes();
+        r.samples = std::move(samples); r.load_ms = load_ms; r.bytes_per_token = bytes_per_token; r.peak_rss = peak_rss_bytes();
         rows.push_back(std::move(r));
     };
     for (int t : o.threads) {
@@ -263,7 +313,7 @@ void print_json(const std::vector<Row> &rows) {
     std::printf("]\n");
 }
 
-void print_table(const std::vector<Row> &rows) {
+void print_table(const std::vector<Row> &rows, const std::vector<std::pair<int, double>> &bandwidth) {
     std::vector<std::vector<std::string>> cells{{"model", "size", "params", "backend", "threads", "test", "t/s"}};
     for (const Row &r : rows) {
         char ts[64];
@@ -301,6 +351,21 @@ void print_table(const std::vector<Row> &rows) {
         std::printf("native loop: %s: model load %.1f ms, peak RSS (VmHWM) %s, model size %s\n", r.model_file.c_str(),
                     r.load_ms, r.peak_rss < 0 ? "n/a" : size_text(r.peak_rss).c_str(), size_text(r.size).c_str());
     }
+    if (!bandwidth.empty()) {
+        std::printf("\nmemory read bandwidth (1 GiB read-only, best of 5):");
+        for (const auto &[t, gbs] : bandwidth) std::printf(" %d thread%s %.1f GB/s;", t, t == 1 ? "" : "s", gbs);
+        std::printf("\n");
+    }
+    for (const Row &r : rows) {
+        if (r.n_gen == 0) continue;
+        const double gbs = static_cast<double>(r.bytes_per_token) * r.mean() / 1e9;
+        std::printf("%s %s t=%d: %.1f MB of weights per token x %.2f t/s = %.1f GB/s", r.model_file.c_str(), r.test.c_str(),
+                    r.threads, static_cast<double>(r.bytes_per_token) / 1e6, r.mean(), gbs);
+        for (const auto &[t, bw] : bandwidth) {
+            if (t == r.threads) std::printf(" (%.0f%% of the measured %.1f GB/s)", 100.0 * gbs / bw, bw);
+        }
+        std::printf("\n");
+    }
 }
 
 }  // namespace
@@ -312,7 +377,11 @@ int main(int argc, char **argv) {
         std::vector<Row> r = bench_model(m, o);
         rows.insert(rows.end(), r.begin(), r.end());
     }
+    std::vector<std::pair<int, double>> bandwidth;
+    if (o.bandwidth) {
+        for (int t : o.threads) bandwidth.emplace_back(t, read_bandwidth_gbs(t));
+    }
     if (o.json) print_json(rows);
-    else print_table(rows);
+    else print_table(rows, bandwidth);
     return 0;
 }

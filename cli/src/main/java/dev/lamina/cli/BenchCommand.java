@@ -4,14 +4,17 @@ import dev.lamina.Lamina;
 import dev.lamina.Logits;
 import dev.lamina.Model;
 import dev.lamina.ModelInfo;
-import dev.lamina.Session;
 import dev.lamina.ModelOptions;
+import dev.lamina.Session;
 import dev.lamina.SessionOptions;
+import dev.lamina.TensorInfo;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -58,6 +61,8 @@ final class BenchCommand implements Callable<Integer> {
                     + "the backend column says +repack when weights were repacked.")
     boolean noRepack;
 
+    private final Map<String, Long> weightBytesPerToken = new HashMap<>();
+
     @Option(names = "--json", description = "Print the results as JSON instead of a table.")
     boolean json;
 
@@ -100,6 +105,7 @@ final class BenchCommand implements Callable<Integer> {
             out.println();
             printLoadAndMemory(out, results, "java");
             printLoadAndMemory(out, nativeResults, "native");
+            printWeightTraffic(out, results);
             if (!nativeResults.isEmpty()) {
                 printRatios(out, results, nativeResults);
             }
@@ -138,6 +144,7 @@ final class BenchCommand implements Callable<Integer> {
         try (Model model = Model.load(file, ModelOptions.defaults().withRepackWeights(!noRepack))) {
             double loadMillis = (System.nanoTime() - t0) / 1e6;
             ModelInfo info = model.info();
+            weightBytesPerToken.put(file.getFileName().toString(), weightBytesPerToken(model));
             String type = info.architecture() + " " + BenchReport.params(info.parameterCount()).replace(" ", "")
                     + " " + BenchReport.fileTypeName(info.fileType());
             if (info.repackedMatrices() > 0) {
@@ -206,6 +213,41 @@ final class BenchCommand implements Callable<Integer> {
             token = Logits.argmax(session.logitsSegment(-1));
         }
         return n;
+    }
+
+    /**
+     * Decode is bound by memory bandwidth: each generated token reads every weight once (the token
+     * embedding only one row), so bytes per token x tokens/s is the traffic to set against what the
+     * machine can read (lamina_bench_native --bandwidth measures that).
+     */
+    private void printWeightTraffic(PrintWriter out, List<BenchResult> rows) {
+        boolean first = true;
+        for (BenchResult r : rows) {
+            Long bytes = weightBytesPerToken.get(r.modelFile());
+            if (r.nGen() == 0 || bytes == null) {
+                continue;
+            }
+            if (first) {
+                out.println();
+                first = false;
+            }
+            out.printf(Locale.ROOT, "%s %s t=%d: %.1f MB of weights per token x %.2f t/s = %.1f GB/s%n", r.modelFile(),
+                    r.test(), r.threads(), bytes / 1e6, r.mean(), bytes * r.mean() / 1e9);
+        }
+    }
+
+    private static long weightBytesPerToken(Model model) {
+        long total = 0;
+        long embedding = 0;
+        boolean hasOutput = false;
+        for (TensorInfo t : model.tensors()) {
+            total += t.bytes();
+            if (t.name().equals("token_embd.weight")) {
+                embedding = t.bytes();
+            }
+            hasOutput |= t.name().equals("output.weight");
+        }
+        return hasOutput ? total - embedding : total;
     }
 
     private static void printLoadAndMemory(PrintWriter out, List<BenchResult> rows, String loop) {

@@ -29,6 +29,22 @@ class BenchCliTest {
                 run.out());
         assertTrue(lines.stream().anyMatch(l -> l.contains(" tg4 |")), run.out());
         assertTrue(run.out().contains("model load") && run.out().contains("peak RSS (VmHWM)"), run.out());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("stories260K-f32\\.gguf tg4 t=1: [0-9.]+ MB of weights per token x .* GB/s")),
+                run.out());
+    }
+
+    @Test
+    void benchSaysWhenWeightsWereRepackedAndNoRepackKeepsTheFileLayout() {
+        Path model = TestData.model("llama2-gqa256-q4_0.gguf");
+        boolean repacks = List.of("scalar", "avx2", "avx512").contains(Lamina.cpuVariant());
+        CliTest.Run run = CliTest.lamina("bench", "-m", model.toString(), "-t", "1", "-p", "8", "-n", "0", "-r", "1");
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(repacks, run.out().contains("CPU (" + Lamina.cpuVariant() + "+repack)"), run.out());
+        CliTest.Run plain = CliTest.lamina("bench", "-m", model.toString(), "-t", "1", "-p", "8", "-n", "0", "-r", "1",
+                "--no-repack");
+        assertEquals(0, plain.exitCode(), plain.err());
+        assertTrue(plain.out().contains("CPU (" + Lamina.cpuVariant() + ")") && !plain.out().contains("+repack"),
+                plain.out());
     }
 
     @Test
@@ -74,5 +90,17 @@ class BenchCliTest {
                 "--no-metadata");
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("cpu variant:     " + Lamina.cpuVariant()), run.out());
+    }
+
+    @Test
+    void infoSaysWhatWasRepacked() {
+        String q4 = TestData.model("llama2-gqa256-q4_0.gguf").toString();
+        CliTest.Run run = CliTest.lamina("info", "-m", q4, "--no-tensors", "--no-metadata");
+        assertEquals(0, run.exitCode(), run.err());
+        boolean repacks = List.of("scalar", "avx2", "avx512").contains(Lamina.cpuVariant());
+        assertEquals(repacks, run.out().contains("14 matrices"), run.out());
+        CliTest.Run plain = CliTest.lamina("info", "-m", q4, "--no-tensors", "--no-metadata", "--no-repack");
+        assertEquals(0, plain.exitCode(), plain.err());
+        assertTrue(plain.out().contains("repacked         none"), plain.out());
     }
 }
