@@ -81,12 +81,12 @@ typedef struct lm_model_params {
      * file once to check it and fails with LM_ERR_BAD_FORMAT on a mismatch. */
     const char *expected_sha256;
     bool vocab_only; /* read metadata and vocabulary only: no tensors are required or mapped */
-    /* Default true: where the CPU variant has kernels for it (x86: Q4_0 and Q4_K with AVX2 or
-     * AVX-512, Q8_0 with AVX-512 VNNI; not NEON yet), those matrices are copied once at load
-     * into an interleaved-row layout that makes prompts 1.5-2.5x faster; their pages of the file
-     * mapping are released, so resident memory stays about the file's size. false keeps every
-     * weight in the shared file mapping (several processes mapping one file then share its
-     * pages; the load is instant). */
+    /* Default true: Q4_0, Q8_0, Q4_K and Q6_K matrices are copied once at load into an
+     * interleaved-row layout that makes prompts 1.5-2.5x faster, where the CPU variant has
+     * kernels for it (AVX-512, AVX2 without Q8_0, NEON with dotprod). Their pages of the file
+     * mapping are then released, so resident memory stays about the file's size. false keeps
+     * every weight in the shared file mapping (several processes mapping one file then share
+     * its pages; the load is instant). */
     bool repack_weights;
 } lm_model_params;
 

@@ -1,5 +1,5 @@
-// Loading with repack_weights (the default) against the file's own layout, on the shared Q4_0
-// and Q4_K_M models: the interleaved kernels must be used where the CPU variant has them, and
+// Loading with repack_weights (the default) against the file's own layout, on the shared Q4_0,
+// Q8_0, Q4_K_M and Q6_K models: the interleaved kernels must be used where the CPU variant has them, and
 // change nothing but float summation order.
 #include <gtest/gtest.h>
 
@@ -34,10 +34,12 @@ TEST_P(RepackedModel, SameLogitsAsFileLayout) {
     const lm_model_info repacked = info_of(g.model_file, true), plain = info_of(g.model_file, false);
     EXPECT_EQ(plain.n_repacked, 0);
     EXPECT_EQ(plain.repacked_bytes, 0);
-    const GgmlType main_type = name.find("q8_0") != std::string::npos ? GgmlType::Q8_0 : GgmlType::Q4_0;
+    const GgmlType main_type = name.find("q8_0") != std::string::npos   ? GgmlType::Q8_0
+                               : name.find("q6_k") != std::string::npos ? GgmlType::Q6_K
+                                                                        : GgmlType::Q4_0;
     const bool has_kernels = cpu::interleaved_kernel(main_type) != nullptr;
     if (has_kernels) {
-        // 2 layers x 7 matrices, all repackable except the Q6_K ones of the _M mix.
+        // 2 layers x 7 matrices.
         EXPECT_GT(repacked.n_repacked, 0) << name;
         EXPECT_GT(repacked.repacked_bytes, 0) << name;
     } else {
@@ -68,7 +70,7 @@ TEST_P(RepackedModel, SameLogitsAsFileLayout) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, RepackedModel, ::testing::Values("llama2-gqa256-q4_0", "llama2-gqa256-q8_0",
-                                                                    "llama2-gqa256-q4_k_m"),
+                                                                    "llama2-gqa256-q4_k_m", "llama2-gqa256-q6_k"),
                          [](const auto &info) {
                              std::string n = info.param;
                              for (char &c : n) c = (c == '-') ? '_' : c;

@@ -1,4 +1,4 @@
-// Interleaved-layout kernels for AVX2 CPUs (no AVX-512). A ymm register holds 4 consecutive
+// Interleaved-layout kernels for AVX2 CPUs (no AVX-512): Q4_0, Q4_K, Q6_K. A ymm register holds 4 consecutive
 // weights of 8 rows, so a 16-row group is computed as two halves of 8 rows; VPMADDUBSW takes
 // the u8 x s8 products in pairs. Q8_0 keeps the file layout here: its offset quants would
 // saturate VPMADDUBSW's int16 pair sums.
@@ -35,6 +35,12 @@ inline __m256 load8_f16(const uint16_t *h) {
     return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(h)));
 }
 
+inline __m256 load8_i8(const int8_t *p) {
+    int64_t v;
+    std::memcpy(&v, p, 8);
+    return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_cvtsi64_si128(v)));
+}
+
 inline __m256 load8_u8(const uint8_t *p) {
     int64_t v;
     std::memcpy(&v, p, 8);
@@ -60,15 +66,15 @@ void convert_act(const float *x, void *dst, int64_t k) {
         const __m256 id = _mm256_set1_ps(d != 0.0f ? 1.0f / d : 0.0f);
         __m256i q[4];
         for (int i = 0; i < 4; ++i) q[i] = _mm256_cvtps_epi32(_mm256_mul_ps(v[i], id));
-        const __m256i total = _mm256_add_epi32(_mm256_add_epi32(q[0], q[1]), _mm256_add_epi32(q[2], q[3]));
+        const __m256i first = _mm256_add_epi32(q[0], q[1]), second = _mm256_add_epi32(q[2], q[3]);
         // Narrow to bytes; the packs interleave 128-bit lanes, the permute restores element order.
         const __m256i p16 = _mm256_packs_epi16(_mm256_packs_epi32(q[0], q[1]), _mm256_packs_epi32(q[2], q[3]));
         const __m256i bytes = _mm256_permutevar8x32_epi32(p16, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
         _mm256_storeu_si256(reinterpret_cast<__m256i *>(y[b].q), bytes);
-        __m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(total), _mm256_extracti128_si256(total, 1));
-        s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, _MM_SHUFFLE(1, 0, 3, 2)));
-        s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, _MM_SHUFFLE(2, 3, 0, 1)));
-        const int32_t sum = _mm_cvtsi128_si32(s4);
+        const int32_t sum0 = hsum_epi32(first), sum1 = hsum_epi32(second);
+        const int32_t sum = sum0 + sum1;
+        y[b].half_sum[0] = static_cast<int16_t>(sum0);
+        y[b].half_sum[1] = static_cast<int16_t>(sum1);
         y[b].d = _cvtsh_ss(_cvtss_sh(d, _MM_FROUND_TO_NEAREST_INT));
         y[b].sum = sum;
         y[b].d_sum = y[b].d * static_cast<float>(sum);
@@ -148,6 +154,62 @@ void q4_k_tile(int64_t nb, const BlockQ4_Kx16 *w, const void *act, size_t act_st
     }
 }
 
+// Q6_K's quants go up to 63: two VPMADDUBSW pair sums (2 * 2 * 63 * 127 = 32004) are as many
+// as int16 holds, so this widens every two k-groups.
+inline __m256i dot4_groups_q6(const __m256i *w, const int8_t *a) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    const __m256i s01 = _mm256_add_epi16(_mm256_maddubs_epi16(w[0], bcast4(a)), _mm256_maddubs_epi16(w[1], bcast4(a + 4)));
+    const __m256i s23 = _mm256_add_epi16(_mm256_maddubs_epi16(w[2], bcast4(a + 8)), _mm256_maddubs_epi16(w[3], bcast4(a + 12)));
+    return _mm256_add_epi32(_mm256_madd_epi16(s01, ones), _mm256_madd_epi16(s23, ones));
+}
+
+template <int NT>
+void q6_k_tile(int64_t nb, const quant::BlockQ6_Kx16 *w, const void *act, size_t act_stride, float *out,
+               size_t out_stride) {
+    const __m256i low4 = _mm256_set1_epi8(0x0F), low2 = _mm256_set1_epi8(0x03);
+    for (int half = 0; half < 2; ++half) {
+        __m256 acc[NT];
+        for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps();
+        for (int64_t b = 0; b < nb; ++b) {
+            const quant::BlockQ6_Kx16 &blk = w[b];
+            const __m256 d = load8_f16(blk.d + kHalf * half);
+            for (int c = 0; c < 8; ++c) {
+                const int h = c / 4, s = c % 4;
+                // ql and qh are read out of order: prefetch the next block (53 lines, 7 a chunk).
+                const char *next = reinterpret_cast<const char *>(&blk + 1);
+                for (int l = 0; l < 7; ++l) _mm_prefetch(next + 64 * (7 * c + l), _MM_HINT_T0);
+                __m256i q[8];
+                for (int i = 0; i < 8; ++i) {
+                    const __m256i ql = _mm256_loadu_si256(
+                        reinterpret_cast<const __m256i *>(blk.ql + 64 * (16 * h + 8 * (s & 1) + i) + 32 * half));
+                    const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(blk.qh + 64 * (8 * h + i) + 32 * half));
+                    const __m256i lo = _mm256_and_si256(s >= 2 ? _mm256_srli_epi16(ql, 4) : ql, low4);
+                    const __m256i hi = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * s), low2), 4);
+                    q[i] = _mm256_or_si256(lo, hi);
+                }
+                const __m256 scale0 = _mm256_mul_ps(d, load8_i8(&blk.scales[2 * c][kHalf * half]));
+                const __m256 scale1 = _mm256_mul_ps(d, load8_i8(&blk.scales[2 * c + 1][kHalf * half]));
+                for (int t = 0; t < NT; ++t) {
+                    const ActBlockQ8x32 &x = act_row(act, act_stride, t)[8 * b + c];
+                    const __m256i s0 = _mm256_add_epi32(dot4_groups_q6(q, x.q), _mm256_set1_epi32(-32 * x.half_sum[0]));
+                    const __m256i s1 = _mm256_add_epi32(dot4_groups_q6(q + 4, x.q + 16), _mm256_set1_epi32(-32 * x.half_sum[1]));
+                    const __m256 xd = _mm256_set1_ps(x.d);
+                    acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s0), _mm256_mul_ps(scale0, xd), acc[t]);
+                    acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s1), _mm256_mul_ps(scale1, xd), acc[t]);
+                }
+            }
+        }
+        for (int t = 0; t < NT; ++t) _mm256_storeu_ps(out + t * out_stride + kHalf * half, acc[t]);
+    }
+}
+
+template <int NT>
+struct Q6_KTile {
+    static void run(int64_t nb, const quant::BlockQ6_Kx16 *w, const void *a, size_t as, float *o, size_t os) {
+        q6_k_tile<NT>(nb, w, a, as, o, os);
+    }
+};
+
 template <int NT>
 struct Q4_0Tile {
     static void run(int64_t nb, const BlockQ4_0x16 *w, const void *a, size_t as, float *o, size_t os) {
@@ -163,11 +225,14 @@ struct Q4_KTile {
 
 const InterleavedKernel kQ4_0{act_bytes, convert_act, interleaved_gemm<BlockQ4_0x16, quant::kQK32, kTile, Q4_0Tile>};
 const InterleavedKernel kQ4_K{act_bytes, convert_act_k, interleaved_gemm<BlockQ4_Kx16, quant::kQK_K, kTile, Q4_KTile>};
+const InterleavedKernel kQ6_K{act_bytes, convert_act_k,
+                              interleaved_gemm<quant::BlockQ6_Kx16, quant::kQK_K, kTile, Q6_KTile>};
 }  // namespace
 
 const InterleavedKernel *avx2_interleaved_kernel(GgmlType type) {
     if (type == GgmlType::Q4_0) return &kQ4_0;
     if (type == GgmlType::Q4_K) return &kQ4_K;
+    if (type == GgmlType::Q6_K) return &kQ6_K;
     return nullptr;
 }
 

@@ -31,6 +31,12 @@ inline const ActBlockQ8x32 *act_row(const void *act, size_t act_stride, int t) {
 
 inline float32x4_t load4_f16(const uint16_t *h) { return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(h))); }
 
+inline float32x4_t load4_i8(const int8_t *p) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return vcvtq_f32_s32(vmovl_s16(vget_low_s16(vmovl_s8(vreinterpret_s8_u32(vdup_n_u32(v))))));
+}
+
 inline float32x4_t load4_u8(const uint8_t *p) {
     uint32_t v;
     std::memcpy(&v, p, 4);
@@ -143,9 +149,59 @@ struct Q4_KTile {
     }
 };
 
+template <int NT>
+struct Q6_KTile {
+    static void run(int64_t nb, const quant::BlockQ6_Kx16 *w, const void *act, size_t act_stride, float *out,
+                    size_t out_stride) {
+        const uint8x16_t low4 = vdupq_n_u8(0x0F), low2 = vdupq_n_u8(0x03);
+        for (int j = 0; j < 4; ++j) {
+            float32x4_t acc[NT];
+            for (int t = 0; t < NT; ++t) acc[t] = vdupq_n_f32(0.0f);
+            for (int64_t b = 0; b < nb; ++b) {
+                const quant::BlockQ6_Kx16 &blk = w[b];
+                const float32x4_t d = load4_f16(blk.d + kQuarter * j);
+                for (int c = 0; c < 8; ++c) {
+                    const int h = c / 4, s = c % 4;
+                    // ql and qh are read out of order: prefetch the next block (53 lines, 7 a chunk).
+                    const char *next = reinterpret_cast<const char *>(&blk + 1);
+                    for (int l = 0; l < 7; ++l) __builtin_prefetch(next + 64 * (7 * c + l));
+                    int8x16_t q[8];  // 0..63: valid signed bytes for SDOT
+                    for (int i = 0; i < 8; ++i) {
+                        const uint8x16_t ql = vld1q_u8(blk.ql + 64 * (16 * h + 8 * (s & 1) + i) + 16 * j);
+                        const uint8x16_t qh = vld1q_u8(blk.qh + 64 * (8 * h + i) + 16 * j);
+                        const uint8x16_t lo = s >= 2 ? vshrq_n_u8(ql, 4) : vandq_u8(ql, low4);
+                        const uint8x16_t hi = vshlq_n_u8(vandq_u8(vshlq_u8(qh, vdupq_n_s8(static_cast<int8_t>(-2 * s))), low2), 4);
+                        q[i] = vreinterpretq_s8_u8(vorrq_u8(lo, hi));
+                    }
+                    const float32x4_t scale0 = vmulq_f32(d, load4_i8(&blk.scales[2 * c][kQuarter * j]));
+                    const float32x4_t scale1 = vmulq_f32(d, load4_i8(&blk.scales[2 * c + 1][kQuarter * j]));
+                    for (int t = 0; t < NT; ++t) {
+                        const ActBlockQ8x32 &x = act_row(act, act_stride, t)[8 * b + c];
+                        const int8x16_t a0 = vld1q_s8(x.q), a1 = vld1q_s8(x.q + 16);
+                        int32x4_t s0 = vdupq_n_s32(-32 * x.half_sum[0]), s1 = vdupq_n_s32(-32 * x.half_sum[1]);
+                        s0 = vdotq_laneq_s32(s0, q[0], a0, 0);
+                        s0 = vdotq_laneq_s32(s0, q[1], a0, 1);
+                        s0 = vdotq_laneq_s32(s0, q[2], a0, 2);
+                        s0 = vdotq_laneq_s32(s0, q[3], a0, 3);
+                        s1 = vdotq_laneq_s32(s1, q[4], a1, 0);
+                        s1 = vdotq_laneq_s32(s1, q[5], a1, 1);
+                        s1 = vdotq_laneq_s32(s1, q[6], a1, 2);
+                        s1 = vdotq_laneq_s32(s1, q[7], a1, 3);
+                        acc[t] = vfmaq_f32(acc[t], vcvtq_f32_s32(s0), vmulq_n_f32(scale0, x.d));
+                        acc[t] = vfmaq_f32(acc[t], vcvtq_f32_s32(s1), vmulq_n_f32(scale1, x.d));
+                    }
+                }
+            }
+            for (int t = 0; t < NT; ++t) vst1q_f32(out + t * out_stride + kQuarter * j, acc[t]);
+        }
+    }
+};
+
 const InterleavedKernel kQ4_0{act_bytes, convert_act, interleaved_gemm<BlockQ4_0x16, quant::kQK32, kTile, Q4_0Tile>};
 const InterleavedKernel kQ8_0{act_bytes, convert_act, interleaved_gemm<BlockQ8_0x16, quant::kQK32, kTile, Q8_0Tile>};
 const InterleavedKernel kQ4_K{act_bytes, convert_act_k, interleaved_gemm<BlockQ4_Kx16, quant::kQK_K, kTile, Q4_KTile>};
+const InterleavedKernel kQ6_K{act_bytes, convert_act_k,
+                              interleaved_gemm<quant::BlockQ6_Kx16, quant::kQK_K, kTile, Q6_KTile>};
 
 }  // namespace
 
@@ -153,6 +209,7 @@ const InterleavedKernel *neon_dotprod_interleaved_kernel(GgmlType type) {
     if (type == GgmlType::Q4_0) return &kQ4_0;
     if (type == GgmlType::Q8_0) return &kQ8_0;
     if (type == GgmlType::Q4_K) return &kQ4_K;
+    if (type == GgmlType::Q6_K) return &kQ6_K;
     return nullptr;
 }
 

@@ -76,6 +76,34 @@ void q4_k_group(int64_t nb, const BlockQ4_Kx16 *w, const ActBlockQ8x32 *a, float
     std::memcpy(out, acc, sizeof acc);
 }
 
+void q6_k_group(int64_t nb, const quant::BlockQ6_Kx16 *w, const ActBlockQ8x32 *a, float *out) {
+    float acc[kInterleave] = {};
+    for (int64_t b = 0; b < nb; ++b) {
+        for (int r = 0; r < kInterleave; ++r) {
+            const float d = fp16_to_fp32(w[b].d[r]);
+            // Chunk c of 32 elements = Q6_K's half h, quarter s; its two 16-element halves are
+            // sub-blocks 2c and 2c + 1.
+            for (int c = 0; c < 8; ++c) {
+                const ActBlockQ8x32 &x = a[8 * b + c];
+                const int h = c / 4, s = c % 4;
+                for (int half = 0; half < 2; ++half) {
+                    int32_t isum = -32 * x.half_sum[half];
+                    for (int i = 4 * half; i < 4 * half + 4; ++i) {
+                        for (int j = 0; j < 4; ++j) {
+                            const uint8_t lo = w[b].ql[64 * (16 * h + 8 * (s & 1) + i) + 4 * r + j];
+                            const uint8_t hi = w[b].qh[64 * (8 * h + i) + 4 * r + j];
+                            const int q = ((lo >> (s >= 2 ? 4 : 0)) & 0xF) | (((hi >> (2 * s)) & 3) << 4);
+                            isum += q * x.q[4 * i + j];
+                        }
+                    }
+                    acc[r] += static_cast<float>(isum) * (d * w[b].scales[2 * c + half][r] * x.d);
+                }
+            }
+        }
+    }
+    std::memcpy(out, acc, sizeof acc);
+}
+
 template <typename Block, int kBlockElems, void (*Group)(int64_t, const Block *, const ActBlockQ8x32 *, float *)>
 void gemm(int64_t k, const void *groups, size_t group_stride, int64_t n_groups, const void *act, size_t act_stride,
           int64_t n_act, float *out, size_t out_stride) {
@@ -90,6 +118,7 @@ void gemm(int64_t k, const void *groups, size_t group_stride, int64_t n_groups, 
 
 const InterleavedKernel kQ4_0{act_bytes, convert_act, gemm<BlockQ4_0x16, quant::kQK32, q4_0_group>};
 const InterleavedKernel kQ8_0{act_bytes, convert_act, gemm<quant::BlockQ8_0x16, quant::kQK32, q8_0_group>};
+const InterleavedKernel kQ6_K{act_bytes, convert_act_k, gemm<quant::BlockQ6_Kx16, quant::kQK_K, q6_k_group>};
 const InterleavedKernel kQ4_K{act_bytes, convert_act_k, gemm<BlockQ4_Kx16, quant::kQK_K, q4_k_group>};
 
 }  // namespace
@@ -98,6 +127,7 @@ const InterleavedKernel *scalar_interleaved_kernel(GgmlType type) {
     if (type == GgmlType::Q4_0) return &kQ4_0;
     if (type == GgmlType::Q8_0) return &kQ8_0;
     if (type == GgmlType::Q4_K) return &kQ4_K;
+    if (type == GgmlType::Q6_K) return &kQ6_K;
     return nullptr;
 }
 

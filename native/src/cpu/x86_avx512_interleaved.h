@@ -58,7 +58,10 @@ inline void convert_act(const float *x, void *dst, int64_t k) {
         const __m512i q1 = _mm512_cvtps_epi32(_mm512_mul_ps(v1, vid));
         _mm_storeu_si128(reinterpret_cast<__m128i *>(y[b].q), _mm512_cvtepi32_epi8(q0));
         _mm_storeu_si128(reinterpret_cast<__m128i *>(y[b].q + 16), _mm512_cvtepi32_epi8(q1));
-        const int32_t sum = _mm512_reduce_add_epi32(_mm512_add_epi32(q0, q1));
+        const int32_t sum0 = _mm512_reduce_add_epi32(q0), sum1 = _mm512_reduce_add_epi32(q1);
+        const int32_t sum = sum0 + sum1;
+        y[b].half_sum[0] = static_cast<int16_t>(sum0);
+        y[b].half_sum[1] = static_cast<int16_t>(sum1);
         y[b].d = _cvtsh_ss(_cvtss_sh(d, _MM_FROUND_TO_NEAREST_INT));
         y[b].sum = sum;
         y[b].d_sum = y[b].d * static_cast<float>(sum);
@@ -160,6 +163,52 @@ void q4_k_tile(int64_t nb, const BlockQ4_Kx16 *w, const void *act, size_t act_st
     for (int t = 0; t < NT; ++t) _mm512_storeu_ps(out + t * out_stride, acc[t]);
 }
 
+// ---- Q6_Kx16 ----------------------------------------------------------------------------------
+
+template <class P, int NT>
+void q6_k_tile(int64_t nb, const quant::BlockQ6_Kx16 *w, const void *act, size_t act_stride, float *out,
+               size_t out_stride) {
+    __m512 acc[NT];
+    for (int t = 0; t < NT; ++t) acc[t] = _mm512_setzero_ps();
+    const __m512i low4 = _mm512_set1_epi8(0x0F), low2 = _mm512_set1_epi8(0x03);
+    for (int64_t b = 0; b < nb; ++b) {
+        const quant::BlockQ6_Kx16 &blk = w[b];
+        const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(blk.d)));
+        for (int c = 0; c < 8; ++c) {
+            const int h = c / 4, s = c % 4;
+            // The chunks read ql and qh out of order, which the hardware prefetchers do not
+            // follow: fetch the next block's 53 cache lines ahead, 7 per chunk.
+            const char *next = reinterpret_cast<const char *>(&blk + 1);
+            for (int l = 0; l < 7; ++l) _mm_prefetch(next + 64 * (7 * c + l), _MM_HINT_T0);
+            // 6-bit quants of chunk c: 4 low bits from ql (low or high nibble), 2 high bits from qh.
+            __m512i q[8];
+            for (int i = 0; i < 8; ++i) {
+                const __m512i ql = _mm512_loadu_si512(blk.ql + 64 * (16 * h + 8 * (s & 1) + i));
+                const __m512i qh = _mm512_loadu_si512(blk.qh + 64 * (8 * h + i));
+                const __m512i lo = _mm512_and_si512(s >= 2 ? _mm512_srli_epi16(ql, 4) : ql, low4);
+                const __m512i hi = _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(qh, 2 * s), low2), 4);
+                q[i] = _mm512_or_si512(lo, hi);
+            }
+            const __m512 scale0 = _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(
+                                                        _mm_loadu_si128(reinterpret_cast<const __m128i *>(blk.scales[2 * c])))));
+            const __m512 scale1 = _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(
+                                                        _mm_loadu_si128(reinterpret_cast<const __m128i *>(blk.scales[2 * c + 1])))));
+            for (int t = 0; t < NT; ++t) {
+                const ActBlockQ8x32 &x = act_row(act, act_stride, t)[8 * b + c];
+                // Each 16-element half has its own scale; Q6_K's offset of 32 starts each sum.
+                __m512i s0 = _mm512_set1_epi32(-32 * x.half_sum[0]);
+                __m512i s1 = _mm512_set1_epi32(-32 * x.half_sum[1]);
+                for (int i = 0; i < 4; ++i) s0 = P::dot4(s0, q[i], bcast4(x.q + 4 * i));
+                for (int i = 4; i < 8; ++i) s1 = P::dot4(s1, q[i], bcast4(x.q + 4 * i));
+                const __m512 xd = _mm512_set1_ps(x.d);
+                acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s0), _mm512_mul_ps(scale0, xd), acc[t]);
+                acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s1), _mm512_mul_ps(scale1, xd), acc[t]);
+            }
+        }
+    }
+    for (int t = 0; t < NT; ++t) _mm512_storeu_ps(out + t * out_stride, acc[t]);
+}
+
 // ---- tables ----------------------------------------------------------------------------------
 
 template <class P>
@@ -177,6 +226,12 @@ struct InterleavedTable {
         }
     };
     template <int NT>
+    struct Q6_KTiles {
+        static void run(int64_t nb, const quant::BlockQ6_Kx16 *w, const void *a, size_t as, float *o, size_t os) {
+            q6_k_tile<P, NT>(nb, w, a, as, o, os);
+        }
+    };
+    template <int NT>
     struct Q4_KTiles {
         static void run(int64_t nb, const BlockQ4_Kx16 *w, const void *a, size_t as, float *o, size_t os) {
             q4_k_tile<P, NT>(nb, w, a, as, o, os);
@@ -187,6 +242,9 @@ struct InterleavedTable {
         if (type == GgmlType::Q8_0) return P::kExact8Bit ? &q8_0 : nullptr;
         static const InterleavedKernel q4_0{act_bytes, convert_act, interleaved_gemm<BlockQ4_0x16, quant::kQK32, kTile, Q4_0Tiles>};
         static const InterleavedKernel q4_k{act_bytes, convert_act_k, interleaved_gemm<BlockQ4_Kx16, quant::kQK_K, kTile, Q4_KTiles>};
+        static const InterleavedKernel q6_k{act_bytes, convert_act_k,
+                                            interleaved_gemm<quant::BlockQ6_Kx16, quant::kQK_K, kTile, Q6_KTiles>};
+        if (type == GgmlType::Q6_K) return &q6_k;
         if (type == GgmlType::Q4_0) return &q4_0;
         if (type == GgmlType::Q4_K) return &q4_k;
         return nullptr;

@@ -10,7 +10,7 @@
 namespace lamina::quant {
 
 bool has_interleaved_layout(GgmlType type) {
-    return type == GgmlType::Q4_0 || type == GgmlType::Q8_0 || type == GgmlType::Q4_K;
+    return type == GgmlType::Q4_0 || type == GgmlType::Q8_0 || type == GgmlType::Q4_K || type == GgmlType::Q6_K;
 }
 
 size_t interleaved_group_bytes(GgmlType type, int64_t k) {
@@ -18,6 +18,7 @@ size_t interleaved_group_bytes(GgmlType type, int64_t k) {
         case GgmlType::Q4_0: return static_cast<size_t>(k / kQK32) * sizeof(BlockQ4_0x16);
         case GgmlType::Q8_0: return static_cast<size_t>(k / kQK32) * sizeof(BlockQ8_0x16);
         case GgmlType::Q4_K: return static_cast<size_t>(k / kQK_K) * sizeof(BlockQ4_Kx16);
+        case GgmlType::Q6_K: return static_cast<size_t>(k / kQK_K) * sizeof(BlockQ6_Kx16);
         default: return 0;
     }
 }
@@ -66,6 +67,20 @@ void repack_q4_k(const uint8_t *src, size_t row_bytes, int64_t k, BlockQ4_Kx16 *
     }
 }
 
+void repack_q6_k(const uint8_t *src, size_t row_bytes, int64_t k, BlockQ6_Kx16 *dst) {
+    for (int64_t b = 0; b < k / kQK_K; ++b) {
+        BlockQ6_Kx16 &out = dst[b];
+        for (int r = 0; r < kInterleave; ++r) {
+            BlockQ6_K in;
+            std::memcpy(&in, src + r * row_bytes + b * sizeof(BlockQ6_K), sizeof in);
+            out.d[r] = in.d;
+            for (int j = 0; j < kQK_K / 16; ++j) out.scales[j][r] = in.scales[j];
+            for (int i = 0; i < 32; ++i) std::memcpy(&out.ql[64 * i + 4 * r], &in.ql[4 * i], 4);
+            for (int i = 0; i < 16; ++i) std::memcpy(&out.qh[64 * i + 4 * r], &in.qh[4 * i], 4);
+        }
+    }
+}
+
 // Packs 8 six-bit scales and mins back into Q4_K's 12 bytes (the inverse of k_scale_min).
 void pack_k_scales(const uint8_t *sc, const uint8_t *mn, uint8_t *q) {
     std::memset(q, 0, kKScaleBytes);
@@ -82,6 +97,7 @@ void repack_group(GgmlType type, const uint8_t *src, size_t src_row_bytes, int64
     if (type == GgmlType::Q4_0) repack_q4_0(src, src_row_bytes, k, reinterpret_cast<BlockQ4_0x16 *>(dst));
     if (type == GgmlType::Q8_0) repack_q8_0(src, src_row_bytes, k, reinterpret_cast<BlockQ8_0x16 *>(dst));
     if (type == GgmlType::Q4_K) repack_q4_k(src, src_row_bytes, k, reinterpret_cast<BlockQ4_Kx16 *>(dst));
+    if (type == GgmlType::Q6_K) repack_q6_k(src, src_row_bytes, k, reinterpret_cast<BlockQ6_Kx16 *>(dst));
 }
 
 void unpack_group_row(GgmlType type, const uint8_t *group, int64_t k, int r, uint8_t *dst_row) {
@@ -120,6 +136,16 @@ void unpack_group_row(GgmlType type, const uint8_t *group, int64_t k, int r, uin
             }
             std::memcpy(dst_row + b * sizeof out, &out, sizeof out);
         }
+    } else if (type == GgmlType::Q6_K) {
+        const auto *g = reinterpret_cast<const BlockQ6_Kx16 *>(group);
+        for (int64_t b = 0; b < k / kQK_K; ++b) {
+            BlockQ6_K out;
+            out.d = g[b].d[r];
+            for (int j = 0; j < kQK_K / 16; ++j) out.scales[j] = g[b].scales[j][r];
+            for (int i = 0; i < 32; ++i) std::memcpy(&out.ql[4 * i], &g[b].ql[64 * i + 4 * r], 4);
+            for (int i = 0; i < 16; ++i) std::memcpy(&out.qh[4 * i], &g[b].qh[64 * i + 4 * r], 4);
+            std::memcpy(dst_row + b * sizeof out, &out, sizeof out);
+        }
     }
 }
 
@@ -129,11 +155,14 @@ void quantize_act_q8x32_ref(const float *x, ActBlockQ8x32 *y, int64_t k) {
         for (int j = 0; j < kQK32; ++j) amax = std::max(amax, std::fabs(x[j]));
         const float d = amax / 127.0f;
         const float id = d != 0.0f ? 1.0f / d : 0.0f;
-        int32_t sum = 0;
+        int32_t half[2] = {0, 0};
         for (int j = 0; j < kQK32; ++j) {
             y[b].q[j] = static_cast<int8_t>(std::lrint(x[j] * id));
-            sum += y[b].q[j];
+            half[j / 16] += y[b].q[j];
         }
+        const int32_t sum = half[0] + half[1];
+        y[b].half_sum[0] = static_cast<int16_t>(half[0]);
+        y[b].half_sum[1] = static_cast<int16_t>(half[1]);
         y[b].d = fp16_to_fp32(fp32_to_fp16(d));
         y[b].sum = sum;
         y[b].d_sum = y[b].d * static_cast<float>(sum);
@@ -145,6 +174,8 @@ void act_q8x32_from_q8_K(const BlockQ8_K &src, ActBlockQ8x32 *dst) {
         std::memcpy(dst[s].q, src.qs + kQK32 * s, kQK32);
         dst[s].d = src.d;
         dst[s].sum = src.bsums[2 * s] + src.bsums[2 * s + 1];
+        dst[s].half_sum[0] = src.bsums[2 * s];
+        dst[s].half_sum[1] = src.bsums[2 * s + 1];
         dst[s].d_sum = src.d * static_cast<float>(dst[s].sum);
     }
 }

@@ -6,7 +6,7 @@
 // ik_llama.cpp's _r4/_r8 types do the same). Repacking happens once, at model load.
 //
 // A group is 16 consecutive rows; its blocks follow each other along the row (k), and a group
-// takes exactly 16 rows' bytes of the file's layout (Q4_0, Q8_0) or 1/36 more (Q4_K, whose 6-bit
+// takes exactly 16 rows' bytes of the file's layout (Q4_0, Q8_0, Q6_K) or 1/36 more (Q4_K, whose 6-bit
 // scales are stored unpacked), so group g of a matrix starts at g * group_bytes(k).
 #pragma once
 
@@ -36,6 +36,18 @@ struct BlockQ8_0x16 {
     uint8_t qs[kInterleave * kQK32];
 };
 
+// 16 Q6_K super-blocks: x = d[r] * scales[j][r] * (q - 32) for element 16 j + l of row r, q in
+// [0, 63]. Q6_K's 128 bytes of low nibbles (ql) and 64 bytes of high bit pairs (qh) are each
+// interleaved like Q4_0's quants: byte 4 i + b of row r's ql is ql[64 i + 4 r + b] (i in
+// 0..31), of its qh, qh[64 i + 4 r + b] (i in 0..15); the bit placement within bytes is Q6_K's
+// (see BlockQ6_K).
+struct BlockQ6_Kx16 {
+    uint16_t d[kInterleave];
+    int8_t scales[kQK_K / 16][kInterleave];
+    uint8_t ql[kInterleave * kQK_K / 2];
+    uint8_t qh[kInterleave * kQK_K / 4];
+};
+
 // 16 Q4_K super-blocks (the same 256 columns of 16 rows), scales unpacked to one byte each:
 // x = d[r] * sc[s][r] * q - dmin[r] * mn[s][r] for element 32 s + l of row r. The quants keep
 // Q4_K's chunks of 64 elements: qs[512 c + 64 i + 4 r + b] is byte 32 c + 4 i + b of row r
@@ -51,18 +63,21 @@ struct BlockQ4_Kx16 {
 
 static_assert(sizeof(BlockQ4_0x16) == 16 * sizeof(BlockQ4_0), "Q4_0x16 takes 16 Q4_0 blocks' bytes");
 static_assert(sizeof(BlockQ8_0x16) == 16 * sizeof(BlockQ8_0), "Q8_0x16 takes 16 Q8_0 blocks' bytes");
+static_assert(sizeof(BlockQ6_Kx16) == 16 * sizeof(BlockQ6_K), "Q6_Kx16 takes 16 Q6_K blocks' bytes");
 static_assert(sizeof(BlockQ4_Kx16) == 16 * sizeof(BlockQ4_K) + 64, "Q4_Kx16: 16 Q4_K blocks + unpacked scales");
 
 // The activation format of the interleaved kernels: Q8_0-like blocks of 32 with a float scale
 // and the block's integer sum, so Q4_0's "- 8" and Q4_K's mins cost one term per block, not
-// one per weight. x = d * q; sum = sum(q); d_sum = d * sum.
+// one per weight. x = d * q; sum = sum(q); d_sum = d * sum; half_sum = the sums of q[0..15] and
+// q[16..31] (Q6_K's sub-blocks are 16 long).
 struct ActBlockQ8x32 {
     int8_t q[kQK32];
     float d;
     int32_t sum;
     float d_sum;
+    int16_t half_sum[2];
 };
-static_assert(sizeof(ActBlockQ8x32) == 44, "ActBlockQ8x32 is 44 bytes");
+static_assert(sizeof(ActBlockQ8x32) == 48, "ActBlockQ8x32 is 48 bytes");
 
 // Whether `type` has an interleaved layout.
 bool has_interleaved_layout(GgmlType type);
@@ -78,7 +93,7 @@ void unpack_group_row(GgmlType type, const uint8_t *group, int64_t k, int r, uin
 // llama.cpp's Q8_0 activations, which keeps results next to its own.
 void quantize_act_q8x32_ref(const float *x, ActBlockQ8x32 *y, int64_t k);
 
-// Q4_K's activations are quantized as Q8_K (one scale per 256, as llama.cpp does, which keeps
+// Q4_K's and Q6_K's activations are quantized as Q8_K (one scale per 256, as llama.cpp does, which keeps
 // results next to its own) and then spread into the blocks of 32 the kernels read.
 void act_q8x32_from_q8_K(const BlockQ8_K &src, ActBlockQ8x32 *dst);
 void quantize_act_q8x32_k_ref(const float *x, ActBlockQ8x32 *y, int64_t k);

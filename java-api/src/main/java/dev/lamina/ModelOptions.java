@@ -11,14 +11,13 @@ import java.util.Locale;
  *                       lowercase), or null for no check. With a value, loading reads the whole
  *                       file once and fails with {@link ModelFormatException} naming both hashes if
  *                       they differ; {@link Lamina#sha256(java.nio.file.Path)} computes the value.
- * @param repackWeights  (default true) where the CPU has kernels for it (x86: Q4_0 and Q4_K with
- *                       AVX2 or AVX-512, Q8_0 with AVX-512 VNNI; not ARM yet), copy those matrices
- *                       once at load into an interleaved-row layout that processes prompts
- *                       1.5-2.5x faster; the file pages they came from are released, so
- *                       resident memory stays about the file's size. false keeps every weight in
- *                       the shared file mapping: loading is instant and several processes mapping
- *                       the same file share its pages. {@link ModelInfo#repackedMatrices()} tells
- *                       what was repacked.
+ * @param repackWeights  (default true) copy Q4_0, Q8_0, Q4_K and Q6_K matrices once at load into an
+ *                       interleaved-row layout that processes prompts 1.5-2.5x faster, where the CPU
+ *                       has kernels for it (x86 AVX-512, AVX2 without Q8_0, ARM with dotprod). The
+ *                       file pages they came from are released, so resident memory stays about the
+ *                       file's size. false keeps every weight in the shared file mapping: loading is
+ *                       instant and several processes mapping the same file share its pages.
+ *                       {@link ModelInfo#repackedMatrices()} tells what was repacked.
  */
 public record ModelOptions(boolean vocabOnly, String expectedSha256, boolean repackWeights) {
     /**
@@ -99,7 +98,7 @@ public record ModelOptions(boolean vocabOnly, String expectedSha256, boolean rep
             return this;
         }
 
-        /** Whether to repack Q4_0/Q4_K weights for faster prompts (default true); see {@link ModelOptions}. */
+        /** Whether to repack Q4_0/Q8_0/Q4_K/Q6_K weights for faster prompts (default true); see {@link ModelOptions}. */
         public Builder repackWeights(boolean repackWeights) {
             this.repackWeights = repackWeights;
             return this;

@@ -3,7 +3,7 @@
 package dev.lamina.bindings;
 
 public final class LaminaHeaderDigest {
-    public static final String SHA256 = "c593e4fa9eef5135e102cc2083e79e2faa19802f6a6a4d57f704f461e323ceea";
+    public static final String SHA256 = "227858a8c5b57047cf6925878a76bc7613463e5a93a4f195c338ffb22ee550ad";
 
     private LaminaHeaderDigest() {}
 }
