@@ -65,7 +65,12 @@ void convert_act(const float *x, void *dst, int64_t k) {
         const float d = _mm_cvtss_f32(m4) / 127.0f;
         const __m256 id = _mm256_set1_ps(d != 0.0f ? 1.0f / d : 0.0f);
         __m256i q[4];
-        for (int i = 0; i < 4; ++i) q[i] = _mm256_cvtps_epi32(_mm256_mul_ps(v[i], id));
+        // The clamp changes nothing for finite input (|q| <= 127) and keeps NaN/inf activations
+        // (whose conversion gives INT_MIN) from overflowing the sums below.
+        const __m256i lim = _mm256_set1_epi32(127), neg_lim = _mm256_set1_epi32(-127);
+        for (int i = 0; i < 4; ++i) {
+            q[i] = _mm256_max_epi32(neg_lim, _mm256_min_epi32(lim, _mm256_cvtps_epi32(_mm256_mul_ps(v[i], id))));
+        }
         const __m256i first = _mm256_add_epi32(q[0], q[1]), second = _mm256_add_epi32(q[2], q[3]);
         // Narrow to bytes; the packs interleave 128-bit lanes, the permute restores element order.
         const __m256i p16 = _mm256_packs_epi16(_mm256_packs_epi32(q[0], q[1]), _mm256_packs_epi32(q[2], q[3]));

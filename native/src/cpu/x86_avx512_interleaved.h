@@ -54,8 +54,11 @@ inline void convert_act(const float *x, void *dst, int64_t k) {
         const float d = amax / 127.0f;
         const float id = d != 0.0f ? 1.0f / d : 0.0f;
         const __m512 vid = _mm512_set1_ps(id);
-        const __m512i q0 = _mm512_cvtps_epi32(_mm512_mul_ps(v0, vid));
-        const __m512i q1 = _mm512_cvtps_epi32(_mm512_mul_ps(v1, vid));
+        // The clamp changes nothing for finite input (|q| <= 127) and keeps NaN/inf activations
+        // (whose conversion gives INT_MIN) from overflowing the sums below.
+        const __m512i lim = _mm512_set1_epi32(127), neg_lim = _mm512_set1_epi32(-127);
+        const __m512i q0 = _mm512_max_epi32(neg_lim, _mm512_min_epi32(lim, _mm512_cvtps_epi32(_mm512_mul_ps(v0, vid))));
+        const __m512i q1 = _mm512_max_epi32(neg_lim, _mm512_min_epi32(lim, _mm512_cvtps_epi32(_mm512_mul_ps(v1, vid))));
         _mm_storeu_si128(reinterpret_cast<__m128i *>(y[b].q), _mm512_cvtepi32_epi8(q0));
         _mm_storeu_si128(reinterpret_cast<__m128i *>(y[b].q + 16), _mm512_cvtepi32_epi8(q1));
         const int32_t sum0 = _mm512_reduce_add_epi32(q0), sum1 = _mm512_reduce_add_epi32(q1);

@@ -5,6 +5,7 @@
 #include <limits>
 #include <sstream>
 
+#include "common/anonymous_memory.h"
 #include "common/error.h"
 #include "gguf/gguf_cursor.h"
 
@@ -430,6 +431,10 @@ std::string GgufFile::value_to_text(const GgufValue &v, size_t max_elems) {
         scalar(v.type, v);
     }
     return out.str();
+}
+
+void GgufFile::release_pages(const uint8_t *p, size_t n) const {
+    if (mapping_ != nullptr) release_file_pages(p, n);
 }
 
 }  // namespace lamina

@@ -93,6 +93,9 @@ public:
     const GgufValue *find_array(std::string_view key) const;  // nullptr if absent
 
     const std::vector<GgufTensorInfo> &tensors() const { return tensors_; }
+    // Drops the pages of [p, p + n) (tensor data no longer read in place) from memory when the
+    // file is memory-mapped; a no-op for bytes parse() was given, which belong to the caller.
+    void release_pages(const uint8_t *p, size_t n) const;
     const GgufTensorInfo *find_tensor(std::string_view name) const;  // nullptr if absent
 
     // Renders a value as text for `lamina info` (arrays abbreviated to their first elements).

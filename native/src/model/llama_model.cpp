@@ -174,7 +174,7 @@ void LlamaModel::repack_weights() {
             for (int64_t g = 0; g < w.rows / quant::kInterleave; ++g) {
                 quant::repack_group(w.type, w.row(g * quant::kInterleave), w.row_bytes, w.cols, dst + g * group_bytes);
             }
-            release_file_pages(w.data, w.row_bytes * static_cast<size_t>(w.rows));
+            file_->release_pages(w.data, w.row_bytes * static_cast<size_t>(w.rows));
         }
     };
     const unsigned hw = std::thread::hardware_concurrency();

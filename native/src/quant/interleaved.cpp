@@ -157,7 +157,9 @@ void quantize_act_q8x32_ref(const float *x, ActBlockQ8x32 *y, int64_t k) {
         const float id = d != 0.0f ? 1.0f / d : 0.0f;
         int32_t half[2] = {0, 0};
         for (int j = 0; j < kQK32; ++j) {
-            y[b].q[j] = static_cast<int8_t>(std::lrint(x[j] * id));
+            // Clamped like the SIMD conversions: a no-op for finite input, defined for NaN/inf.
+            const long q = std::lrint(x[j] * id);
+            y[b].q[j] = static_cast<int8_t>(q < -127 ? -127 : q > 127 ? 127 : q);
             half[j / 16] += y[b].q[j];
         }
         const int32_t sum = half[0] + half[1];

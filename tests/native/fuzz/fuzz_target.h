@@ -103,7 +103,9 @@ inline void run_one_input(const uint8_t *data, size_t size) {
     for (bool vocab_only : {true, false}) {
         std::unique_ptr<LlamaModel> model;
         try {
-            model = LlamaModel::from_gguf(GgufFile::parse(data, size, "fuzz-input"), vocab_only);
+            // Full loads repack what the CPU variant has interleaved kernels for, as lm_model_load does.
+            model = LlamaModel::from_gguf(GgufFile::parse(data, size, "fuzz-input"), vocab_only,
+                                          /*repack_weights=*/!vocab_only);
         } catch (const LaminaError &) {
             if (vocab_only) return;  // the full load would fail the same way or earlier
             continue;

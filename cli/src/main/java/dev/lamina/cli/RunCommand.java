@@ -19,7 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code lamina run}: generates text after a prompt and streams it to stdout. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Generates text after a prompt, streaming it to stdout as it is produced.",
-                "A one-line timing summary (prompt and generation tokens/s) goes to stderr."},
+                "A one-line timing summary (load time, time to first token, prompt and generation tokens/s) goes to stderr."},
         footer = {"", "Examples:",
                 "  lamina run -m model.gguf -p 'Once upon a time' -n 64",
                 "  lamina run -m model.gguf -p 'Once upon a time' --temp 0      (greedy)"})
@@ -58,12 +58,18 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         GenerationOptions options = sampling.toGenerationOptions(maxTokens);
         ModelOptions modelOptions = model.loadOptions().expectedSha256(verifySha256).build();
+        long start = System.nanoTime();
         try (Model m = Model.load(model.model, modelOptions);
              Session session = m.newSession(sessionSize.toSessionOptions())) {
+            long loaded = System.nanoTime();
+            long firstToken = 0;
             int[] tokens = m.tokenizer().encode(prompt, m.info().addBos() && !noBos, true);
             GenerationResult result;
             try (Generation generation = session.generate(tokens, options)) {
                 for (GeneratedToken t : generation) {
+                    if (firstToken == 0) {
+                        firstToken = System.nanoTime();
+                    }
                     out.print(t.text());
                     out.flush();
                 }
@@ -71,10 +77,13 @@ final class RunCommand implements Callable<Integer> {
             }
             out.println();
             out.flush();
+            // Time to first token counts from before the load: what a user waits for.
+            String first = firstToken == 0 ? "no token" : String.format(Locale.ROOT, "first token after %.0f ms",
+                    (firstToken - start) / 1e6);
             err.println(String.format(Locale.ROOT,
-                    "prompt: %d tokens, %.1f t/s | generated: %d tokens, %.1f t/s | finish: %s | seed: %d",
-                    result.promptTokens(), result.promptTokensPerSecond(), result.generatedTokens(),
-                    result.generationTokensPerSecond(), result.finishReason(), sampling.seed()));
+                    "load: %.0f ms | %s | prompt: %d tokens, %.1f t/s | generated: %d tokens, %.1f t/s | finish: %s | seed: %d",
+                    (loaded - start) / 1e6, first, result.promptTokens(), result.promptTokensPerSecond(),
+                    result.generatedTokens(), result.generationTokensPerSecond(), result.finishReason(), sampling.seed()));
             err.flush();
         }
         return 0;

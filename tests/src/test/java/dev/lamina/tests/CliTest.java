@@ -102,7 +102,8 @@ class CliTest {
             String expected = model.tokenizer().detokenize(Arrays.copyOf(golden.greedyIds(), 16));
             assertEquals(expected, run.out().substring(0, run.out().length() - System.lineSeparator().length()));
         }
-        assertTrue(run.err().matches("(?s)prompt: 1 tokens, .* t/s \\| generated: 16 tokens, .* t/s.*"), run.err());
+        assertTrue(run.err().matches("(?s)load: \\d+ ms \\| first token after \\d+ ms \\| prompt: 1 tokens, .* t/s \\| generated: 16 tokens, .* t/s.*"),
+                run.err());
     }
 
     @Test
