@@ -20,9 +20,6 @@ AnonymousMemory::AnonymousMemory(size_t size, const char *what) : size_(size) {
         fail(LM_ERR_OUT_OF_MEMORY, std::string("cannot allocate ") + std::to_string(size >> 20) + " MiB for " + what +
                                        ": " + std::strerror(err));
     }
-#if defined(MADV_HUGEPAGE)
-    madvise(p, size, MADV_HUGEPAGE);  // advice only: fewer TLB misses when the kernel allows it
-#endif
     data_ = static_cast<uint8_t *>(p);
 }
 
