@@ -27,10 +27,6 @@ inline __m256i bcast4(const int8_t *q) {
     return _mm256_set1_epi32(v);
 }
 
-inline const ActBlockQ8x32 *act_row(const void *act, size_t act_stride, int t) {
-    return reinterpret_cast<const ActBlockQ8x32 *>(static_cast<const char *>(act) + t * act_stride);
-}
-
 inline __m256 load8_f16(const uint16_t *h) {
     return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(h)));
 }
@@ -76,13 +72,8 @@ void convert_act(const float *x, void *dst, int64_t k) {
         const __m256i p16 = _mm256_packs_epi16(_mm256_packs_epi32(q[0], q[1]), _mm256_packs_epi32(q[2], q[3]));
         const __m256i bytes = _mm256_permutevar8x32_epi32(p16, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
         _mm256_storeu_si256(reinterpret_cast<__m256i *>(y[b].q), bytes);
-        const int32_t sum0 = hsum_epi32(first), sum1 = hsum_epi32(second);
-        const int32_t sum = sum0 + sum1;
-        y[b].half_sum[0] = static_cast<int16_t>(sum0);
-        y[b].half_sum[1] = static_cast<int16_t>(sum1);
-        y[b].d = _cvtsh_ss(_cvtss_sh(d, _MM_FROUND_TO_NEAREST_INT));
-        y[b].sum = sum;
-        y[b].d_sum = y[b].d * static_cast<float>(sum);
+        quant::finish_act_block(y[b], _cvtsh_ss(_cvtss_sh(d, _MM_FROUND_TO_NEAREST_INT)), hsum_epi32(first),
+                                hsum_epi32(second));
     }
 }
 

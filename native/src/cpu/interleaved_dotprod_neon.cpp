@@ -25,10 +25,6 @@ using quant::BlockQ8_0x16;
 constexpr int kTile = 4;     // activation rows per tile
 constexpr int kQuarter = 4;  // rows per q register
 
-inline const ActBlockQ8x32 *act_row(const void *act, size_t act_stride, int t) {
-    return reinterpret_cast<const ActBlockQ8x32 *>(static_cast<const char *>(act) + t * act_stride);
-}
-
 inline float32x4_t load4_f16(const uint16_t *h) { return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(h))); }
 
 inline float32x4_t load4_i8(const int8_t *p) {
@@ -43,17 +39,17 @@ inline float32x4_t load4_u8(const uint8_t *p) {
     return vcvtq_f32_u32(vmovl_u16(vget_low_u16(vmovl_u8(vcreate_u8(v)))));
 }
 
-// sum over 8 k-groups: w[i] (4 rows x 4 bytes) with activation bytes 4i..4i+3 of a[0..1].
+// Sums over 4 k-groups: w[i] (4 rows x 4 bytes) with activation bytes 4i..4i+3 of a.
+inline int32x4_t dot4(int32x4_t acc, const int8x16_t *w, int8x16_t a) {
+    acc = vdotq_laneq_s32(acc, w[0], a, 0);
+    acc = vdotq_laneq_s32(acc, w[1], a, 1);
+    acc = vdotq_laneq_s32(acc, w[2], a, 2);
+    return vdotq_laneq_s32(acc, w[3], a, 3);
+}
+
+// The same over 8 k-groups, activation bytes 0..15 in a0 and 16..31 in a1.
 inline int32x4_t dot8(int32x4_t acc, const int8x16_t *w, int8x16_t a0, int8x16_t a1) {
-    acc = vdotq_laneq_s32(acc, w[0], a0, 0);
-    acc = vdotq_laneq_s32(acc, w[1], a0, 1);
-    acc = vdotq_laneq_s32(acc, w[2], a0, 2);
-    acc = vdotq_laneq_s32(acc, w[3], a0, 3);
-    acc = vdotq_laneq_s32(acc, w[4], a1, 0);
-    acc = vdotq_laneq_s32(acc, w[5], a1, 1);
-    acc = vdotq_laneq_s32(acc, w[6], a1, 2);
-    acc = vdotq_laneq_s32(acc, w[7], a1, 3);
-    return acc;
+    return dot4(dot4(acc, w, a0), w + 4, a1);
 }
 
 size_t act_bytes(int64_t k) { return static_cast<size_t>(k / quant::kQK32) * sizeof(ActBlockQ8x32); }
@@ -64,56 +60,55 @@ void convert_act_k(const float *x, void *dst, int64_t k) {
     quant::quantize_act_q8x32_k_ref(x, static_cast<ActBlockQ8x32 *>(dst), k);
 }
 
-template <int NT>
-struct Q4_0Tile {
-    static void run(int64_t nb, const BlockQ4_0x16 *w, const void *act, size_t act_stride, float *out,
-                    size_t out_stride) {
+// Q4_0 and Q8_0: one block is 8 registers of signed quants per quarter (k-group i pairs with
+// activation bytes 4i..4i+3); a bias left in them (Q4_0's 8) starts each sum at -bias * sum(a).
+struct Q4_0Unpack {
+    using Block = BlockQ4_0x16;
+    static constexpr int kBias = 8;
+    // Nibbles 0..15 are valid signed bytes, so SDOT takes them as they are.
+    static void unpack(const Block &blk, int j, int8x16_t *q) {
         const uint8x16_t low4 = vdupq_n_u8(0x0F);
-        for (int j = 0; j < 4; ++j) {
-            float32x4_t acc[NT];
-            for (int t = 0; t < NT; ++t) acc[t] = vdupq_n_f32(0.0f);
-            for (int64_t b = 0; b < nb; ++b) {
-                const float32x4_t dw = load4_f16(w[b].d + kQuarter * j);
-                // Nibbles 0..15 are valid signed bytes, so SDOT takes them as they are;
-                // k-groups 0..3 are the low nibbles, 4..7 the high ones.
-                int8x16_t q[8];
-                for (int i = 0; i < 4; ++i) {
-                    const uint8x16_t p = vld1q_u8(w[b].qs + 64 * i + 16 * j);
-                    q[i] = vreinterpretq_s8_u8(vandq_u8(p, low4));
-                    q[4 + i] = vreinterpretq_s8_u8(vshrq_n_u8(p, 4));
-                }
-                for (int t = 0; t < NT; ++t) {
-                    const ActBlockQ8x32 &x = act_row(act, act_stride, t)[b];
-                    const int32x4_t s = dot8(vdupq_n_s32(-8 * x.sum), q, vld1q_s8(x.q), vld1q_s8(x.q + 16));
-                    acc[t] = vfmaq_f32(acc[t], vcvtq_f32_s32(s), vmulq_n_f32(dw, x.d));
-                }
-            }
-            for (int t = 0; t < NT; ++t) vst1q_f32(out + t * out_stride + kQuarter * j, acc[t]);
+        for (int i = 0; i < 4; ++i) {
+            const uint8x16_t p = vld1q_u8(blk.qs + 64 * i + 16 * j);
+            q[i] = vreinterpretq_s8_u8(vandq_u8(p, low4));
+            q[4 + i] = vreinterpretq_s8_u8(vshrq_n_u8(p, 4));
         }
     }
 };
 
-template <int NT>
-struct Q8_0Tile {
-    static void run(int64_t nb, const BlockQ8_0x16 *w, const void *act, size_t act_stride, float *out,
-                    size_t out_stride) {
+struct Q8_0Unpack {
+    using Block = BlockQ8_0x16;
+    static constexpr int kBias = 0;
+    // Back to signed: (q + 128) ^ 0x80 = q.
+    static void unpack(const Block &blk, int j, int8x16_t *q) {
         const uint8x16_t offset = vdupq_n_u8(0x80);
-        for (int j = 0; j < 4; ++j) {
-            float32x4_t acc[NT];
-            for (int t = 0; t < NT; ++t) acc[t] = vdupq_n_f32(0.0f);
-            for (int64_t b = 0; b < nb; ++b) {
-                const float32x4_t dw = load4_f16(w[b].d + kQuarter * j);
-                int8x16_t q[8];  // back to signed: (q + 128) ^ 0x80 = q
-                for (int i = 0; i < 8; ++i) q[i] = vreinterpretq_s8_u8(veorq_u8(vld1q_u8(w[b].qs + 64 * i + 16 * j), offset));
-                for (int t = 0; t < NT; ++t) {
-                    const ActBlockQ8x32 &x = act_row(act, act_stride, t)[b];
-                    const int32x4_t s = dot8(vdupq_n_s32(0), q, vld1q_s8(x.q), vld1q_s8(x.q + 16));
-                    acc[t] = vfmaq_f32(acc[t], vcvtq_f32_s32(s), vmulq_n_f32(dw, x.d));
-                }
-            }
-            for (int t = 0; t < NT; ++t) vst1q_f32(out + t * out_stride + kQuarter * j, acc[t]);
-        }
+        for (int i = 0; i < 8; ++i) q[i] = vreinterpretq_s8_u8(veorq_u8(vld1q_u8(blk.qs + 64 * i + 16 * j), offset));
     }
+};
+
+template <class F>
+struct Q32 {
+    template <int NT>
+    struct Tile {
+        static void run(int64_t nb, const typename F::Block *w, const void *act, size_t act_stride, float *out,
+                        size_t out_stride) {
+            for (int j = 0; j < 4; ++j) {
+                float32x4_t acc[NT];
+                for (int t = 0; t < NT; ++t) acc[t] = vdupq_n_f32(0.0f);
+                for (int64_t b = 0; b < nb; ++b) {
+                    const float32x4_t dw = load4_f16(w[b].d + kQuarter * j);
+                    int8x16_t q[8];
+                    F::unpack(w[b], j, q);
+                    for (int t = 0; t < NT; ++t) {
+                        const ActBlockQ8x32 &x = act_row(act, act_stride, t)[b];
+                        const int32x4_t s = dot8(vdupq_n_s32(-F::kBias * x.sum), q, vld1q_s8(x.q), vld1q_s8(x.q + 16));
+                        acc[t] = vfmaq_f32(acc[t], vcvtq_f32_s32(s), vmulq_n_f32(dw, x.d));
+                    }
+                }
+                for (int t = 0; t < NT; ++t) vst1q_f32(out + t * out_stride + kQuarter * j, acc[t]);
+            }
+        }
+    };
 };
 
 template <int NT>
@@ -178,15 +173,9 @@ struct Q6_KTile {
                     for (int t = 0; t < NT; ++t) {
                         const ActBlockQ8x32 &x = act_row(act, act_stride, t)[8 * b + c];
                         const int8x16_t a0 = vld1q_s8(x.q), a1 = vld1q_s8(x.q + 16);
-                        int32x4_t s0 = vdupq_n_s32(-32 * x.half_sum[0]), s1 = vdupq_n_s32(-32 * x.half_sum[1]);
-                        s0 = vdotq_laneq_s32(s0, q[0], a0, 0);
-                        s0 = vdotq_laneq_s32(s0, q[1], a0, 1);
-                        s0 = vdotq_laneq_s32(s0, q[2], a0, 2);
-                        s0 = vdotq_laneq_s32(s0, q[3], a0, 3);
-                        s1 = vdotq_laneq_s32(s1, q[4], a1, 0);
-                        s1 = vdotq_laneq_s32(s1, q[5], a1, 1);
-                        s1 = vdotq_laneq_s32(s1, q[6], a1, 2);
-                        s1 = vdotq_laneq_s32(s1, q[7], a1, 3);
+                        // Each 16-element half has its own scale; Q6_K's offset of 32 starts each sum.
+                        const int32x4_t s0 = dot4(vdupq_n_s32(-32 * x.half_sum[0]), q, a0);
+                        const int32x4_t s1 = dot4(vdupq_n_s32(-32 * x.half_sum[1]), q + 4, a1);
                         acc[t] = vfmaq_f32(acc[t], vcvtq_f32_s32(s0), vmulq_n_f32(scale0, x.d));
                         acc[t] = vfmaq_f32(acc[t], vcvtq_f32_s32(s1), vmulq_n_f32(scale1, x.d));
                     }
@@ -197,8 +186,8 @@ struct Q6_KTile {
     }
 };
 
-const InterleavedKernel kQ4_0{act_bytes, convert_act, interleaved_gemm<BlockQ4_0x16, quant::kQK32, kTile, Q4_0Tile>};
-const InterleavedKernel kQ8_0{act_bytes, convert_act, interleaved_gemm<BlockQ8_0x16, quant::kQK32, kTile, Q8_0Tile>};
+const InterleavedKernel kQ4_0{act_bytes, convert_act, interleaved_gemm<BlockQ4_0x16, quant::kQK32, kTile, Q32<Q4_0Unpack>::Tile>};
+const InterleavedKernel kQ8_0{act_bytes, convert_act, interleaved_gemm<BlockQ8_0x16, quant::kQK32, kTile, Q32<Q8_0Unpack>::Tile>};
 const InterleavedKernel kQ4_K{act_bytes, convert_act_k, interleaved_gemm<BlockQ4_Kx16, quant::kQK_K, kTile, Q4_KTile>};
 const InterleavedKernel kQ6_K{act_bytes, convert_act_k,
                               interleaved_gemm<quant::BlockQ6_Kx16, quant::kQK_K, kTile, Q6_KTile>};

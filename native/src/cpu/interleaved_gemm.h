@@ -14,6 +14,11 @@
 namespace lamina::cpu::detail {
 namespace {
 
+// Activation row t of a tile (rows act_stride bytes apart).
+inline const quant::ActBlockQ8x32 *act_row(const void *act, size_t act_stride, int t) {
+    return reinterpret_cast<const quant::ActBlockQ8x32 *>(static_cast<const char *>(act) + t * act_stride);
+}
+
 // Tile<nt>::run for a run-time nt in [1, N].
 template <int N, template <int> class Tile, typename Block>
 inline void run_tile(int nt, int64_t nb, const Block *w, const void *act, size_t act_stride, float *out,

@@ -36,10 +36,6 @@ inline __m512i bcast4(const int8_t *q) {
     return _mm512_set1_epi32(v);
 }
 
-inline const ActBlockQ8x32 *act_row(const void *act, size_t act_stride, int t) {
-    return reinterpret_cast<const ActBlockQ8x32 *>(static_cast<const char *>(act) + t * act_stride);
-}
-
 // Same arithmetic as quant::quantize_act_q8x32_ref (VCVTPS2DQ rounds to nearest even like lrint),
 // so the SIMD and scalar conversions agree bit for bit.
 inline size_t act_bytes(int64_t k) { return static_cast<size_t>(k / quant::kQK32) * sizeof(ActBlockQ8x32); }
@@ -61,13 +57,8 @@ inline void convert_act(const float *x, void *dst, int64_t k) {
         const __m512i q1 = _mm512_max_epi32(neg_lim, _mm512_min_epi32(lim, _mm512_cvtps_epi32(_mm512_mul_ps(v1, vid))));
         _mm_storeu_si128(reinterpret_cast<__m128i *>(y[b].q), _mm512_cvtepi32_epi8(q0));
         _mm_storeu_si128(reinterpret_cast<__m128i *>(y[b].q + 16), _mm512_cvtepi32_epi8(q1));
-        const int32_t sum0 = _mm512_reduce_add_epi32(q0), sum1 = _mm512_reduce_add_epi32(q1);
-        const int32_t sum = sum0 + sum1;
-        y[b].half_sum[0] = static_cast<int16_t>(sum0);
-        y[b].half_sum[1] = static_cast<int16_t>(sum1);
-        y[b].d = _cvtsh_ss(_cvtss_sh(d, _MM_FROUND_TO_NEAREST_INT));
-        y[b].sum = sum;
-        y[b].d_sum = y[b].d * static_cast<float>(sum);
+        quant::finish_act_block(y[b], _cvtsh_ss(_cvtss_sh(d, _MM_FROUND_TO_NEAREST_INT)), _mm512_reduce_add_epi32(q0),
+                                _mm512_reduce_add_epi32(q1));
     }
 }
 
@@ -80,50 +71,45 @@ inline void convert_act_k(const float *x, void *dst, int64_t k) {
     }
 }
 
-// ---- Q4_0x16 ---------------------------------------------------------------------------------
+// ---- Q4_0x16 and Q8_0x16 ---------------------------------------------------------------------
+// One block is 8 registers of unsigned quants (k-group i pairs with activation bytes 4i..4i+3)
+// whose bias (Q4_0's 8, Q8_0's stored offset of 128) folds into each sum's starting value:
+// sum((q - bias) a) = sum(q a) - bias sum(a).
 
-template <class P, int NT>
-void q4_0_tile(int64_t nb, const BlockQ4_0x16 *w, const void *act, size_t act_stride, float *out,
-               size_t out_stride) {
-    __m512 acc[NT];
-    for (int t = 0; t < NT; ++t) acc[t] = _mm512_setzero_ps();
-    const __m512i low4 = _mm512_set1_epi8(0x0F);
-    for (int64_t b = 0; b < nb; ++b) {
-        const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(w[b].d)));
-        __m512i lo[4], hi[4];
+struct Q4_0Unpack {
+    using Block = BlockQ4_0x16;
+    static constexpr int kBias = 8;
+    static void unpack(const Block &blk, __m512i *q) {
+        const __m512i low4 = _mm512_set1_epi8(0x0F);
         for (int i = 0; i < 4; ++i) {
-            const __m512i p = _mm512_loadu_si512(w[b].qs + 64 * i);
-            lo[i] = _mm512_and_si512(p, low4);
-            hi[i] = _mm512_and_si512(_mm512_srli_epi16(p, 4), low4);
-        }
-        for (int t = 0; t < NT; ++t) {
-            const ActBlockQ8x32 &x = act_row(act, act_stride, t)[b];
-            // The weights' bias of 8 folds into the starting value: sum((q - 8) a) = sum(q a) - 8 sum(a).
-            __m512i s = _mm512_set1_epi32(-8 * x.sum);
-            for (int i = 0; i < 4; ++i) s = P::dot4(s, lo[i], bcast4(x.q + 4 * i));
-            for (int i = 0; i < 4; ++i) s = P::dot4(s, hi[i], bcast4(x.q + 16 + 4 * i));
-            acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dw, _mm512_set1_ps(x.d)), acc[t]);
+            const __m512i p = _mm512_loadu_si512(blk.qs + 64 * i);
+            q[i] = _mm512_and_si512(p, low4);                            // elements 4i..4i+3
+            q[4 + i] = _mm512_and_si512(_mm512_srli_epi16(p, 4), low4);  // elements 16+4i..
         }
     }
-    for (int t = 0; t < NT; ++t) _mm512_storeu_ps(out + t * out_stride, acc[t]);
-}
+};
 
-// ---- Q8_0x16 ----
 // Only with VNNI: VPMADDUBSW would saturate on (q + 128) * a pair sums.
+struct Q8_0Unpack {
+    using Block = quant::BlockQ8_0x16;
+    static constexpr int kBias = 128;
+    static void unpack(const Block &blk, __m512i *q) {
+        for (int i = 0; i < 8; ++i) q[i] = _mm512_loadu_si512(blk.qs + 64 * i);
+    }
+};
 
-template <class P, int NT>
-void q8_0_tile(int64_t nb, const quant::BlockQ8_0x16 *w, const void *act, size_t act_stride, float *out,
-               size_t out_stride) {
+template <class P, class F, int NT>
+void q32_tile(int64_t nb, const typename F::Block *w, const void *act, size_t act_stride, float *out,
+              size_t out_stride) {
     __m512 acc[NT];
     for (int t = 0; t < NT; ++t) acc[t] = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; ++b) {
         const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(w[b].d)));
         __m512i q[8];
-        for (int i = 0; i < 8; ++i) q[i] = _mm512_loadu_si512(w[b].qs + 64 * i);
+        F::unpack(w[b], q);
         for (int t = 0; t < NT; ++t) {
             const ActBlockQ8x32 &x = act_row(act, act_stride, t)[b];
-            // The weights' offset of 128 folds into the starting value, as Q4_0's 8 does.
-            __m512i s = _mm512_set1_epi32(-128 * x.sum);
+            __m512i s = _mm512_set1_epi32(-F::kBias * x.sum);
             for (int i = 0; i < 8; ++i) s = P::dot4(s, q[i], bcast4(x.q + 4 * i));
             acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dw, _mm512_set1_ps(x.d)), acc[t]);
         }
@@ -216,17 +202,14 @@ void q6_k_tile(int64_t nb, const quant::BlockQ6_Kx16 *w, const void *act, size_t
 
 template <class P>
 struct InterleavedTable {
-    template <int NT>
-    struct Q4_0Tiles {
-        static void run(int64_t nb, const BlockQ4_0x16 *w, const void *a, size_t as, float *o, size_t os) {
-            q4_0_tile<P, NT>(nb, w, a, as, o, os);
-        }
-    };
-    template <int NT>
-    struct Q8_0Tiles {
-        static void run(int64_t nb, const quant::BlockQ8_0x16 *w, const void *a, size_t as, float *o, size_t os) {
-            q8_0_tile<P, NT>(nb, w, a, as, o, os);
-        }
+    template <class F>
+    struct Q32 {
+        template <int NT>
+        struct Tiles {
+            static void run(int64_t nb, const typename F::Block *w, const void *a, size_t as, float *o, size_t os) {
+                q32_tile<P, F, NT>(nb, w, a, as, o, os);
+            }
+        };
     };
     template <int NT>
     struct Q6_KTiles {
@@ -241,9 +224,9 @@ struct InterleavedTable {
         }
     };
     static const InterleavedKernel *get(GgmlType type) {
-        static const InterleavedKernel q8_0{act_bytes, convert_act, interleaved_gemm<quant::BlockQ8_0x16, quant::kQK32, kTile, Q8_0Tiles>};
+        static const InterleavedKernel q8_0{act_bytes, convert_act, interleaved_gemm<quant::BlockQ8_0x16, quant::kQK32, kTile, Q32<Q8_0Unpack>::template Tiles>};
         if (type == GgmlType::Q8_0) return P::kExact8Bit ? &q8_0 : nullptr;
-        static const InterleavedKernel q4_0{act_bytes, convert_act, interleaved_gemm<BlockQ4_0x16, quant::kQK32, kTile, Q4_0Tiles>};
+        static const InterleavedKernel q4_0{act_bytes, convert_act, interleaved_gemm<BlockQ4_0x16, quant::kQK32, kTile, Q32<Q4_0Unpack>::template Tiles>};
         static const InterleavedKernel q4_k{act_bytes, convert_act_k, interleaved_gemm<BlockQ4_Kx16, quant::kQK_K, kTile, Q4_KTiles>};
         static const InterleavedKernel q6_k{act_bytes, convert_act_k,
                                             interleaved_gemm<quant::BlockQ6_Kx16, quant::kQK_K, kTile, Q6_KTiles>};

@@ -162,23 +162,14 @@ void quantize_act_q8x32_ref(const float *x, ActBlockQ8x32 *y, int64_t k) {
             y[b].q[j] = static_cast<int8_t>(q < -127 ? -127 : q > 127 ? 127 : q);
             half[j / 16] += y[b].q[j];
         }
-        const int32_t sum = half[0] + half[1];
-        y[b].half_sum[0] = static_cast<int16_t>(half[0]);
-        y[b].half_sum[1] = static_cast<int16_t>(half[1]);
-        y[b].d = fp16_to_fp32(fp32_to_fp16(d));
-        y[b].sum = sum;
-        y[b].d_sum = y[b].d * static_cast<float>(sum);
+        finish_act_block(y[b], fp16_to_fp32(fp32_to_fp16(d)), half[0], half[1]);
     }
 }
 
 void act_q8x32_from_q8_K(const BlockQ8_K &src, ActBlockQ8x32 *dst) {
     for (int s = 0; s < kQK_K / kQK32; ++s) {
         std::memcpy(dst[s].q, src.qs + kQK32 * s, kQK32);
-        dst[s].d = src.d;
-        dst[s].sum = src.bsums[2 * s] + src.bsums[2 * s + 1];
-        dst[s].half_sum[0] = src.bsums[2 * s];
-        dst[s].half_sum[1] = src.bsums[2 * s + 1];
-        dst[s].d_sum = src.d * static_cast<float>(dst[s].sum);
+        finish_act_block(dst[s], src.d, src.bsums[2 * s], src.bsums[2 * s + 1]);
     }
 }
 

@@ -79,6 +79,16 @@ struct ActBlockQ8x32 {
 };
 static_assert(sizeof(ActBlockQ8x32) == 48, "ActBlockQ8x32 is 48 bytes");
 
+// Completes an activation block whose quants are written: the scale (already rounded to fp16
+// precision) and the sums of the two 16-element halves.
+inline void finish_act_block(ActBlockQ8x32 &y, float d, int32_t half0, int32_t half1) {
+    y.d = d;
+    y.sum = half0 + half1;
+    y.d_sum = d * static_cast<float>(y.sum);
+    y.half_sum[0] = static_cast<int16_t>(half0);
+    y.half_sum[1] = static_cast<int16_t>(half1);
+}
+
 // Whether `type` has an interleaved layout.
 bool has_interleaved_layout(GgmlType type);
 // Bytes of one group of 16 rows of k elements (k a multiple of the type's block size).
