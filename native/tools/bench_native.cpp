@@ -103,7 +103,7 @@ Options parse(int argc, char **argv) {
         else if (a == "--bandwidth") o.bandwidth = true;
         else if (a == "-h" || a == "--help") {
             std::printf("usage: lamina_bench_native -m FILE[,FILE] [-t 1,2] [-p 512] [-n 128] [-r 5] [--json] [--no-repack] [--bandwidth]\n"
-                        "  --no-repack  keep Q4_0/Q8_0/Q4_K/Q6_K weights in the file's layout (lm_model_params.repack_weights = false)\n"
+                        "  --no-repack  keep Q4_0/Q8_0/Q4_K/Q5_K/Q6_K weights in the file's layout (lm_model_params.repack_weights = false)\n"
                         "  --bandwidth  also measure the memory read bandwidth with each thread count (1 GiB, read-only)\n"
                         "               and set each decode row's weight traffic against it\n");
             std::exit(0);

@@ -17,7 +17,7 @@
 namespace lamina::cpu {
 namespace {
 
-const GgmlType kTypes[] = {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q6_K};
+const GgmlType kTypes[] = {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K};
 constexpr int G = quant::kInterleave;
 
 struct Repacked {

@@ -46,6 +46,15 @@ const LlamaModel &model_of(const lm_model *m, const char *fn) { return *require(
 Session &session_of(lm_session *s, const char *fn) { return *require(s, fn, "session")->impl; }
 const Session &session_of(const lm_session *s, const char *fn) { return *require(s, fn, "session")->impl; }
 
+const GgufKv &kv_at(const lm_model *model, int64_t index, const char *fn) {
+    const GgufFile &f = model_of(model, fn).file();
+    if (index < 0 || index >= static_cast<int64_t>(f.metadata().size())) {
+        fail(LM_ERR_INVALID_ARGUMENT, std::string(fn) + ": index " + std::to_string(index) + " is out of range (" +
+                                          std::to_string(f.metadata().size()) + " metadata entries)");
+    }
+    return f.metadata()[index];
+}
+
 }  // namespace
 
 extern "C" {
@@ -171,16 +180,6 @@ LM_API lm_status lm_model_tensor_info(const lm_model *model, int64_t index, lm_t
     });
 }
 
-namespace {
-const GgufKv &kv_at(const lm_model *model, int64_t index, const char *fn) {
-    const GgufFile &f = model_of(model, fn).file();
-    if (index < 0 || index >= static_cast<int64_t>(f.metadata().size())) {
-        fail(LM_ERR_INVALID_ARGUMENT, std::string(fn) + ": index " + std::to_string(index) + " is out of range (" +
-                                          std::to_string(f.metadata().size()) + " metadata entries)");
-    }
-    return f.metadata()[index];
-}
-}  // namespace
 
 LM_API lm_status lm_model_meta_key(const lm_model *model, int64_t index, char *buf, size_t capacity, size_t *out_len) {
     return abi_guard("lm_model_meta_key", [&] {

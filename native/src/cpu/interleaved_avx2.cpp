@@ -1,5 +1,5 @@
-// Interleaved-layout kernels for AVX2 CPUs (no AVX-512): Q4_0, Q4_K, Q6_K. A ymm register holds 4 consecutive
-// weights of 8 rows, so a 16-row group is computed as two halves of 8 rows; VPMADDUBSW takes
+// Interleaved-layout kernels for AVX2 CPUs (no AVX-512): Q4_0, Q4_K, Q5_K, Q6_K. A ymm register
+// holds 4 consecutive weights of 8 rows, so a 16-row group is computed as two halves of 8 rows; VPMADDUBSW takes
 // the u8 x s8 products in pairs. Q8_0 keeps the file layout here: its offset quants would
 // saturate VPMADDUBSW's int16 pair sums.
 #include <immintrin.h>
@@ -120,36 +120,6 @@ void q4_0_tile(int64_t nb, const BlockQ4_0x16 *w, const void *act, size_t act_st
     }
 }
 
-template <int NT>
-void q4_k_tile(int64_t nb, const BlockQ4_Kx16 *w, const void *act, size_t act_stride, float *out, size_t out_stride) {
-    const __m256i low4 = _mm256_set1_epi8(0x0F);
-    for (int h = 0; h < 2; ++h) {
-        __m256 acc[NT];
-        for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps();
-        for (int64_t b = 0; b < nb; ++b) {
-            const BlockQ4_Kx16 &blk = w[b];
-            const __m256 d = load8_f16(blk.d + kHalf * h), dmin = load8_f16(blk.dmin + kHalf * h);
-            for (int s = 0; s < 8; ++s) {
-                const uint8_t *qs = blk.qs + 512 * (s / 2) + 32 * h;
-                __m256i q[8];
-                for (int i = 0; i < 8; ++i) {
-                    const __m256i p = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(qs + 64 * i));
-                    q[i] = _mm256_and_si256(s % 2 ? _mm256_srli_epi16(p, 4) : p, low4);
-                }
-                const __m256 scale = _mm256_mul_ps(d, load8_u8(blk.sc[s] + kHalf * h));
-                const __m256 min = _mm256_mul_ps(dmin, load8_u8(blk.mn[s] + kHalf * h));
-                for (int t = 0; t < NT; ++t) {
-                    const ActBlockQ8x32 &x = act_row(act, act_stride, t)[8 * b + s];
-                    const __m256i sum = dot_groups<8>(q, x.q);
-                    acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), _mm256_mul_ps(scale, _mm256_set1_ps(x.d)), acc[t]);
-                    acc[t] = _mm256_fnmadd_ps(min, _mm256_set1_ps(x.d_sum), acc[t]);
-                }
-            }
-        }
-        for (int t = 0; t < NT; ++t) _mm256_storeu_ps(out + t * out_stride + kHalf * h, acc[t]);
-    }
-}
-
 // Q6_K's quants go up to 63: two VPMADDUBSW pair sums (2 * 2 * 63 * 127 = 32004) are as many
 // as int16 holds, so this widens every two k-groups.
 inline __m256i dot4_groups_q6(const __m256i *w, const int8_t *a) {
@@ -157,6 +127,68 @@ inline __m256i dot4_groups_q6(const __m256i *w, const int8_t *a) {
     const __m256i s01 = _mm256_add_epi16(_mm256_maddubs_epi16(w[0], bcast4(a)), _mm256_maddubs_epi16(w[1], bcast4(a + 4)));
     const __m256i s23 = _mm256_add_epi16(_mm256_maddubs_epi16(w[2], bcast4(a + 8)), _mm256_maddubs_epi16(w[3], bcast4(a + 12)));
     return _mm256_add_epi32(_mm256_madd_epi16(s01, ones), _mm256_madd_epi16(s23, ones));
+}
+
+// Q4_K and Q5_K, sub-block s of one half: 4 low bits from qs (low nibble for even s, high for
+// odd), plus Q5_K's 5th bit from qh (bit s).
+inline void unpack_low4(const uint8_t *qs, int s, int h, __m256i *q) {
+    const __m256i low4 = _mm256_set1_epi8(0x0F);
+    for (int i = 0; i < 8; ++i) {
+        const __m256i p = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(qs + 512 * (s / 2) + 64 * i + 32 * h));
+        q[i] = _mm256_and_si256(s % 2 ? _mm256_srli_epi16(p, 4) : p, low4);
+    }
+}
+
+struct Q4_KUnpack {
+    using Block = BlockQ4_Kx16;
+    static void unpack(const Block &blk, int s, int h, __m256i *q) { unpack_low4(blk.qs, s, h, q); }
+    // Nibbles: 8 pair sums stay below 2^15.
+    static __m256i dot(const __m256i *q, const int8_t *a) { return dot_groups<8>(q, a); }
+};
+
+struct Q5_KUnpack {
+    using Block = quant::BlockQ5_Kx16;
+    static void unpack(const Block &blk, int s, int h, __m256i *q) {
+        unpack_low4(blk.qs, s, h, q);
+        // qh is read beside qs: prefetch the next block (45 lines, 6 a sub-block).
+        const char *next = reinterpret_cast<const char *>(&blk + 1);
+        for (int l = 0; l < 6; ++l) _mm_prefetch(next + 64 * (6 * s + l), _MM_HINT_T0);
+        const __m256i one = _mm256_set1_epi8(1);
+        for (int i = 0; i < 8; ++i) {
+            const __m256i hb = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(blk.qh + 64 * i + 32 * h));
+            q[i] = _mm256_or_si256(q[i], _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, s), one), 4));
+        }
+    }
+    // 5-bit quants: widen every two k-groups, as for Q6_K.
+    static __m256i dot(const __m256i *q, const int8_t *a) {
+        return _mm256_add_epi32(dot4_groups_q6(q, a), dot4_groups_q6(q + 4, a + 16));
+    }
+};
+
+template <class F, int NT>
+void k_scale_min_tile(int64_t nb, const typename F::Block *w, const void *act, size_t act_stride, float *out,
+                      size_t out_stride) {
+    for (int h = 0; h < 2; ++h) {
+        __m256 acc[NT];
+        for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps();
+        for (int64_t b = 0; b < nb; ++b) {
+            const typename F::Block &blk = w[b];
+            const __m256 d = load8_f16(blk.d + kHalf * h), dmin = load8_f16(blk.dmin + kHalf * h);
+            for (int s = 0; s < 8; ++s) {
+                __m256i q[8];
+                F::unpack(blk, s, h, q);
+                const __m256 scale = _mm256_mul_ps(d, load8_u8(blk.sc[s] + kHalf * h));
+                const __m256 min = _mm256_mul_ps(dmin, load8_u8(blk.mn[s] + kHalf * h));
+                for (int t = 0; t < NT; ++t) {
+                    const ActBlockQ8x32 &x = act_row(act, act_stride, t)[8 * b + s];
+                    const __m256i sum = F::dot(q, x.q);
+                    acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), _mm256_mul_ps(scale, _mm256_set1_ps(x.d)), acc[t]);
+                    acc[t] = _mm256_fnmadd_ps(min, _mm256_set1_ps(x.d_sum), acc[t]);
+                }
+            }
+        }
+        for (int t = 0; t < NT; ++t) _mm256_storeu_ps(out + t * out_stride + kHalf * h, acc[t]);
+    }
 }
 
 template <int NT>
@@ -212,15 +244,21 @@ struct Q4_0Tile {
         q4_0_tile<NT>(nb, w, a, as, o, os);
     }
 };
-template <int NT>
-struct Q4_KTile {
-    static void run(int64_t nb, const BlockQ4_Kx16 *w, const void *a, size_t as, float *o, size_t os) {
-        q4_k_tile<NT>(nb, w, a, as, o, os);
-    }
+template <class F>
+struct KScaleMin {
+    template <int NT>
+    struct Tile {
+        static void run(int64_t nb, const typename F::Block *w, const void *a, size_t as, float *o, size_t os) {
+            k_scale_min_tile<F, NT>(nb, w, a, as, o, os);
+        }
+    };
 };
 
 const InterleavedKernel kQ4_0{act_bytes, convert_act, interleaved_gemm<BlockQ4_0x16, quant::kQK32, kTile, Q4_0Tile>};
-const InterleavedKernel kQ4_K{act_bytes, convert_act_k, interleaved_gemm<BlockQ4_Kx16, quant::kQK_K, kTile, Q4_KTile>};
+const InterleavedKernel kQ4_K{act_bytes, convert_act_k,
+                              interleaved_gemm<BlockQ4_Kx16, quant::kQK_K, kTile, KScaleMin<Q4_KUnpack>::Tile>};
+const InterleavedKernel kQ5_K{act_bytes, convert_act_k,
+                              interleaved_gemm<quant::BlockQ5_Kx16, quant::kQK_K, kTile, KScaleMin<Q5_KUnpack>::Tile>};
 const InterleavedKernel kQ6_K{act_bytes, convert_act_k,
                               interleaved_gemm<quant::BlockQ6_Kx16, quant::kQK_K, kTile, Q6_KTile>};
 }  // namespace
@@ -228,6 +266,7 @@ const InterleavedKernel kQ6_K{act_bytes, convert_act_k,
 const InterleavedKernel *avx2_interleaved_kernel(GgmlType type) {
     if (type == GgmlType::Q4_0) return &kQ4_0;
     if (type == GgmlType::Q4_K) return &kQ4_K;
+    if (type == GgmlType::Q5_K) return &kQ5_K;
     if (type == GgmlType::Q6_K) return &kQ6_K;
     return nullptr;
 }

@@ -1,7 +1,9 @@
 // Interleaved-layout kernels for AVX-512 CPUs without VNNI (built without -mavx512vnni, see
 // kernels_avx512.cpp for why).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 
 #include "cpu/interleaved_tables.h"
 #include "cpu/x86_avx512_interleaved.h"

@@ -111,37 +111,66 @@ struct Q32 {
     };
 };
 
-template <int NT>
-struct Q4_KTile {
-    static void run(int64_t nb, const BlockQ4_Kx16 *w, const void *act, size_t act_stride, float *out,
-                    size_t out_stride) {
-        const uint8x16_t low4 = vdupq_n_u8(0x0F);
-        for (int j = 0; j < 4; ++j) {
-            float32x4_t acc[NT];
-            for (int t = 0; t < NT; ++t) acc[t] = vdupq_n_f32(0.0f);
-            for (int64_t b = 0; b < nb; ++b) {
-                const BlockQ4_Kx16 &blk = w[b];
-                const float32x4_t d = load4_f16(blk.d + kQuarter * j), dmin = load4_f16(blk.dmin + kQuarter * j);
-                for (int s = 0; s < 8; ++s) {
-                    const uint8_t *qs = blk.qs + 512 * (s / 2) + 16 * j;
-                    int8x16_t q[8];
-                    for (int i = 0; i < 8; ++i) {
-                        const uint8x16_t p = vld1q_u8(qs + 64 * i);
-                        q[i] = vreinterpretq_s8_u8(s % 2 ? vshrq_n_u8(p, 4) : vandq_u8(p, low4));
-                    }
-                    const float32x4_t scale = vmulq_f32(d, load4_u8(blk.sc[s] + kQuarter * j));
-                    const float32x4_t min = vmulq_f32(dmin, load4_u8(blk.mn[s] + kQuarter * j));
-                    for (int t = 0; t < NT; ++t) {
-                        const ActBlockQ8x32 &x = act_row(act, act_stride, t)[8 * b + s];
-                        const int32x4_t sum = dot8(vdupq_n_s32(0), q, vld1q_s8(x.q), vld1q_s8(x.q + 16));
-                        acc[t] = vfmaq_f32(acc[t], vcvtq_f32_s32(sum), vmulq_n_f32(scale, x.d));
-                        acc[t] = vfmsq_f32(acc[t], min, vdupq_n_f32(x.d_sum));
-                    }
-                }
-            }
-            for (int t = 0; t < NT; ++t) vst1q_f32(out + t * out_stride + kQuarter * j, acc[t]);
+// Q4_K and Q5_K, sub-block s of quarter j: 4 low bits from qs (low nibble for even s, high for
+// odd), plus Q5_K's 5th bit from qh (bit s). Values up to 31 are valid signed bytes for SDOT.
+inline void unpack_low4(const uint8_t *qs, int s, int j, int8x16_t *q) {
+    const uint8x16_t low4 = vdupq_n_u8(0x0F);
+    for (int i = 0; i < 8; ++i) {
+        const uint8x16_t p = vld1q_u8(qs + 512 * (s / 2) + 64 * i + 16 * j);
+        q[i] = vreinterpretq_s8_u8(s % 2 ? vshrq_n_u8(p, 4) : vandq_u8(p, low4));
+    }
+}
+
+struct Q4_KUnpack {
+    using Block = BlockQ4_Kx16;
+    static void unpack(const Block &blk, int s, int j, int8x16_t *q) { unpack_low4(blk.qs, s, j, q); }
+};
+
+struct Q5_KUnpack {
+    using Block = quant::BlockQ5_Kx16;
+    static void unpack(const Block &blk, int s, int j, int8x16_t *q) {
+        unpack_low4(blk.qs, s, j, q);
+        // qh is read beside qs: prefetch the next block (45 lines, 6 a sub-block).
+        const char *next = reinterpret_cast<const char *>(&blk + 1);
+        for (int l = 0; l < 6; ++l) __builtin_prefetch(next + 64 * (6 * s + l));
+        const uint8x16_t one = vdupq_n_u8(1);
+        const int8x16_t right = vdupq_n_s8(static_cast<int8_t>(-s));
+        for (int i = 0; i < 8; ++i) {
+            const uint8x16_t hb = vandq_u8(vshlq_u8(vld1q_u8(blk.qh + 64 * i + 16 * j), right), one);
+            q[i] = vreinterpretq_s8_u8(vorrq_u8(vreinterpretq_u8_s8(q[i]), vshlq_n_u8(hb, 4)));
         }
     }
+};
+
+template <class F>
+struct KScaleMin {
+    template <int NT>
+    struct Tile {
+        static void run(int64_t nb, const typename F::Block *w, const void *act, size_t act_stride, float *out,
+                        size_t out_stride) {
+            for (int j = 0; j < 4; ++j) {
+                float32x4_t acc[NT];
+                for (int t = 0; t < NT; ++t) acc[t] = vdupq_n_f32(0.0f);
+                for (int64_t b = 0; b < nb; ++b) {
+                    const typename F::Block &blk = w[b];
+                    const float32x4_t d = load4_f16(blk.d + kQuarter * j), dmin = load4_f16(blk.dmin + kQuarter * j);
+                    for (int s = 0; s < 8; ++s) {
+                        int8x16_t q[8];
+                        F::unpack(blk, s, j, q);
+                        const float32x4_t scale = vmulq_f32(d, load4_u8(blk.sc[s] + kQuarter * j));
+                        const float32x4_t min = vmulq_f32(dmin, load4_u8(blk.mn[s] + kQuarter * j));
+                        for (int t = 0; t < NT; ++t) {
+                            const ActBlockQ8x32 &x = act_row(act, act_stride, t)[8 * b + s];
+                            const int32x4_t sum = dot8(vdupq_n_s32(0), q, vld1q_s8(x.q), vld1q_s8(x.q + 16));
+                            acc[t] = vfmaq_f32(acc[t], vcvtq_f32_s32(sum), vmulq_n_f32(scale, x.d));
+                            acc[t] = vfmsq_f32(acc[t], min, vdupq_n_f32(x.d_sum));
+                        }
+                    }
+                }
+                for (int t = 0; t < NT; ++t) vst1q_f32(out + t * out_stride + kQuarter * j, acc[t]);
+            }
+        }
+    };
 };
 
 template <int NT>
@@ -188,7 +217,10 @@ struct Q6_KTile {
 
 const InterleavedKernel kQ4_0{act_bytes, convert_act, interleaved_gemm<BlockQ4_0x16, quant::kQK32, kTile, Q32<Q4_0Unpack>::Tile>};
 const InterleavedKernel kQ8_0{act_bytes, convert_act, interleaved_gemm<BlockQ8_0x16, quant::kQK32, kTile, Q32<Q8_0Unpack>::Tile>};
-const InterleavedKernel kQ4_K{act_bytes, convert_act_k, interleaved_gemm<BlockQ4_Kx16, quant::kQK_K, kTile, Q4_KTile>};
+const InterleavedKernel kQ4_K{act_bytes, convert_act_k,
+                              interleaved_gemm<BlockQ4_Kx16, quant::kQK_K, kTile, KScaleMin<Q4_KUnpack>::Tile>};
+const InterleavedKernel kQ5_K{act_bytes, convert_act_k,
+                              interleaved_gemm<quant::BlockQ5_Kx16, quant::kQK_K, kTile, KScaleMin<Q5_KUnpack>::Tile>};
 const InterleavedKernel kQ6_K{act_bytes, convert_act_k,
                               interleaved_gemm<quant::BlockQ6_Kx16, quant::kQK_K, kTile, Q6_KTile>};
 
@@ -198,6 +230,7 @@ const InterleavedKernel *neon_dotprod_interleaved_kernel(GgmlType type) {
     if (type == GgmlType::Q4_0) return &kQ4_0;
     if (type == GgmlType::Q8_0) return &kQ8_0;
     if (type == GgmlType::Q4_K) return &kQ4_K;
+    if (type == GgmlType::Q5_K) return &kQ5_K;
     if (type == GgmlType::Q6_K) return &kQ6_K;
     return nullptr;
 }

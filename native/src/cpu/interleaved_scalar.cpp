@@ -54,19 +54,33 @@ void q8_0_group(int64_t nb, const quant::BlockQ8_0x16 *w, const ActBlockQ8x32 *a
     std::memcpy(out, acc, sizeof acc);
 }
 
-void q4_k_group(int64_t nb, const BlockQ4_Kx16 *w, const ActBlockQ8x32 *a, float *out) {
+// Q4_K and Q5_K: 4 low bits in qs (low nibble for even sub-blocks, high for odd); Q5_K's 5th
+// bit of sub-block s is bit s of qh.
+struct Q4_KLevels {
+    using Block = BlockQ4_Kx16;
+    static int level(const Block &w, int s, int i, int r, int j) {
+        return (w.qs[512 * (s / 2) + 64 * i + 4 * r + j] >> (4 * (s % 2))) & 0xF;
+    }
+};
+struct Q5_KLevels {
+    using Block = quant::BlockQ5_Kx16;
+    static int level(const Block &w, int s, int i, int r, int j) {
+        const int low = (w.qs[512 * (s / 2) + 64 * i + 4 * r + j] >> (4 * (s % 2))) & 0xF;
+        return low | (((w.qh[64 * i + 4 * r + j] >> s) & 1) << 4);
+    }
+};
+
+template <class L>
+void k_scale_min_group(int64_t nb, const typename L::Block *w, const ActBlockQ8x32 *a, float *out) {
     float acc[kInterleave] = {};
     for (int64_t b = 0; b < nb; ++b) {
         for (int r = 0; r < kInterleave; ++r) {
             const float d = fp16_to_fp32(w[b].d[r]), dmin = fp16_to_fp32(w[b].dmin[r]);
             for (int s = 0; s < 8; ++s) {
                 const ActBlockQ8x32 &x = a[8 * b + s];
-                const int c = s / 2, shift = 4 * (s % 2);
                 int32_t isum = 0;
                 for (int i = 0; i < 8; ++i) {
-                    for (int j = 0; j < 4; ++j) {
-                        isum += ((w[b].qs[512 * c + 64 * i + 4 * r + j] >> shift) & 0xF) * x.q[4 * i + j];
-                    }
+                    for (int j = 0; j < 4; ++j) isum += L::level(w[b], s, i, r, j) * x.q[4 * i + j];
                 }
                 acc[r] += static_cast<float>(isum) * (d * w[b].sc[s][r] * x.d);
                 acc[r] -= dmin * w[b].mn[s][r] * x.d_sum;
@@ -119,7 +133,10 @@ void gemm(int64_t k, const void *groups, size_t group_stride, int64_t n_groups, 
 const InterleavedKernel kQ4_0{act_bytes, convert_act, gemm<BlockQ4_0x16, quant::kQK32, q4_0_group>};
 const InterleavedKernel kQ8_0{act_bytes, convert_act, gemm<quant::BlockQ8_0x16, quant::kQK32, q8_0_group>};
 const InterleavedKernel kQ6_K{act_bytes, convert_act_k, gemm<quant::BlockQ6_Kx16, quant::kQK_K, q6_k_group>};
-const InterleavedKernel kQ4_K{act_bytes, convert_act_k, gemm<BlockQ4_Kx16, quant::kQK_K, q4_k_group>};
+const InterleavedKernel kQ4_K{act_bytes, convert_act_k,
+                              gemm<BlockQ4_Kx16, quant::kQK_K, k_scale_min_group<Q4_KLevels>>};
+const InterleavedKernel kQ5_K{act_bytes, convert_act_k,
+                              gemm<quant::BlockQ5_Kx16, quant::kQK_K, k_scale_min_group<Q5_KLevels>>};
 
 }  // namespace
 
@@ -127,6 +144,7 @@ const InterleavedKernel *scalar_interleaved_kernel(GgmlType type) {
     if (type == GgmlType::Q4_0) return &kQ4_0;
     if (type == GgmlType::Q8_0) return &kQ8_0;
     if (type == GgmlType::Q4_K) return &kQ4_K;
+    if (type == GgmlType::Q5_K) return &kQ5_K;
     if (type == GgmlType::Q6_K) return &kQ6_K;
     return nullptr;
 }

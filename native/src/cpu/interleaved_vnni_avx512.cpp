@@ -1,7 +1,9 @@
 // Interleaved-layout kernels with VNNI: VPDPBUSD multiplies the 16 rows' unsigned nibbles with
 // 4 broadcast activation bytes and adds the four products into each row's int32 in one step.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 
 #include "cpu/interleaved_tables.h"
 #include "cpu/x86_avx512_interleaved.h"

@@ -3,8 +3,10 @@
 // the VNNI kernels live in kernels_vnni_avx512.cpp and only run when cpu_features() reports VNNI.
 // GCC 12 reports its own AVX-512 intrinsics (their _mm512_undefined_* operands) as "may be used
 // uninitialized" (or "used uninitialized") once inlined; the warning is about the compiler's headers, not this code.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 
 #include "cpu/variant_tables.h"
 #include "cpu/x86_avx512_kernels.h"

@@ -117,25 +117,51 @@ void q32_tile(int64_t nb, const typename F::Block *w, const void *act, size_t ac
     for (int t = 0; t < NT; ++t) _mm512_storeu_ps(out + t * out_stride, acc[t]);
 }
 
-// ---- Q4_Kx16 ---------------------------------------------------------------------------------
+// ---- Q4_Kx16 and Q5_Kx16 ----------------------------------------------------------------------
+// Sub-block s's 8 registers: 4 low bits from qs (low nibble for even s, high for odd), plus
+// Q5_K's 5th bit from qh (bit s).
 
-template <class P, int NT>
-void q4_k_tile(int64_t nb, const BlockQ4_Kx16 *w, const void *act, size_t act_stride, float *out,
-               size_t out_stride) {
+inline void unpack_low4(const uint8_t *qs, int s, __m512i *q) {
+    const __m512i low4 = _mm512_set1_epi8(0x0F);
+    for (int i = 0; i < 8; ++i) {
+        const __m512i p = _mm512_loadu_si512(qs + 512 * (s / 2) + 64 * i);
+        q[i] = _mm512_and_si512(s % 2 ? _mm512_srli_epi16(p, 4) : p, low4);
+    }
+}
+
+struct Q4_KUnpack {
+    using Block = BlockQ4_Kx16;
+    static void unpack(const Block &blk, int s, __m512i *q) { unpack_low4(blk.qs, s, q); }
+};
+
+struct Q5_KUnpack {
+    using Block = quant::BlockQ5_Kx16;
+    static void unpack(const Block &blk, int s, __m512i *q) {
+        unpack_low4(blk.qs, s, q);
+        // qh is read beside qs, out of the prefetchers' order: fetch the next block's 45 cache
+        // lines ahead, 6 per sub-block.
+        const char *next = reinterpret_cast<const char *>(&blk + 1);
+        for (int l = 0; l < 6; ++l) _mm_prefetch(next + 64 * (6 * s + l), _MM_HINT_T0);
+        const __m512i one = _mm512_set1_epi8(1);
+        for (int i = 0; i < 8; ++i) {
+            const __m512i h = _mm512_and_si512(_mm512_srli_epi16(_mm512_loadu_si512(blk.qh + 64 * i), s), one);
+            q[i] = _mm512_or_si512(q[i], _mm512_slli_epi16(h, 4));
+        }
+    }
+};
+
+template <class P, class F, int NT>
+void k_scale_min_tile(int64_t nb, const typename F::Block *w, const void *act, size_t act_stride, float *out,
+                      size_t out_stride) {
     __m512 acc[NT];
     for (int t = 0; t < NT; ++t) acc[t] = _mm512_setzero_ps();
-    const __m512i low4 = _mm512_set1_epi8(0x0F);
     for (int64_t b = 0; b < nb; ++b) {
-        const BlockQ4_Kx16 &blk = w[b];
+        const typename F::Block &blk = w[b];
         const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(blk.d)));
         const __m512 dmin = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(blk.dmin)));
         for (int s = 0; s < 8; ++s) {
-            const uint8_t *qs = blk.qs + 512 * (s / 2);
             __m512i q[8];
-            for (int i = 0; i < 8; ++i) {
-                const __m512i p = _mm512_loadu_si512(qs + 64 * i);
-                q[i] = _mm512_and_si512(s % 2 ? _mm512_srli_epi16(p, 4) : p, low4);
-            }
+            F::unpack(blk, s, q);
             const __m512 scale = _mm512_mul_ps(
                 d, _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(blk.sc[s])))));
             const __m512 min = _mm512_mul_ps(
@@ -217,23 +243,36 @@ struct InterleavedTable {
             q6_k_tile<P, NT>(nb, w, a, as, o, os);
         }
     };
-    template <int NT>
-    struct Q4_KTiles {
-        static void run(int64_t nb, const BlockQ4_Kx16 *w, const void *a, size_t as, float *o, size_t os) {
-            q4_k_tile<P, NT>(nb, w, a, as, o, os);
-        }
+    template <class F>
+    struct KScaleMin {
+        template <int NT>
+        struct Tiles {
+            static void run(int64_t nb, const typename F::Block *w, const void *a, size_t as, float *o, size_t os) {
+                k_scale_min_tile<P, F, NT>(nb, w, a, as, o, os);
+            }
+        };
     };
+
     static const InterleavedKernel *get(GgmlType type) {
-        static const InterleavedKernel q8_0{act_bytes, convert_act, interleaved_gemm<quant::BlockQ8_0x16, quant::kQK32, kTile, Q32<Q8_0Unpack>::template Tiles>};
-        if (type == GgmlType::Q8_0) return P::kExact8Bit ? &q8_0 : nullptr;
-        static const InterleavedKernel q4_0{act_bytes, convert_act, interleaved_gemm<BlockQ4_0x16, quant::kQK32, kTile, Q32<Q4_0Unpack>::template Tiles>};
-        static const InterleavedKernel q4_k{act_bytes, convert_act_k, interleaved_gemm<BlockQ4_Kx16, quant::kQK_K, kTile, Q4_KTiles>};
+        static const InterleavedKernel q4_0{act_bytes, convert_act,
+                                            interleaved_gemm<BlockQ4_0x16, quant::kQK32, kTile, Q32<Q4_0Unpack>::template Tiles>};
+        static const InterleavedKernel q8_0{
+            act_bytes, convert_act, interleaved_gemm<quant::BlockQ8_0x16, quant::kQK32, kTile, Q32<Q8_0Unpack>::template Tiles>};
+        static const InterleavedKernel q4_k{
+            act_bytes, convert_act_k, interleaved_gemm<BlockQ4_Kx16, quant::kQK_K, kTile, KScaleMin<Q4_KUnpack>::template Tiles>};
+        static const InterleavedKernel q5_k{
+            act_bytes, convert_act_k,
+            interleaved_gemm<quant::BlockQ5_Kx16, quant::kQK_K, kTile, KScaleMin<Q5_KUnpack>::template Tiles>};
         static const InterleavedKernel q6_k{act_bytes, convert_act_k,
                                             interleaved_gemm<quant::BlockQ6_Kx16, quant::kQK_K, kTile, Q6_KTiles>};
-        if (type == GgmlType::Q6_K) return &q6_k;
-        if (type == GgmlType::Q4_0) return &q4_0;
-        if (type == GgmlType::Q4_K) return &q4_k;
-        return nullptr;
+        switch (type) {
+            case GgmlType::Q4_0: return &q4_0;
+            case GgmlType::Q8_0: return P::kExact8Bit ? &q8_0 : nullptr;
+            case GgmlType::Q4_K: return &q4_k;
+            case GgmlType::Q5_K: return &q5_k;
+            case GgmlType::Q6_K: return &q6_k;
+            default: return nullptr;
+        }
     }
 };
 

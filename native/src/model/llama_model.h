@@ -26,7 +26,7 @@ struct LayerWeights {
 class LlamaModel {
 public:
     // Throws LaminaError naming the file and the key/tensor at fault.
-    // With repack_weights, Q4_0/Q8_0/Q4_K/Q6_K matrices are copied once into the interleaved-row layout
+    // With repack_weights, Q4_0/Q8_0/Q4_K/Q5_K/Q6_K matrices are copied once into the interleaved-row layout
     // of quant/interleaved.h when the CPU variant in use has kernels for it (prompts 1.5x+
     // faster); their pages of the mapping are then dropped, so resident memory stays about
     // the file's size. Without it every weight is used in place in the mapping.

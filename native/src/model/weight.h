@@ -1,5 +1,5 @@
 // A weight matrix or vector viewed in place in the mapped GGUF file, or (interleaved) in the
-// model's repacked copy of a Q4_0/Q8_0/Q4_K/Q6_K matrix: groups of 16 rows, see quant/interleaved.h.
+// model's repacked copy of a Q4_0/Q8_0/Q4_K/Q5_K/Q6_K matrix: groups of 16 rows, see quant/interleaved.h.
 #pragma once
 
 #include <cstddef>

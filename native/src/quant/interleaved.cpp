@@ -10,7 +10,8 @@
 namespace lamina::quant {
 
 bool has_interleaved_layout(GgmlType type) {
-    return type == GgmlType::Q4_0 || type == GgmlType::Q8_0 || type == GgmlType::Q4_K || type == GgmlType::Q6_K;
+    return type == GgmlType::Q4_0 || type == GgmlType::Q8_0 || type == GgmlType::Q4_K || type == GgmlType::Q5_K ||
+           type == GgmlType::Q6_K;
 }
 
 size_t interleaved_group_bytes(GgmlType type, int64_t k) {
@@ -18,6 +19,7 @@ size_t interleaved_group_bytes(GgmlType type, int64_t k) {
         case GgmlType::Q4_0: return static_cast<size_t>(k / kQK32) * sizeof(BlockQ4_0x16);
         case GgmlType::Q8_0: return static_cast<size_t>(k / kQK32) * sizeof(BlockQ8_0x16);
         case GgmlType::Q4_K: return static_cast<size_t>(k / kQK_K) * sizeof(BlockQ4_Kx16);
+        case GgmlType::Q5_K: return static_cast<size_t>(k / kQK_K) * sizeof(BlockQ5_Kx16);
         case GgmlType::Q6_K: return static_cast<size_t>(k / kQK_K) * sizeof(BlockQ6_Kx16);
         default: return 0;
     }
@@ -51,17 +53,22 @@ void repack_q8_0(const uint8_t *src, size_t row_bytes, int64_t k, BlockQ8_0x16 *
     }
 }
 
-void repack_q4_k(const uint8_t *src, size_t row_bytes, int64_t k, BlockQ4_Kx16 *dst) {
+// Q4_K and Q5_K share the scales and the 4 low bits; Q5_K adds its 5th bits (qh).
+template <typename In, typename Out>
+void repack_k_scale_min(const uint8_t *src, size_t row_bytes, int64_t k, Out *dst) {
     for (int64_t b = 0; b < k / kQK_K; ++b) {
-        BlockQ4_Kx16 &out = dst[b];
+        Out &out = dst[b];
         for (int r = 0; r < kInterleave; ++r) {
-            BlockQ4_K in;
-            std::memcpy(&in, src + r * row_bytes + b * sizeof(BlockQ4_K), sizeof in);
+            In in;
+            std::memcpy(&in, src + r * row_bytes + b * sizeof(In), sizeof in);
             out.d[r] = in.d;
             out.dmin[r] = in.dmin;
             for (int s = 0; s < kQK_K / 32; ++s) k_scale_min(s, in.scales, &out.sc[s][r], &out.mn[s][r]);
             for (int c = 0; c < 4; ++c) {
                 for (int i = 0; i < 8; ++i) std::memcpy(&out.qs[512 * c + 64 * i + 4 * r], &in.qs[32 * c + 4 * i], 4);
+            }
+            if constexpr (sizeof(In) == sizeof(BlockQ5_K)) {
+                for (int i = 0; i < 8; ++i) std::memcpy(&out.qh[64 * i + 4 * r], &in.qh[4 * i], 4);
             }
         }
     }
@@ -91,12 +98,39 @@ void pack_k_scales(const uint8_t *sc, const uint8_t *mn, uint8_t *q) {
     }
 }
 
+template <typename Out, typename In>
+void unpack_k_scale_min(const In *g, int64_t k, int r, uint8_t *dst_row) {
+    for (int64_t b = 0; b < k / kQK_K; ++b) {
+        Out out;
+        out.d = g[b].d[r];
+        out.dmin = g[b].dmin[r];
+        uint8_t sc[8], mn[8];
+        for (int s = 0; s < 8; ++s) {
+            sc[s] = g[b].sc[s][r];
+            mn[s] = g[b].mn[s][r];
+        }
+        pack_k_scales(sc, mn, out.scales);
+        for (int c = 0; c < 4; ++c) {
+            for (int i = 0; i < 8; ++i) std::memcpy(&out.qs[32 * c + 4 * i], &g[b].qs[512 * c + 64 * i + 4 * r], 4);
+        }
+        if constexpr (sizeof(Out) == sizeof(BlockQ5_K)) {
+            for (int i = 0; i < 8; ++i) std::memcpy(&out.qh[4 * i], &g[b].qh[64 * i + 4 * r], 4);
+        }
+        std::memcpy(dst_row + b * sizeof out, &out, sizeof out);
+    }
+}
+
 }  // namespace
 
 void repack_group(GgmlType type, const uint8_t *src, size_t src_row_bytes, int64_t k, uint8_t *dst) {
     if (type == GgmlType::Q4_0) repack_q4_0(src, src_row_bytes, k, reinterpret_cast<BlockQ4_0x16 *>(dst));
     if (type == GgmlType::Q8_0) repack_q8_0(src, src_row_bytes, k, reinterpret_cast<BlockQ8_0x16 *>(dst));
-    if (type == GgmlType::Q4_K) repack_q4_k(src, src_row_bytes, k, reinterpret_cast<BlockQ4_Kx16 *>(dst));
+    if (type == GgmlType::Q4_K) {
+        repack_k_scale_min<BlockQ4_K>(src, src_row_bytes, k, reinterpret_cast<BlockQ4_Kx16 *>(dst));
+    }
+    if (type == GgmlType::Q5_K) {
+        repack_k_scale_min<BlockQ5_K>(src, src_row_bytes, k, reinterpret_cast<BlockQ5_Kx16 *>(dst));
+    }
     if (type == GgmlType::Q6_K) repack_q6_k(src, src_row_bytes, k, reinterpret_cast<BlockQ6_Kx16 *>(dst));
 }
 
@@ -120,22 +154,9 @@ void unpack_group_row(GgmlType type, const uint8_t *group, int64_t k, int r, uin
             std::memcpy(dst_row + b * sizeof out, &out, sizeof out);
         }
     } else if (type == GgmlType::Q4_K) {
-        const auto *g = reinterpret_cast<const BlockQ4_Kx16 *>(group);
-        for (int64_t b = 0; b < k / kQK_K; ++b) {
-            BlockQ4_K out;
-            out.d = g[b].d[r];
-            out.dmin = g[b].dmin[r];
-            uint8_t sc[8], mn[8];
-            for (int s = 0; s < 8; ++s) {
-                sc[s] = g[b].sc[s][r];
-                mn[s] = g[b].mn[s][r];
-            }
-            pack_k_scales(sc, mn, out.scales);
-            for (int c = 0; c < 4; ++c) {
-                for (int i = 0; i < 8; ++i) std::memcpy(&out.qs[32 * c + 4 * i], &g[b].qs[512 * c + 64 * i + 4 * r], 4);
-            }
-            std::memcpy(dst_row + b * sizeof out, &out, sizeof out);
-        }
+        unpack_k_scale_min<BlockQ4_K>(reinterpret_cast<const BlockQ4_Kx16 *>(group), k, r, dst_row);
+    } else if (type == GgmlType::Q5_K) {
+        unpack_k_scale_min<BlockQ5_K>(reinterpret_cast<const BlockQ5_Kx16 *>(group), k, r, dst_row);
     } else if (type == GgmlType::Q6_K) {
         const auto *g = reinterpret_cast<const BlockQ6_Kx16 *>(group);
         for (int64_t b = 0; b < k / kQK_K; ++b) {

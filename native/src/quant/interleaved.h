@@ -6,7 +6,8 @@
 // ik_llama.cpp's _r4/_r8 types do the same). Repacking happens once, at model load.
 //
 // A group is 16 consecutive rows; its blocks follow each other along the row (k), and a group
-// takes exactly 16 rows' bytes of the file's layout (Q4_0, Q8_0, Q6_K) or 1/36 more (Q4_K, whose 6-bit
+// takes exactly 16 rows' bytes of the file's layout (Q4_0, Q8_0, Q6_K) or 64 bytes a block more
+// (Q4_K 1/36, Q5_K 1/44) (Q4_K, whose 6-bit
 // scales are stored unpacked), so group g of a matrix starts at g * group_bytes(k).
 #pragma once
 
@@ -62,9 +63,21 @@ struct BlockQ4_Kx16 {
 };
 
 static_assert(sizeof(BlockQ4_0x16) == 16 * sizeof(BlockQ4_0), "Q4_0x16 takes 16 Q4_0 blocks' bytes");
+// 16 Q5_K super-blocks: Q4_Kx16 plus the 5th bits. Bit s of qh[64 i + 4 r + b] is the 5th bit
+// of element 32 s + 4 i + b of row r (Q5_K's qh byte 4 i + b, interleaved like the quants).
+struct BlockQ5_Kx16 {
+    uint16_t d[kInterleave];
+    uint16_t dmin[kInterleave];
+    uint8_t sc[kQK_K / 32][kInterleave];
+    uint8_t mn[kQK_K / 32][kInterleave];
+    uint8_t qs[kInterleave * kQK_K / 2];
+    uint8_t qh[kInterleave * kQK_K / 8];
+};
+
 static_assert(sizeof(BlockQ8_0x16) == 16 * sizeof(BlockQ8_0), "Q8_0x16 takes 16 Q8_0 blocks' bytes");
 static_assert(sizeof(BlockQ6_Kx16) == 16 * sizeof(BlockQ6_K), "Q6_Kx16 takes 16 Q6_K blocks' bytes");
 static_assert(sizeof(BlockQ4_Kx16) == 16 * sizeof(BlockQ4_K) + 64, "Q4_Kx16: 16 Q4_K blocks + unpacked scales");
+static_assert(sizeof(BlockQ5_Kx16) == 16 * sizeof(BlockQ5_K) + 64, "Q5_Kx16: 16 Q5_K blocks + unpacked scales");
 
 // The activation format of the interleaved kernels: Q8_0-like blocks of 32 with a float scale
 // and the block's integer sum, so Q4_0's "- 8" and Q4_K's mins cost one term per block, not
@@ -103,7 +116,7 @@ void unpack_group_row(GgmlType type, const uint8_t *group, int64_t k, int r, uin
 // llama.cpp's Q8_0 activations, which keeps results next to its own.
 void quantize_act_q8x32_ref(const float *x, ActBlockQ8x32 *y, int64_t k);
 
-// Q4_K's and Q6_K's activations are quantized as Q8_K (one scale per 256, as llama.cpp does, which keeps
+// The K types' activations are quantized as Q8_K (one scale per 256, as llama.cpp does, which keeps
 // results next to its own) and then spread into the blocks of 32 the kernels read.
 void act_q8x32_from_q8_K(const BlockQ8_K &src, ActBlockQ8x32 *dst);
 void quantize_act_q8x32_k_ref(const float *x, ActBlockQ8x32 *y, int64_t k);

@@ -11,7 +11,7 @@ import java.util.Locale;
  *                       lowercase), or null for no check. With a value, loading reads the whole
  *                       file once and fails with {@link ModelFormatException} naming both hashes if
  *                       they differ; {@link Lamina#sha256(java.nio.file.Path)} computes the value.
- * @param repackWeights  (default true) copy Q4_0, Q8_0, Q4_K and Q6_K matrices once at load into an
+ * @param repackWeights  (default true) copy Q4_0, Q8_0, Q4_K, Q5_K and Q6_K matrices once at load into an
  *                       interleaved-row layout that processes prompts 1.5-2.5x faster, where the CPU
  *                       has kernels for it (x86 AVX-512, AVX2 without Q8_0, ARM with dotprod). The
  *                       file pages they came from are released, so resident memory stays about the
@@ -98,7 +98,7 @@ public record ModelOptions(boolean vocabOnly, String expectedSha256, boolean rep
             return this;
         }
 
-        /** Whether to repack Q4_0/Q8_0/Q4_K/Q6_K weights for faster prompts (default true); see {@link ModelOptions}. */
+        /** Whether to repack Q4_0/Q8_0/Q4_K/Q5_K/Q6_K weights for faster prompts (default true); see {@link ModelOptions}. */
         public Builder repackWeights(boolean repackWeights) {
             this.repackWeights = repackWeights;
             return this;

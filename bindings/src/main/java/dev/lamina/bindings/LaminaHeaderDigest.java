@@ -3,7 +3,7 @@
 package dev.lamina.bindings;
 
 public final class LaminaHeaderDigest {
-    public static final String SHA256 = "227858a8c5b57047cf6925878a76bc7613463e5a93a4f195c338ffb22ee550ad";
+    public static final String SHA256 = "3b12af98fa482073d3f309f1e5a8e2da9bb79b08579d61953a47b52d80d7b13f";
 
     private LaminaHeaderDigest() {}
 }

@@ -57,7 +57,7 @@ final class BenchCommand implements Callable<Integer> {
     int repetitions;
 
     @Option(names = "--no-repack",
-            description = "Keep Q4_0/Q8_0/Q4_K/Q6_K weights in the file's layout (no interleaved repacking at load); "
+            description = "Keep Q4_0/Q8_0/Q4_K/Q5_K/Q6_K weights in the file's layout (no interleaved repacking at load); "
                     + "the backend column says +repack when weights were repacked.")
     boolean noRepack;
 

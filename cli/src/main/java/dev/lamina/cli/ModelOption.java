@@ -11,7 +11,7 @@ final class ModelOption {
     Path model;
 
     @Option(names = "--no-repack",
-            description = "Keep Q4_0/Q8_0/Q4_K/Q6_K weights in the file's layout instead of repacking them at load for faster "
+            description = "Keep Q4_0/Q8_0/Q4_K/Q5_K/Q6_K weights in the file's layout instead of repacking them at load for faster "
                     + "prompts: instant load, pages shared with other processes mapping the file.")
     boolean noRepack;
 
