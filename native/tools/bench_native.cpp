@@ -235,8 +235,15 @@ double read_bandwidth_gbs(int threads) {
     return best;
 }
 
+// Resets VmHWM to the current resident size (Linux 4.0+), so each model's peak is its own.
+void reset_peak_rss() {
+    std::ofstream f("/proc/self/clear_refs");
+    if (f) f << "5";
+}
+
 std::vector<Row> bench_model(const std::string &path, const Options &o) {
     std::vector<Row> rows;
+    reset_peak_rss();
     const auto t0 = Clock::now();
     lm_model *model = nullptr;
     lm_model_params mp = lm_model_default_params();

@@ -140,6 +140,7 @@ final class BenchCommand implements Callable<Integer> {
     private List<BenchResult> benchModel(Path file) {
         List<BenchResult> rows = new ArrayList<>();
         String variant = Lamina.cpuVariant(); // loads the library first: the load time is the model's alone
+        ProcessMemory.resetPeak(); // the peak RSS reported is this model's (plus the JVM's own)
         long t0 = System.nanoTime();
         try (Model model = Model.load(file, ModelOptions.defaults().withRepackWeights(!noRepack))) {
             double loadMillis = (System.nanoTime() - t0) / 1e6;
