@@ -83,10 +83,11 @@ typedef struct lm_model_params {
     bool vocab_only; /* read metadata and vocabulary only: no tensors are required or mapped */
     /* Default true: Q4_0, Q8_0, Q4_K, Q5_K and Q6_K matrices are copied once at load into an
      * interleaved-row layout that makes prompts 1.5-2.5x faster, where the CPU variant has
-     * kernels for it (AVX-512, AVX2 without Q8_0, NEON with dotprod). Their pages of the file
-     * mapping are then released, so resident memory stays about the file's size. false keeps
-     * every weight in the shared file mapping (several processes mapping one file then share
-     * its pages; the load is instant). */
+     * kernels for it (AVX-512, AVX2 without Q8_0, NEON with dotprod) and the copies take at
+     * most 80% of the machine's (or container's) memory. Their pages of the file mapping are
+     * then released, so resident memory stays about the file's size. false keeps every weight
+     * in the shared file mapping (several processes mapping one file then share its pages; the
+     * load is instant). */
     bool repack_weights;
 } lm_model_params;
 

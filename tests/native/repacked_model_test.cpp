@@ -6,12 +6,15 @@
 #include <string>
 
 #include "cpu/interleaved_kernels.h"
+#include "model/llama_model.h"
 #include "golden_files.h"
 #include "lamina.h"
 #include "logit_rows.h"
 
 namespace lamina::testing {
 namespace {
+
+using lamina::repacking_fits;
 
 lm_model_info info_of(const std::string &path, bool repack) {
     lm_model_params p = lm_model_default_params();
@@ -67,6 +70,14 @@ TEST_P(RepackedModel, SameLogitsAsFileLayout) {
                 name.c_str(), cpu::variant_name(cpu::active_variant()), repacked.n_repacked, worst, worst_cos);
     EXPECT_LT(worst, 5e-2) << name;
     EXPECT_GT(worst_cos, 0.999) << name;
+}
+
+TEST(RepackingFits, LeavesAFifthOfTheMemory) {
+    constexpr uint64_t GiB = uint64_t{1} << 30;
+    EXPECT_TRUE(repacking_fits(600 << 20, 24 * GiB));       // TinyLlama on this machine kind
+    EXPECT_TRUE(repacking_fits(3 * GiB, 4 * GiB));           // 75%
+    EXPECT_FALSE(repacking_fits(3800ull << 20, 4 * GiB));    // a 7B Q4_0 in a 4 GiB container
+    EXPECT_FALSE(repacking_fits(1, 0));
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, RepackedModel, ::testing::Values("llama2-gqa256-q4_0", "llama2-gqa256-q8_0",

@@ -9,6 +9,7 @@
 #include "cpu/interleaved_kernels.h"
 #include "cpu/kernels.h"
 #include "quant/interleaved.h"
+#include "runtime/memory_budget.h"
 
 namespace lamina {
 namespace {
@@ -139,6 +140,10 @@ void LlamaModel::bind_weights() {
 
 namespace lamina {
 
+bool repacking_fits(uint64_t repacked_bytes, uint64_t memory_limit) {
+    return repacked_bytes <= memory_limit / 5 * 4;
+}
+
 void LlamaModel::repack_weights() {
     // The matrices that go through matmul only. The token embedding is also read row by row
     // (and is the output matrix of tied models), so it keeps the file's layout.
@@ -161,6 +166,10 @@ void LlamaModel::repack_weights() {
                              static_cast<size_t>(todo[i]->rows / quant::kInterleave);
         offset[i + 1] = offset[i] + (bytes + 63) / 64 * 64;
     }
+    // Repacked weights are private memory, where the file's pages were reclaimable page cache: a
+    // model that would take most of the machine's (or container's) memory keeps the file layout
+    // rather than risk the OOM killer.
+    if (!repacking_fits(offset.back(), host_memory_limit())) return;
     repacked_ = AnonymousMemory(offset.back(), "the repacked weights");
 
     // Tensors are claimed one at a time by a few threads: copying is bound by memory bandwidth,

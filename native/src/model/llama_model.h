@@ -3,6 +3,7 @@
 // so any number of sessions on any threads share it.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,13 +24,18 @@ struct LayerWeights {
     Weight ffn_gate, ffn_up, ffn_down;
 };
 
+// Whether repacked weights of `repacked_bytes` may be allocated on a machine (or container) of
+// `memory_limit` bytes: at most 80% of it, the rest left for KV caches and the process.
+bool repacking_fits(uint64_t repacked_bytes, uint64_t memory_limit);
+
 class LlamaModel {
 public:
     // Throws LaminaError naming the file and the key/tensor at fault.
     // With repack_weights, Q4_0/Q8_0/Q4_K/Q5_K/Q6_K matrices are copied once into the interleaved-row layout
     // of quant/interleaved.h when the CPU variant in use has kernels for it (prompts 1.5x+
     // faster); their pages of the mapping are then dropped, so resident memory stays about
-    // the file's size. Without it every weight is used in place in the mapping.
+    // the file's size. Without it, or when the copies would not fit (repacking_fits), every
+    // weight is used in place in the mapping.
     static std::unique_ptr<LlamaModel> load(const std::string &path, bool vocab_only, bool repack_weights = false);
     // The same over an already parsed file (tests and fuzzing parse from memory).
     static std::unique_ptr<LlamaModel> from_gguf(std::unique_ptr<GgufFile> file, bool vocab_only,

@@ -13,7 +13,8 @@ import java.util.Locale;
  *                       they differ; {@link Lamina#sha256(java.nio.file.Path)} computes the value.
  * @param repackWeights  (default true) copy Q4_0, Q8_0, Q4_K, Q5_K and Q6_K matrices once at load into an
  *                       interleaved-row layout that processes prompts 1.5-2.5x faster, where the CPU
- *                       has kernels for it (x86 AVX-512, AVX2 without Q8_0, ARM with dotprod). The
+ *                       has kernels for it (x86 AVX-512, AVX2 without Q8_0, ARM with dotprod) and the
+ *                       copies take at most 80% of the machine's (or container's) memory. The
  *                       file pages they came from are released, so resident memory stays about the
  *                       file's size. false keeps every weight in the shared file mapping: loading is
  *                       instant and several processes mapping the same file share its pages.

@@ -3,7 +3,7 @@
 package dev.lamina.bindings;
 
 public final class LaminaHeaderDigest {
-    public static final String SHA256 = "3b12af98fa482073d3f309f1e5a8e2da9bb79b08579d61953a47b52d80d7b13f";
+    public static final String SHA256 = "c2bbd2d35898150c2c97105367cd945d657e0ab10f42d5846435a1078bdbcafb";
 
     private LaminaHeaderDigest() {}
 }
