@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <initializer_list>
+#include <system_error>
 #include <thread>
 
 #include "common/error.h"
@@ -136,10 +137,6 @@ void LlamaModel::bind_weights() {
     }
 }
 
-}  // namespace lamina
-
-namespace lamina {
-
 bool repacking_fits(uint64_t repacked_bytes, uint64_t memory_limit) {
     return repacked_bytes <= memory_limit / 5 * 4;
 }
@@ -189,7 +186,11 @@ void LlamaModel::repack_weights() {
     const unsigned hw = std::thread::hardware_concurrency();
     const size_t n_threads = std::min<size_t>({hw == 0 ? 1 : hw, 4, todo.size()});
     std::vector<std::thread> helpers;
-    for (size_t t = 1; t < n_threads; ++t) helpers.emplace_back(work);
+    try {
+        for (size_t t = 1; t < n_threads; ++t) helpers.emplace_back(work);
+    } catch (const std::system_error &) {
+        // No more threads to be had: the ones started and this one claim every tensor anyway.
+    }
     work();
     for (std::thread &t : helpers) t.join();
 
