@@ -21,6 +21,7 @@
 #include "lamina.h"
 #include "model/hparams.h"
 #include "runtime/memory_budget.h"
+#include "runtime/thread_pool.h"
 #include "test_data.h"
 
 namespace {
@@ -388,3 +389,35 @@ TEST(Limits, HostMemoryLimitIsPlausible) {
 }
 
 }  // namespace
+
+// ---- threads the OS refuses --------------------------------------------------------------
+
+#if defined(__SANITIZE_ADDRESS__)
+#define LAMINA_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LAMINA_UNDER_ASAN 1
+#endif
+#endif
+
+TEST(Limits, ThreadsTheOsRefusesAreAnErrorNotATermination) {
+#if defined(LAMINA_UNDER_ASAN)
+    GTEST_SKIP() << "AddressSanitizer reserves thread stacks its own way";
+#else
+    // 64 workers need 64 default stacks (8 MiB each): far more than 64 MiB of headroom. A
+    // half-started pool used to destroy joinable threads, i.e. std::terminate.
+    const ChildResult r = run_with_memory_headroom(64u << 20, [](std::string &message) {
+        try {
+            lamina::ThreadPool pool(64);
+            message = "all 63 workers started";
+            return 1;
+        } catch (const LaminaError &e) {
+            message = e.what();
+            return e.status() == LM_ERR_OUT_OF_MEMORY ? 0 : 2;
+        }
+    });
+    EXPECT_EQ(r.signal, 0) << r.message;
+    EXPECT_EQ(r.exit_code, 0) << r.message;
+    EXPECT_NE(r.message.find("cannot start worker thread"), std::string::npos) << r.message;
+#endif
+}

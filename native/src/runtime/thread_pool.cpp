@@ -1,6 +1,10 @@
 #include "runtime/thread_pool.h"
 
 #include <algorithm>
+#include <string>
+#include <system_error>
+
+#include "common/error.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -20,10 +24,21 @@ constexpr int kSpinPolls = 4000;
 
 ThreadPool::ThreadPool(int n_threads) : n_threads_(std::max(1, n_threads)) {
     workers_.reserve(n_threads_ - 1);
-    for (int i = 1; i < n_threads_; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
+    try {
+        for (int i = 1; i < n_threads_; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
+    } catch (const std::system_error &e) {
+        // The destructor does not run for a half-built pool: stop the started workers here (a
+        // joinable std::thread destroyed would terminate the process).
+        const size_t started = workers_.size();
+        stop_workers();
+        fail(LM_ERR_OUT_OF_MEMORY, "cannot start worker thread " + std::to_string(started + 1) + " of " +
+                                       std::to_string(n_threads_ - 1) + ": " + e.what());
+    }
 }
 
-ThreadPool::~ThreadPool() {
+ThreadPool::~ThreadPool() { stop_workers(); }
+
+void ThreadPool::stop_workers() {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         stop_ = true;
@@ -31,6 +46,7 @@ ThreadPool::~ThreadPool() {
     }
     wake_.notify_all();
     for (std::thread &t : workers_) t.join();
+    workers_.clear();
 }
 
 void ThreadPool::work_on(Job &job, int participant) {

@@ -19,6 +19,7 @@ namespace lamina {
 
 class ThreadPool {
 public:
+    // Throws LaminaError(LM_ERR_OUT_OF_MEMORY) when the OS refuses a thread.
     explicit ThreadPool(int n_threads);
     ~ThreadPool();
     ThreadPool(const ThreadPool &) = delete;
@@ -44,6 +45,7 @@ private:
         std::atomic<int64_t> next{0};
     };
     void work_on(Job &job, int participant);
+    void stop_workers();  // wakes every worker to exit and joins it
     void worker_loop(int index);
 
     int n_threads_;
