@@ -143,11 +143,12 @@ bool repacking_fits(uint64_t repacked_bytes, uint64_t memory_limit) {
 
 void LlamaModel::repack_weights() {
     // The matrices that go through matmul only. The token embedding is also read row by row
-    // (and is the output matrix of tied models), so it keeps the file's layout.
+    // (and is the output matrix of tied models), so it keeps the file's layout. A type has an
+    // interleaved kernel only where it has an interleaved layout.
     std::vector<Weight *> todo;
     auto consider = [&](Weight &w) {
-        if (w.present() && w.data != token_embd.data && quant::has_interleaved_layout(w.type) &&
-            w.rows % quant::kInterleave == 0 && cpu::interleaved_kernel(w.type) != nullptr) {
+        if (w.present() && w.data != token_embd.data && w.rows % quant::kInterleave == 0 &&
+            cpu::interleaved_kernel(w.type) != nullptr) {
             todo.push_back(&w);
         }
     };

@@ -9,11 +9,6 @@
 
 namespace lamina::quant {
 
-bool has_interleaved_layout(GgmlType type) {
-    return type == GgmlType::Q4_0 || type == GgmlType::Q8_0 || type == GgmlType::Q4_K || type == GgmlType::Q5_K ||
-           type == GgmlType::Q6_K;
-}
-
 size_t interleaved_group_bytes(GgmlType type, int64_t k) {
     switch (type) {
         case GgmlType::Q4_0: return static_cast<size_t>(k / kQK32) * sizeof(BlockQ4_0x16);

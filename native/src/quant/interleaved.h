@@ -102,9 +102,8 @@ inline void finish_act_block(ActBlockQ8x32 &y, float d, int32_t half0, int32_t h
     y.half_sum[1] = static_cast<int16_t>(half1);
 }
 
-// Whether `type` has an interleaved layout.
-bool has_interleaved_layout(GgmlType type);
-// Bytes of one group of 16 rows of k elements (k a multiple of the type's block size).
+// Bytes of one group of 16 rows of k elements (k a multiple of the type's block size); 0 for a
+// type without an interleaved layout.
 size_t interleaved_group_bytes(GgmlType type, int64_t k);
 // Repacks 16 rows (row r at src + r * src_row_bytes, k elements each) into one group at dst.
 void repack_group(GgmlType type, const uint8_t *src, size_t src_row_bytes, int64_t k, uint8_t *dst);
