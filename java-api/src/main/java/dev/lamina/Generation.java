@@ -10,10 +10,12 @@ import dev.lamina.bindings.lm_sampler_params;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ConcurrentModificationException;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -31,7 +33,9 @@ import java.util.stream.StreamSupport;
  * position always counts the prompt and every delivered token. The native sampler is freed when
  * the generation finishes, is closed, or the session starts another generation or closes, so
  * leaving a loop early leaks nothing. {@link #cancel()} may be called from any thread; the other
- * methods follow the session's one-thread-at-a-time rule. If another thread closes the session (or
+ * methods follow the session's one-thread-at-a-time rule: a call made while another thread is
+ * inside a call on the same generation throws {@link ConcurrentModificationException} at once
+ * (handing the generation from one thread to another between calls is fine). If another thread closes the session (or
  * its model) while this generation runs, the close waits for the token in progress, and
  * {@link #hasNext()} then returns {@code false} (reason {@link FinishReason#CANCELLED}) or, if it
  * meets the close still in progress, throws {@link IllegalStateException}; {@link #close()} is then
@@ -55,6 +59,12 @@ public final class Generation implements Iterator<GeneratedToken>, Iterable<Gene
     /** Ids of the tokens evaluated into the session so far (what the KV cache gained). */
     private int[] ids = new int[32];
     private FinishListener finishListener;
+    /**
+     * The thread inside a call, or null. hasNext() holding a token and next() handing it out are
+     * two steps, so two threads overlapping there would both deliver it; the session's own guard
+     * covers only the native calls.
+     */
+    private final AtomicReference<Thread> user = new AtomicReference<>();
 
     /** Told once when a generation finishes, with the session's guard held (no guarded calls). */
     interface FinishListener {
@@ -91,6 +101,15 @@ public final class Generation implements Iterator<GeneratedToken>, Iterable<Gene
 
     @Override
     public boolean hasNext() {
+        boolean entered = enter();
+        try {
+            return hasNextGuarded();
+        } finally {
+            exit(entered);
+        }
+    }
+
+    private boolean hasNextGuarded() {
         if (next != null) {
             return true;
         }
@@ -122,12 +141,17 @@ public final class Generation implements Iterator<GeneratedToken>, Iterable<Gene
 
     @Override
     public GeneratedToken next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException("the generation has finished: " + finishReason);
+        boolean entered = enter();
+        try {
+            if (!hasNextGuarded()) {
+                throw new NoSuchElementException("the generation has finished: " + finishReason);
+            }
+            GeneratedToken t = next;
+            next = null;
+            return t;
+        } finally {
+            exit(entered);
         }
-        GeneratedToken t = next;
-        next = null;
-        return t;
     }
 
     /** This generation itself: it can be iterated once. */
@@ -166,15 +190,29 @@ public final class Generation implements Iterator<GeneratedToken>, Iterable<Gene
      * The summary, after generating every remaining token if the generation has not finished yet.
      */
     public GenerationResult result() {
-        while (hasNext()) {
-            next();
+        boolean entered = enter();
+        try {
+            while (hasNextGuarded()) {
+                next = null;
+            }
+            return new GenerationResult(finishReason, text.toString(), promptTokens, generated, promptNanos, generationNanos);
+        } finally {
+            exit(entered);
         }
-        return new GenerationResult(finishReason, text.toString(), promptTokens, generated, promptNanos, generationNanos);
     }
 
     /** Stops the generation (reason {@link FinishReason#CANCELLED} if it had not finished) and frees it. Idempotent. */
     @Override
     public void close() {
+        boolean entered = enter();
+        try {
+            closeGuarded();
+        } finally {
+            exit(entered);
+        }
+    }
+
+    private void closeGuarded() {
         if (finishReason != null && sampler.equals(MemorySegment.NULL)) {
             return;
         }
@@ -194,6 +232,29 @@ public final class Generation implements Iterator<GeneratedToken>, Iterable<Gene
             releaseUnguarded(FinishReason.CANCELLED);
         } finally {
             session.exit();
+        }
+    }
+
+    // ---- one thread at a time ---------------------------------------------------------------------
+
+    /** Takes the guard; false if this thread holds it already (next() calls hasNext()). */
+    private boolean enter() {
+        Thread me = Thread.currentThread();
+        if (user.get() == me) {
+            return false;
+        }
+        if (!user.compareAndSet(null, me)) {
+            Thread other = user.get();
+            throw new ConcurrentModificationException("Generation is in use by thread '"
+                    + (other == null ? "?" : other.getName())
+                    + "'; a Generation must be used by one thread at a time (cancel() is the exception)");
+        }
+        return true;
+    }
+
+    private void exit(boolean entered) {
+        if (entered) {
+            user.set(null);
         }
     }
 

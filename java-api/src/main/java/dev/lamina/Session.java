@@ -46,9 +46,12 @@ import java.util.concurrent.locks.LockSupport;
  * closes: close sessions (try-with-resources) as soon as they are no longer needed.
  *
  * <p><b>Logits.</b> {@link #logits()} and {@link #logitsSegment(int)} are zero-copy views of the
- * session's native buffer: they are valid only until the next {@code evaluate}, {@code truncate},
- * {@code generate} step or {@code close} of this session. Copy them ({@link #logitsArray(int)}) to
- * keep them longer.
+ * session's native logits rows. A view shows its row as the latest evaluation left it: an
+ * evaluation that keeps as many rows as the one before (every step of a decoding loop) overwrites
+ * the rows in place, so a view kept across it reads the new logits. Every view becomes invalid, and
+ * any access to it throws {@link IllegalStateException}, as soon as its row may no longer exist or
+ * may move: when an evaluation keeps a different number of rows, when an evaluation fails, and at
+ * {@code truncate} and {@code close}. Copy a row ({@link #logitsArray(int)}) to keep its values.
  */
 public final class Session implements AutoCloseable {
     private final Model model;
@@ -79,9 +82,29 @@ public final class Session implements AutoCloseable {
         private final Arena arena;
         private MemorySegment raw = MemorySegment.NULL;
         private boolean released;
+        /** Scope of the logits views handed out since the rows last changed shape; null if none were. */
+        private Arena views;
 
         Releaser(Arena arena) {
             this.arena = arena;
+        }
+
+        synchronized Arena views() {
+            if (released) {
+                throw new IllegalStateException("the session is closed");
+            }
+            if (views == null) {
+                views = Arena.ofShared();
+            }
+            return views;
+        }
+
+        /** Invalidates every view handed out so far (a shared arena's close reaches all threads). */
+        synchronized void endViews() {
+            if (views != null) {
+                views.close();
+                views = null;
+            }
         }
 
         @Override
@@ -89,6 +112,7 @@ public final class Session implements AutoCloseable {
             if (released) {
                 return;
             }
+            endViews();
             released = true;
             arena.close();
             if (!raw.equals(MemorySegment.NULL)) {
@@ -218,6 +242,8 @@ public final class Session implements AutoCloseable {
         enter();
         try {
             cacheVersion++;
+            endLogitViews();
+            logitRowsKept = 0;
             Native.check(lm_session_truncate(handle, keep), model.path());
         } finally {
             exit();
@@ -437,7 +463,7 @@ public final class Session implements AutoCloseable {
             }
             int n = Math.min(batchSize, tokens.length - start);
             MemorySegment.copy(tokens, start, tokenBuffer, ValueLayout.JAVA_INT, 0, n);
-            Native.check(lm_session_eval(handle, tokenBuffer, n, position + start, allLogits), model.path());
+            evalNative(n, position + start, allLogits);
         }
     }
 
@@ -445,7 +471,34 @@ public final class Session implements AutoCloseable {
     void evaluateOneUnguarded(int token, int position) {
         cacheVersion++;
         tokenBuffer.set(ValueLayout.JAVA_INT, 0, token);
-        Native.check(lm_session_eval(handle, tokenBuffer, 1, position, false), model.path());
+        evalNative(1, position, false);
+    }
+
+    // Rows the native logits buffer holds (0: none). The native buffer is resized, and may move,
+    // only when an evaluation keeps a different number of rows, so views survive exactly the
+    // evaluations that keep this number.
+    private int logitRowsKept;
+
+    /** One native evaluation of the first n tokens of tokenBuffer, keeping logits views safe. */
+    private void evalNative(int n, int position, boolean allLogits) {
+        int rows = allLogits ? n : 1;
+        if (rows != logitRowsKept) {
+            endLogitViews(); // before the native call: it may free the memory the views show
+        }
+        logitRowsKept = 0;
+        try {
+            Native.check(lm_session_eval(handle, tokenBuffer, n, position, allLogits), model.path());
+        } catch (RuntimeException | Error e) {
+            endLogitViews(); // a failed evaluation leaves no logits behind
+            throw e;
+        }
+        logitRowsKept = rows;
+    }
+
+    /** Invalidates every logits view handed out (the rows they show are about to change shape or go). */
+    private void endLogitViews() {
+        releaser.endViews();
+        cachedLogits = null;
     }
 
     MemorySegment logitsUnguarded(int row) {
@@ -463,7 +516,8 @@ public final class Session implements AutoCloseable {
         Native.check(lm_session_logits(handle, row, pointerOut), model.path());
         long address = pointerOut.get(ValueLayout.JAVA_LONG, 0);
         if (cachedLogits == null || address != cachedLogitsAddress) {
-            cachedLogits = MemorySegment.ofAddress(address).reinterpret((long) vocabSize * Float.BYTES, arena, null)
+            cachedLogits = MemorySegment.ofAddress(address)
+                    .reinterpret((long) vocabSize * Float.BYTES, releaser.views(), null)
                     .asReadOnly();
             cachedLogitsAddress = address;
         }

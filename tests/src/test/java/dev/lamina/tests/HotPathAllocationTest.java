@@ -41,13 +41,18 @@ class HotPathAllocationTest {
         }
     }
 
-    /** The decoding loop under test: evaluate(int), zero-copy logits, argmax; rewinds when the context is full. */
+    /**
+     * The decoding loop under test: evaluate(int), zero-copy logits, argmax. When the context is
+     * full it starts over by evaluating at position 0, which keeps one logits row as every step does
+     * (truncate would end the logits views, and a new view scope costs an allocation).
+     */
     private static int decode(Session session, int token, int n) {
         for (int i = 0; i < n; i++) {
             if (session.position() >= 255) {
-                session.truncate(0);
+                session.evaluate(new int[] {token}, 0, false);
+            } else {
+                session.evaluate(token);
             }
-            session.evaluate(token);
             token = Logits.argmax(session.logitsSegment(-1));
         }
         return token;
