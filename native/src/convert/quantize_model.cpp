@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "common/error.h"
+#include "common/output_guard.h"
 #include "convert/tensor_converter.h"
 #include "gguf/gguf_file.h"
 #include "gguf/gguf_writer.h"
@@ -22,7 +23,7 @@ int32_t layer_of(std::string_view name) {
 
 void quantize_model(const std::string &in_path, const std::string &out_path, const FileType &ft, int n_threads,
                     const ProgressFn &progress) {
-    if (in_path == out_path) fail(LM_ERR_INVALID_ARGUMENT, "quantize: input and output are the same file '" + in_path + "'");
+    refuse_output_aliasing(out_path, {in_path});  // before the long work, not only when writing
     auto in = GgufFile::open(in_path);
     const std::string arch(in->get_string("general.architecture"));
     const int32_t n_layer = static_cast<int32_t>(in->get_int_or(arch + ".block_count", 0));
@@ -66,7 +67,7 @@ void quantize_model(const std::string &in_path, const std::string &out_path, con
         }
         done += static_cast<int64_t>(t.n_elements());
         if (progress && !progress(done, total)) fail(LM_ERR_CANCELLED, "quantize: cancelled");
-    });
+    }, {in_path});
 }
 
 }  // namespace lamina

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "common/error.h"
+#include "common/output_guard.h"
 #include "convert/tensor_converter.h"
 #include "gguf/gguf_file.h"
 #include "gguf/gguf_writer.h"
@@ -35,6 +36,7 @@ float random_weight(uint64_t seed, uint64_t tensor, uint64_t index) {
 
 void synthesize_model(const std::string &out_path, const ModelShape &s, const std::string &vocab_path,
                       const FileType &ft, uint64_t seed, int n_threads, const ProgressFn &progress) {
+    refuse_output_aliasing(out_path, {vocab_path});
     auto vocab = GgufFile::open(vocab_path);
     const GgufValue &tokens = vocab->get_array("tokenizer.ggml.tokens");
     const int64_t n_vocab = static_cast<int64_t>(tokens.count);
@@ -104,7 +106,7 @@ void synthesize_model(const std::string &out_path, const ModelShape &s, const st
                      pool, bytes);
         done += n;
         if (progress && !progress(done, total)) fail(LM_ERR_CANCELLED, "synth: cancelled");
-    });
+    }, {vocab_path});
 }
 
 }  // namespace lamina

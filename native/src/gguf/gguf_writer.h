@@ -33,15 +33,18 @@ public:
     // memory). n_bytes must be exactly what the producer will deliver.
     void add_tensor_info(std::string_view name, GgmlType type, const std::vector<int64_t> &ne, size_t n_bytes);
 
-    // Writes the file (to a temporary name first, then renamed). Throws LaminaError(LM_ERR_IO).
+    // Writes the file (to a new temporary file beside it first, then renamed, so a failure leaves
+    // any existing file untouched). Throws LaminaError(LM_ERR_IO).
     void write(const std::string &path, size_t alignment = 32) const;
 
     // Like write, but asks `produce(index, bytes)` for the data of each tensor declared with
     // add_tensor_info, in order, writing each as it comes (so only one tensor is in memory).
     // `produce` fills `bytes` with exactly the declared size; it may throw to abort (the
-    // partial file is removed).
+    // partial file is removed). `inputs` are the files the data comes from: an output that is
+    // one of them (also through a link) is refused before anything is written.
     using TensorProducer = std::function<void(size_t index, std::vector<uint8_t> &bytes)>;
-    void write_streaming(const std::string &path, const TensorProducer &produce, size_t alignment = 32) const;
+    void write_streaming(const std::string &path, const TensorProducer &produce,
+                         const std::vector<std::string> &inputs = {}, size_t alignment = 32) const;
     // The bytes write() would produce.
     std::vector<uint8_t> serialize(size_t alignment = 32) const;
 

@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,7 +33,7 @@ final class LogitsCommand implements Callable<Integer> {
     String prompt;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.f32",
-            description = "Where to write the logits (overwritten if it exists).")
+            description = "Where to write the logits: replaced when complete if it exists; never the model file.")
     Path output;
 
     @Option(names = {"-t", "--threads"}, defaultValue = "0", paramLabel = "N",
@@ -50,6 +49,7 @@ final class LogitsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        OutputFile.refuseInputs(output, model.model); // before the load, so the error comes at once
         try (Model m = Model.load(model.model, model.loadOptions().build())) {
             int[] tokens = m.tokenizer().encode(prompt, m.info().addBos(), true);
             if (tokens.length == 0) {
@@ -57,10 +57,10 @@ final class LogitsCommand implements Callable<Integer> {
             }
             int ctx = Math.max(contextLength, tokens.length);
             int vocab = m.info().vocabSize();
-            try (Session session = m.newSession(SessionOptions.builder()
-                    .contextLength(ctx).batchSize(tokens.length).threads(threads).build());
-                 FileChannel channel = FileChannel.open(output, StandardOpenOption.CREATE,
-                         StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (OutputFile file = OutputFile.create(output, model.model);
+                 Session session = m.newSession(SessionOptions.builder()
+                    .contextLength(ctx).batchSize(tokens.length).threads(threads).build())) {
+                FileChannel channel = file.channel();
                 session.evaluate(tokens, 0, true);
                 ByteBuffer row = ByteBuffer.allocate(vocab * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 for (int i = 0; i < tokens.length; i++) {
@@ -74,6 +74,7 @@ final class LogitsCommand implements Callable<Integer> {
                         channel.write(row);
                     }
                 }
+                file.commit();
             }
             PrintWriter err = spec.commandLine().getErr();
             err.println("wrote " + tokens.length + " x " + vocab + " logits to " + output);
