@@ -134,7 +134,8 @@ def main():
     package = sys.argv[1]
     name, package_version, unicode_version = read_package_identity(package)
     cls = read_classes(package)
-    whitespace = set(read_ranges(os.path.join(package, 'Binary_Property', 'White_Space', 'ranges.mjs')))
+    whitespace_path = os.path.join(package, 'Binary_Property', 'White_Space', 'ranges.mjs')
+    whitespace = set(read_ranges(whitespace_path))
     values = [cls[c] | (WHITESPACE_BIT if c in whitespace else 0) for c in range(MAX_CODEPOINT)]
 
     starts = []
