@@ -69,6 +69,15 @@ TEST(TokenizerPreTokenizer, Llama3Regex) {
     EXPECT_EQ(split(PreTokenizer::Llama3, "a.,;\r\n\tb"), (V{"a", ".,;\r\n", "\tb"}));
 }
 
+// CJK Extension I (U+2EBF0..U+2EE5D, Unicode 15.1) is \p{L} like every other ideograph, so it
+// joins the letters and contractions around it instead of the punctuation run.
+TEST(TokenizerPreTokenizer, Llama3RegexTakesUnicode151LettersAsLetters) {
+    using V = std::vector<std::string>;
+    const std::string ext_i = "\xF0\xAE\xAF\xB0";  // U+2EBF0
+    EXPECT_EQ(split(PreTokenizer::Llama3, "I'm " + ext_i + "'s"), (V{"I", "'m", " " + ext_i, "'s"}));
+    EXPECT_EQ(split(PreTokenizer::Llama3, "a" + ext_i + "b,1"), (V{"a" + ext_i + "b", ",", "1"}));
+}
+
 TEST(TokenizerPreTokenizer, Gpt2Regex) {
     using V = std::vector<std::string>;
     EXPECT_EQ(split(PreTokenizer::Gpt2, "Hello world's  123\t\n x"),
@@ -175,6 +184,36 @@ TEST(TokenizerBehaviour, SpmSpacePrefixAndSpecials) {
     EXPECT_EQ(decode(*tok, snowman, false), " \xE2\x98\x83");
     EXPECT_EQ(tok->encode("", true, true), (Ids{1}));
     EXPECT_EQ(tok->encode("", false, true), Ids{});
+}
+
+// Ids from llama.cpp itself for text with code points new in Unicode 15.1 (CJK Extension I)
+// next to letters, digits, punctuation and whitespace; each line's ids were printed by
+//   ../shared/reference/llama.cpp/llama-tokenize -m ../shared/vocab/ggml-vocab-llama3.gguf \
+//       --ids --no-bos --no-escape --log-disable -p TEXT
+TEST(TokenizerBehaviour, Llama3Unicode151LettersMatchLlamaCpp) {
+    auto tok = open_vocab("ggml-vocab-llama3.gguf");
+    ASSERT_TRUE(tok);
+    const std::string first = "\xF0\xAE\xAF\xB0";  // U+2EBF0, the first of Extension I
+    const std::string last = "\xF0\xAE\xB9\x9D";   // U+2EE5D, the last
+    const struct {
+        std::string text;
+        Ids ids;
+    } cases[] = {
+        {"I'm " + first + "'s", {40, 2846, 109697, 106, 107, 108, 596}},
+        {first + "'ll", {172, 106, 107, 108, 3358}},
+        {"they" + last + "'re here", {20670, 172, 106, 117, 251, 2351, 1618}},
+        {"x," + first + ".", {87, 11, 172, 106, 107, 108, 13}},
+        {"(" + first + ")", {7, 172, 106, 107, 108, 8}},
+        {"a" + first + "b", {64, 172, 106, 107, 108, 65}},
+        {"hello " + last + "world", {15339, 109697, 106, 117, 251, 14957}},
+        {first + "\n" + first, {172, 106, 107, 108, 198, 172, 106, 107, 108}},
+        {"1" + first + "23", {16, 172, 106, 107, 108, 1419}},
+        {" " + first + "1234", {109697, 106, 107, 108, 4513, 19}},
+        {"\xE4\xB8\xAD" + first + "\xE6\x96\x87", {16325, 172, 106, 107, 108, 17161}},  // 中 · 文
+    };
+    for (const auto &c : cases) {
+        EXPECT_EQ(tok->encode(c.text, false, true), c.ids) << c.text;
+    }
 }
 
 TEST(TokenizerBehaviour, LargestCodePointAccepted) {

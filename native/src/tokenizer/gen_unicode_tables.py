@@ -1,17 +1,29 @@
 #!/usr/bin/env python3
 """Generates unicode_tables.cpp: the Unicode general category (collapsed to the classes the
-pre-tokenizer regexes use) and the White_Space property of every code point, as sorted ranges.
+pre-tokenizer regexes use) and the White_Space property of every code point, as sorted ranges,
+plus the Unicode version and the package they came from.
 
-Input is the Unicode Character Database as Debian's `unicode-data` package installs it
-(/usr/share/unicode/UnicodeData.txt and PropList.txt). Run from anywhere:
+The Unicode version must be the one llama.cpp's src/unicode-data.cpp was generated from
+(15.1.0): a code point that is a letter there and unassigned here (CJK Extension I, new in 15.1)
+splits differently in the BPE pre-tokenizer and so gets different token ids. Change it only
+together with llama.cpp, after comparing the classification of every code point with llama.cpp's.
 
-    python3 native/src/tokenizer/gen_unicode_tables.py [UCD_DIR]
+Input is the npm package of that Unicode version from node-unicode-data, which ships the
+Unicode Character Database's properties as range lists (General_Category/<Name>/ranges.mjs,
+Binary_Property/White_Space/ranges.mjs). Debian's unicode-data package stops at 15.0, so it
+cannot be the source. Fetch and unpack the package anywhere outside the repository:
 
-and commit the regenerated unicode_tables.cpp beside this script. The classes mirror the ones
-llama.cpp's unicode.cpp uses: \\p{N}, \\p{L}, \\p{Z}, \\p{M}, \\p{P}, \\p{S}, \\p{C} and
-"undefined" for unassigned code points; whitespace is the White_Space property.
+    cd /tmp && npm pack @unicode/unicode-15.1.0@2.0.7 && tar xzf unicode-unicode-15.1.0-2.0.7.tgz
+    python3 native/src/tokenizer/gen_unicode_tables.py /tmp/package
+
+and commit the regenerated unicode_tables.cpp beside this script (the build never runs this).
+The classes mirror the ones llama.cpp's unicode.cpp uses: \\p{N}, \\p{L}, \\p{Z}, \\p{M}, \\p{P},
+\\p{S}, \\p{C} (without unassigned code points) and "undefined" for unassigned code points;
+whitespace is the White_Space property.
 """
+import json
 import os
+import re
 import sys
 
 MAX_CODEPOINT = 0x110000
@@ -22,53 +34,108 @@ CLASS_IDS = {
 }
 WHITESPACE_BIT = 0x08
 
+# The package's general categories that make up each class. \p{C} is split because the
+# package's "Other" also holds the unassigned code points, which are a class of their own here.
+CLASS_CATEGORIES = {
+    'N': ['Number'],
+    'L': ['Letter'],
+    'Z': ['Separator'],
+    'M': ['Mark'],
+    'P': ['Punctuation'],
+    'S': ['Symbol'],
+    'C': ['Control', 'Format', 'Surrogate', 'Private_Use'],
+}
 
-def read_categories(path):
-    cls = [CLASS_IDS['undefined']] * MAX_CODEPOINT
-    range_first = None
+BASE64_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+
+
+def decode_varints(text):
+    """The package's number encoding: base64 digits, the top bits of the first digit of each
+    number saying how many digits follow (0xxxxx: none, 10xxxx: one, 110xxx: two, 111xxx: three)."""
+    digit = {c: i for i, c in enumerate(BASE64_DIGITS)}
+    numbers = []
+    i = 0
+    while i < len(text):
+        first = digit[text[i]]
+        i += 1
+        if first < 32:
+            value, more = first, 0
+        elif first < 48:
+            value, more = first & 15, 1
+        elif first < 56:
+            value, more = first & 7, 2
+        else:
+            value, more = first & 7, 3
+        for _ in range(more):
+            value = (value << 6) | digit[text[i]]
+            i += 1
+        numbers.append(value)
+    return numbers
+
+
+def read_ranges(path):
+    """The code points of one property file: pairs of (gap after the previous range minus one,
+    length minus one)."""
     with open(path, encoding='utf-8') as f:
-        for line in f:
-            fields = line.rstrip('\n').split(';')
-            if len(fields) < 3:
-                continue
-            cp = int(fields[0], 16)
-            name, category = fields[1], fields[2]
-            value = CLASS_IDS[category[0]]
-            # Large blocks are given as a "<..., First>" / "<..., Last>" pair.
-            if name.endswith(', First>'):
-                range_first = cp
-                continue
-            if name.endswith(', Last>'):
-                for c in range(range_first, cp + 1):
-                    cls[c] = value
-                range_first = None
-                continue
-            cls[cp] = value
+        match = re.search(r"decodeRanges\('([A-Za-z0-9_-]*)'\)", f.read())
+    if not match:
+        sys.exit('%s: no decodeRanges(\'...\') call' % path)
+    numbers = decode_varints(match.group(1))
+    if len(numbers) % 2:
+        sys.exit('%s: odd number of values in the range list' % path)
+    code_points = []
+    end = -1  # one past the last code point of the previous range
+    for gap, length in zip(numbers[0::2], numbers[1::2]):
+        begin = end + 1 + gap
+        end = begin + length + 1
+        code_points.extend(range(begin, end))
+    if code_points and code_points[-1] >= MAX_CODEPOINT:
+        sys.exit('%s: code point 0x%X beyond U+10FFFF' % (path, code_points[-1]))
+    return code_points
+
+
+def read_classes(package):
+    cls = [CLASS_IDS['undefined']] * MAX_CODEPOINT
+    assigned = [False] * MAX_CODEPOINT
+    for name, categories in CLASS_CATEGORIES.items():
+        for category in categories:
+            path = os.path.join(package, 'General_Category', category, 'ranges.mjs')
+            for cp in read_ranges(path):
+                if assigned[cp]:
+                    sys.exit('%s: U+%04X is already in another class' % (path, cp))
+                assigned[cp] = True
+                cls[cp] = CLASS_IDS[name]
+    # Every code point the classes leave out must be the package's Unassigned, and only those:
+    # a category missing from CLASS_CATEGORIES would otherwise pass as unassigned silently.
+    unassigned_path = os.path.join(package, 'General_Category', 'Unassigned', 'ranges.mjs')
+    unassigned = set(read_ranges(unassigned_path))
+    for cp in range(MAX_CODEPOINT):
+        if assigned[cp] == (cp in unassigned):
+            sys.exit('%s: U+%04X is %s there but %s by the classes' % (
+                unassigned_path, cp, 'unassigned' if cp in unassigned else 'not listed',
+                'assigned' if assigned[cp] else 'not assigned'))
     return cls
 
 
-def read_whitespace(path):
-    result = set()
+def read_package_identity(package):
+    """(package name, package version, Unicode version) from the package's package.json."""
+    path = os.path.join(package, 'package.json')
     with open(path, encoding='utf-8') as f:
-        for line in f:
-            line = line.split('#', 1)[0].strip()
-            if not line:
-                continue
-            cps, prop = [s.strip() for s in line.split(';')]
-            if prop != 'White_Space':
-                continue
-            if '..' in cps:
-                a, b = cps.split('..')
-                result.update(range(int(a, 16), int(b, 16) + 1))
-            else:
-                result.add(int(cps, 16))
-    return result
+        meta = json.load(f)
+    match = re.fullmatch(r'@unicode/unicode-(\d+\.\d+\.\d+)', meta.get('name', ''))
+    if not match:
+        sys.exit('%s: name %r is not @unicode/unicode-<version>' % (path, meta.get('name')))
+    return meta['name'], meta['version'], match.group(1)
 
 
 def main():
-    ucd = sys.argv[1] if len(sys.argv) > 1 else '/usr/share/unicode'
-    cls = read_categories(os.path.join(ucd, 'UnicodeData.txt'))
-    whitespace = read_whitespace(os.path.join(ucd, 'PropList.txt'))
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    package = sys.argv[1]
+    name, package_version, unicode_version = read_package_identity(package)
+    cls = read_classes(package)
+    whitespace_path = os.path.join(package, 'Binary_Property', 'White_Space', 'ranges.mjs')
+    whitespace = set(read_ranges(whitespace_path))
     values = [cls[c] | (WHITESPACE_BIT if c in whitespace else 0) for c in range(MAX_CODEPOINT)]
 
     starts = []
@@ -76,15 +143,16 @@ def main():
         if c == 0 or values[c] != values[c - 1]:
             starts.append((c, values[c]))
 
-    with open(os.path.join(ucd, 'PropList.txt'), encoding='utf-8') as f:
-        version_line = f.readline().strip()  # e.g. "# PropList-15.0.0.txt"
-
     out_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'unicode_tables.cpp')
     with open(out_path, 'w', encoding='utf-8') as out:
-        out.write('// GENERATED by gen_unicode_tables.py from the Unicode Character Database\n')
-        out.write('// (%s). Do not edit; rerun the script instead.\n' % version_line.lstrip('# '))
+        out.write('// GENERATED by gen_unicode_tables.py from the Unicode Character Database %s\n'
+                  % unicode_version)
+        out.write('// (npm package %s@%s). Do not edit; rerun the script instead.\n'
+                  % (name, package_version))
         out.write('#include "tokenizer/unicode_class.h"\n\n')
         out.write('namespace lamina::unicode_tables {\n\n')
+        out.write('const char kUnicodeVersion[] = "%s";\n' % unicode_version)
+        out.write('const char kSourcePackage[] = "%s@%s";\n\n' % (name, package_version))
         out.write('// Each entry: first code point of a run, and its class | 0x08 if White_Space.\n')
         out.write('// A run ends where the next one starts; the last one ends at 0x110000.\n')
         out.write('const CodepointRange kRanges[] = {\n')
@@ -94,7 +162,7 @@ def main():
         out.write('};\n')
         out.write('const size_t kRangeCount = sizeof(kRanges) / sizeof(kRanges[0]);\n\n')
         out.write('}  // namespace lamina::unicode_tables\n')
-    print('wrote %s: %d ranges' % (out_path, len(starts)))
+    print('wrote %s: %d ranges, Unicode %s' % (out_path, len(starts), unicode_version))
 
 
 if __name__ == '__main__':
