@@ -4,6 +4,8 @@
 
 #include <cstdio>
 #include <algorithm>
+#include <cstring>
+#include <limits>
 #include <functional>
 #include <set>
 #include <string>
@@ -18,17 +20,17 @@ namespace {
 
 const char *kBaseModel = "models/llama2-mha-f32.gguf";
 
-// Copies the base model, letting `edit` change metadata and choose tensors, and loads the copy.
-struct Edited {
-    lm_status status;
-    std::string message;
-};
+using MetadataEdit = std::function<void(lamina::GgufWriter &, const lamina::GgufFile &)>;
+// Returns true when it wrote (or dropped) the tensor itself.
+using TensorEdit = std::function<bool(const lamina::GgufTensorInfo &, lamina::GgufWriter &)>;
 
-Edited load_edited(const std::function<void(lamina::GgufWriter &, const lamina::GgufFile &)> &edit_metadata,
-                   const std::function<bool(const lamina::GgufTensorInfo &, lamina::GgufWriter &)> &edit_tensor) {
-    const std::string base = lamina::testing::require_test_file(kBaseModel);
-    if (base.empty()) return {LM_ERR_IO, "no base model"};
-    auto src = lamina::GgufFile::open(base);
+// Writes a copy of `base` (a file under the test data) to a temporary path, letting the edits
+// change metadata and tensors; returns the path ("" when the base is missing).
+std::string write_edited(const MetadataEdit &edit_metadata, const TensorEdit &edit_tensor,
+                         const char *base = kBaseModel) {
+    const std::string base_path = lamina::testing::require_test_file(base);
+    if (base_path.empty()) return "";
+    auto src = lamina::GgufFile::open(base_path);
     lamina::GgufWriter w;
     w.copy_metadata(*src);
     edit_metadata(w, *src);
@@ -38,6 +40,18 @@ Edited load_edited(const std::function<void(lamina::GgufWriter &, const lamina::
     }
     const std::string path = lamina::testing::temp_path("edited");
     w.write(path);
+    return path;
+}
+
+// Copies the base model, letting the edits change metadata and tensors, and loads the copy.
+struct Edited {
+    lm_status status;
+    std::string message;
+};
+
+Edited load_edited(const MetadataEdit &edit_metadata, const TensorEdit &edit_tensor, const char *base = kBaseModel) {
+    const std::string path = write_edited(edit_metadata, edit_tensor, base);
+    if (path.empty()) return {LM_ERR_IO, "no base model"};
     lm_model *model = nullptr;
     const lm_status status = lm_model_load(path.c_str(), lm_model_default_params(), &model);
     Edited result{status, status == LM_OK ? "" : lm_last_error()};
@@ -101,6 +115,79 @@ TEST(ModelErrors, NormWithWrongLengthIsNamed) {
     EXPECT_EQ(e.status, LM_ERR_BAD_FORMAT);
     expect_contains(e.message, "output_norm.weight");
 }
+
+// A float hyperparameter set to a value no working model has.
+struct DegenerateFloat {
+    const char *key;
+    float value;
+    const char *problem;  // "not finite" or "out of range"
+};
+
+void PrintTo(const DegenerateFloat &d, std::ostream *out) { *out << d.key << " = " << d.value; }
+
+class DegenerateHparams : public ::testing::TestWithParam<DegenerateFloat> {};
+
+TEST_P(DegenerateHparams, AreRefusedNamingKeyAndValue) {
+    const DegenerateFloat &d = GetParam();
+    const Edited e = load_edited(
+        [&](lamina::GgufWriter &w, auto &) {
+            w.set_f32(d.key, d.value);
+            // The factor is only used with linear scaling; set it so the value would be used.
+            if (std::string(d.key) == "llama.rope.scaling.factor") w.set_string("llama.rope.scaling.type", "linear");
+        },
+        nullptr);
+    EXPECT_EQ(e.status, LM_ERR_BAD_FORMAT) << e.message;
+    expect_contains(e.message, std::string("metadata '") + d.key + "' = ");
+    expect_contains(e.message, d.problem);
+}
+
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+constexpr float kInf = std::numeric_limits<float>::infinity();
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryFloatKey, DegenerateHparams,
+    ::testing::Values(DegenerateFloat{"llama.rope.freq_base", kNaN, "is not finite"},
+                      DegenerateFloat{"llama.rope.freq_base", kInf, "is not finite"},
+                      DegenerateFloat{"llama.rope.freq_base", 0.0f, "is out of range"},
+                      DegenerateFloat{"llama.rope.freq_base", -10000.0f, "is out of range"},
+                      DegenerateFloat{"llama.attention.layer_norm_rms_epsilon", kInf, "is not finite"},
+                      DegenerateFloat{"llama.attention.layer_norm_rms_epsilon", kNaN, "is not finite"},
+                      DegenerateFloat{"llama.attention.layer_norm_rms_epsilon", -1e-5f, "is out of range"},
+                      DegenerateFloat{"llama.attention.layer_norm_rms_epsilon", 0.0f, "is out of range"},
+                      DegenerateFloat{"llama.rope.scaling.factor", 1e-30f, "is out of range"},
+                      DegenerateFloat{"llama.rope.scaling.factor", kNaN, "is not finite"},
+                      DegenerateFloat{"llama.rope.scaling.factor", -4.0f, "is out of range"}));
+
+TEST(ModelErrors, LinearRopeScalingWithAGoodFactorLoads) {
+    const Edited e = load_edited(
+        [](lamina::GgufWriter &w, auto &) {
+            w.set_string("llama.rope.scaling.type", "linear");
+            w.set_f32("llama.rope.scaling.factor", 4.0f);
+        },
+        nullptr);
+    EXPECT_EQ(e.status, LM_OK) << e.message;
+}
+
+class DegenerateRopeFreqs : public ::testing::TestWithParam<float> {};
+
+TEST_P(DegenerateRopeFreqs, AreRefusedNamingTensorElementAndValue) {
+    const float bad = GetParam();
+    const Edited e = load_edited(
+        [](auto &, auto &) {},
+        [&](const lamina::GgufTensorInfo &t, lamina::GgufWriter &w) {
+            if (t.name != "rope_freqs.weight") return false;
+            std::vector<float> divisors(t.n_elements());
+            std::memcpy(divisors.data(), t.data, t.n_bytes);
+            divisors[2] = bad;
+            w.add_tensor(t.name, t.type, {t.ne[0]}, divisors.data(), t.n_bytes);
+            return true;
+        },
+        "models/llama3-gqa-f16.gguf");
+    EXPECT_EQ(e.status, LM_ERR_BAD_FORMAT) << e.message;
+    expect_contains(e.message, "tensor 'rope_freqs.weight' element 2 = ");
+}
+
+INSTANTIATE_TEST_SUITE_P(ZeroNaNNegativeInfinite, DegenerateRopeFreqs, ::testing::Values(0.0f, kNaN, -2.0f, kInf));
 
 class SessionErrors : public ::testing::Test {
 protected:

@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "cpu/interleaved_kernels.h"
 #include "cpu/kernels.h"
+#include "model/value_range.h"
 #include "quant/interleaved.h"
 #include "runtime/memory_budget.h"
 
@@ -115,6 +116,15 @@ void LlamaModel::bind_weights() {
     output = b.bind("output.weight", {E, V}, Use::Matrix, /*required=*/false);
     if (!output.present()) output = token_embd;  // tied input/output embedding
     rope_freqs = b.bind("rope_freqs.weight", {hp.n_rot / 2}, Use::Vector, /*required=*/false);
+    if (rope_freqs.present()) {
+        // Each rotary angle is divided by its entry: zero, NaN or a negative is no frequency.
+        const ValueRange divisor{0.0, 1e6, /*lo_open=*/true};
+        const float *d = reinterpret_cast<const float *>(rope_freqs.data);
+        for (int64_t i = 0; i < rope_freqs.cols; ++i) {
+            require_in_range("'" + file_->name() + "': tensor 'rope_freqs.weight' element " + std::to_string(i), d[i],
+                             divisor);
+        }
+    }
 
     layers.resize(hp.n_layer);
     for (int32_t l = 0; l < hp.n_layer; ++l) {
