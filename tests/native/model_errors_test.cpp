@@ -116,6 +116,74 @@ TEST(ModelErrors, NormWithWrongLengthIsNamed) {
     expect_contains(e.message, "output_norm.weight");
 }
 
+TEST(ModelErrors, LayersBeyondBlockCountAreRefused) {
+    const Edited e = load_edited([](lamina::GgufWriter &w, auto &) { w.set_u32("llama.block_count", 1); }, nullptr);
+    EXPECT_EQ(e.status, LM_ERR_BAD_FORMAT);
+    expect_contains(e.message, "block_count 1");
+    expect_contains(e.message, "9 tensors in the file are not used: 'blk.1.attn_norm.weight', ");
+    expect_contains(e.message, "'blk.1.ffn_down.weight'");
+}
+
+TEST(ModelErrors, UnknownTensorsAreRefusedListingTenAndACount) {
+    const Edited e = load_edited([](auto &, auto &) {},
+                                 [](const lamina::GgufTensorInfo &t, lamina::GgufWriter &w) {
+                                     if (t.name != "output_norm.weight") return false;
+                                     w.add_tensor(t.name, t.type, {t.ne[0]}, t.data, t.n_bytes);
+                                     for (int i = 0; i < 12; ++i) {
+                                         w.add_tensor("extra." + std::to_string(i), t.type, {t.ne[0]}, t.data, t.n_bytes);
+                                     }
+                                     return true;
+                                 });
+    EXPECT_EQ(e.status, LM_ERR_BAD_FORMAT);
+    expect_contains(e.message, "12 tensors in the file are not used: 'extra.0', 'extra.1', ");
+    expect_contains(e.message, "'extra.9' and 2 more");
+    EXPECT_EQ(e.message.find("extra.10"), std::string::npos) << e.message;
+}
+
+TEST(ModelErrors, Qwen2FileRelabelledLlamaIsRefusedForItsBiases) {
+    const Edited e = load_edited(
+        [](lamina::GgufWriter &w, const lamina::GgufFile &src) {
+            w.set_string("general.architecture", "llama");
+            for (const lamina::GgufKv &kv : src.metadata()) {
+                const std::string key(kv.key);
+                if (key.rfind("qwen2.", 0) != 0) continue;
+                w.remove(key);
+                w.set_value("llama." + key.substr(6), kv.value);
+            }
+        },
+        nullptr, "models/qwen2-f16.gguf");
+    EXPECT_EQ(e.status, LM_ERR_BAD_FORMAT);
+    expect_contains(e.message, "architecture 'llama'");
+    expect_contains(e.message, "6 tensors in the file are not used: 'blk.0.attn_q.bias', 'blk.0.attn_k.bias'");
+}
+
+TEST(ModelErrors, MixtureOfExpertsIsRefusedNamingTheExpertTensors) {
+    for (const char *name : {"models/mixtral-moe-f32.gguf", "models/mixtral-moe-q8_0.gguf"}) {
+        const std::string path = lamina::testing::require_test_file(name);
+        ASSERT_FALSE(path.empty());
+        lm_model *model = nullptr;
+        EXPECT_EQ(lm_model_load(path.c_str(), lm_model_default_params(), &model), LM_ERR_UNSUPPORTED) << name;
+        EXPECT_EQ(model, nullptr);
+        const std::string message = lm_last_error();
+        expect_contains(message, "mixture-of-experts");
+        for (const char *expert : {"gate_inp", "gate_exps", "up_exps", "down_exps"}) {
+            expect_contains(message, "'blk.0.ffn_" + std::string(expert) + ".weight'");
+            expect_contains(message, "'blk.1.ffn_" + std::string(expert) + ".weight'");
+        }
+    }
+}
+
+TEST(ModelErrors, ExpertTensorsWithoutExpertCountAreRefused) {
+    const Edited e = load_edited(
+        [](lamina::GgufWriter &w, auto &) {
+            w.remove("llama.expert_count");
+            w.remove("llama.expert_used_count");
+        },
+        nullptr, "models/mixtral-moe-f32.gguf");
+    EXPECT_EQ(e.status, LM_ERR_BAD_FORMAT);
+    expect_contains(e.message, "8 tensors in the file are not used: 'blk.0.ffn_gate_inp.weight'");
+}
+
 // A float hyperparameter set to a value no working model has.
 struct DegenerateFloat {
     const char *key;
