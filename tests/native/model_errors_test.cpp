@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <functional>
@@ -256,6 +257,105 @@ TEST_P(DegenerateRopeFreqs, AreRefusedNamingTensorElementAndValue) {
 }
 
 INSTANTIATE_TEST_SUITE_P(ZeroNaNNegativeInfinite, DegenerateRopeFreqs, ::testing::Values(0.0f, kNaN, -2.0f, kInf));
+
+// Writes a copy of `base` whose tensor `name` has element `index` set to `value`.
+std::string write_with_element(const char *base, const std::string &name, size_t index, float value) {
+    return write_edited([](auto &, auto &) {},
+                        [&](const lamina::GgufTensorInfo &t, lamina::GgufWriter &w) {
+                            if (t.name != name) return false;
+                            std::vector<float> data(t.n_elements());
+                            std::memcpy(data.data(), t.data, t.n_bytes);
+                            data.at(index) = value;
+                            w.add_tensor(t.name, t.type, std::vector<int64_t>(t.ne, t.ne + t.n_dims), data.data(),
+                                         t.n_bytes);
+                            return true;
+                        },
+                        base);
+}
+
+// A session on a model file written by the test (removed afterwards).
+class EditedSession {
+public:
+    explicit EditedSession(const std::string &path) : path_(path) {
+        EXPECT_EQ(lm_model_load(path.c_str(), lm_model_default_params(), &model_), LM_OK) << lm_last_error();
+        lm_session_params sp = lm_session_default_params();
+        sp.n_ctx = 32;
+        sp.n_threads = 2;
+        if (model_ != nullptr) EXPECT_EQ(lm_session_new(model_, sp, &session_), LM_OK) << lm_last_error();
+    }
+    ~EditedSession() {
+        lm_session_free(session_);
+        lm_model_free(model_);
+        std::remove(path_.c_str());
+    }
+    lm_session *get() const { return session_; }
+
+private:
+    std::string path_;
+    lm_model *model_ = nullptr;
+    lm_session *session_ = nullptr;
+};
+
+int32_t n_past(lm_session *s) {
+    int32_t n = -1;
+    EXPECT_EQ(lm_session_n_past(s, &n), LM_OK);
+    return n;
+}
+
+TEST(NonFiniteLogits, AreAnErrorNamingTheFirstLayerAndTensor) {
+    const EditedSession s(write_with_element(kBaseModel, "blk.1.attn_output.weight", 7, kNaN));
+    ASSERT_NE(s.get(), nullptr);
+    const lm_token prompt[3] = {1, 450, 4996};
+    for (bool all_logits : {false, true}) {
+        EXPECT_EQ(lm_session_eval(s.get(), prompt, 3, 0, all_logits), LM_ERR_BAD_FORMAT);
+        expect_contains(lm_last_error(),
+                        "non-finite values in the evaluation: first in layer 1, attention output "
+                        "(blk.1.attn_output.weight)");
+        // No logits are handed out, and the batch's positions are dropped.
+        const float *logits = nullptr;
+        EXPECT_EQ(lm_session_logits(s.get(), -1, &logits), LM_ERR_INVALID_ARGUMENT);
+        EXPECT_EQ(n_past(s.get()), 0);
+    }
+}
+
+TEST(NonFiniteLogits, TheSessionGoesOnAfterARewind) {
+    // An infinity in one row of the token embedding poisons only the batches holding that
+    // token once the output matrix is a clean copy of its own (the file ties the two).
+    const lm_token poisoned = 300;
+    const EditedSession s(write_edited(
+        [](auto &, auto &) {},
+        [&](const lamina::GgufTensorInfo &t, lamina::GgufWriter &w) {
+            if (t.name != "token_embd.weight") return false;
+            const std::vector<int64_t> shape(t.ne, t.ne + t.n_dims);
+            w.add_tensor("output.weight", t.type, shape, t.data, t.n_bytes);
+            std::vector<float> rows(t.n_elements());
+            std::memcpy(rows.data(), t.data, t.n_bytes);
+            rows.at(static_cast<size_t>(t.ne[0]) * poisoned + 5) = kInf;
+            w.add_tensor(t.name, t.type, shape, rows.data(), t.n_bytes);
+            return true;
+        },
+        "models/stories260K-f32.gguf"));
+    ASSERT_NE(s.get(), nullptr);
+    const lm_token good[2] = {1, 400};
+    ASSERT_EQ(lm_session_eval(s.get(), good, 2, 0, false), LM_OK) << lm_last_error();
+    EXPECT_EQ(lm_session_eval(s.get(), &poisoned, 1, 2, false), LM_ERR_BAD_FORMAT);
+    expect_contains(lm_last_error(), "first in the token embedding (token_embd.weight)");
+    EXPECT_EQ(n_past(s.get()), 2);
+    const lm_token next = 401;
+    ASSERT_EQ(lm_session_eval(s.get(), &next, 1, 2, false), LM_OK) << lm_last_error();
+    const float *logits = nullptr;
+    ASSERT_EQ(lm_session_logits(s.get(), -1, &logits), LM_OK);
+    for (int i = 0; i < 512; ++i) ASSERT_TRUE(std::isfinite(logits[i])) << "logit " << i;
+    EXPECT_EQ(n_past(s.get()), 3);
+}
+
+TEST(NonFiniteLogits, NaNInANormWeightNamesTheNorm) {
+    const EditedSession s(write_with_element(kBaseModel, "blk.0.ffn_norm.weight", 3, kNaN));
+    ASSERT_NE(s.get(), nullptr);
+    const lm_token bos = 1;
+    EXPECT_EQ(lm_session_eval(s.get(), &bos, 1, 0, false), LM_ERR_BAD_FORMAT);
+    expect_contains(lm_last_error(), "first in layer 0, feed-forward norm (blk.0.ffn_norm.weight)");
+}
 
 class SessionErrors : public ::testing::Test {
 protected:
