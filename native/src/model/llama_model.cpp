@@ -97,8 +97,11 @@ public:
             if (!used_[i]) unused.emplace_back(file_.tensors()[i].name);
         }
         std::string s;
-        if (missing_.size() == 1) s = "required tensor " + name_list(missing_) + " is missing";
-        if (missing_.size() > 1) s = std::to_string(missing_.size()) + " required tensors are missing: " + name_list(missing_);
+        if (!missing_.empty()) s = "required tensor '" + missing_[0] + "' is missing";
+        if (missing_.size() > 1) {
+            s += ", and " + std::to_string(missing_.size() - 1) + " more: " +
+                 name_list(std::vector<std::string>(missing_.begin() + 1, missing_.end()));
+        }
         if (!unused.empty()) {
             s += (s.empty() ? "" : "; ") + std::to_string(unused.size()) + " tensor" + (unused.size() > 1 ? "s" : "") +
                  " in the file " + (unused.size() > 1 ? "are" : "is") + " not used: " + name_list(unused);
