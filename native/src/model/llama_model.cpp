@@ -36,8 +36,8 @@ std::string name_list(const std::vector<std::string> &names) {
 // Binds tensors by name, checking shape and that Lamina can compute with the type, and keeps
 // account of what the file holds: a tensor the architecture never asks for is one whose
 // computation would be silently skipped (biases of a relabelled file, experts, layers beyond
-// block_count), so finish() refuses the file listing every such tensor, as it lists the
-// required ones that are missing.
+// block_count), so problems() lists every such tensor, as it lists the required ones that are
+// missing, for the loader to refuse the file.
 class WeightBinder {
 public:
     explicit WeightBinder(const GgufFile &file) : file_(file), used_(file.tensors().size(), false) {}
