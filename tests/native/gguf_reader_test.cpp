@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "gguf/gguf_file.h"
 #include "gguf/gguf_writer.h"
+#include "gguf_layout.h"
 #include "test_data.h"
 
 using lamina::GgmlType;
@@ -149,6 +150,46 @@ TEST(GgufReader, TensorDataPastEndOfFile) {
     EXPECT_EQ(status, LM_ERR_BAD_FORMAT);
     EXPECT_NE(msg.find("b.weight"), std::string::npos) << msg;
     EXPECT_NE(msg.find("past the end"), std::string::npos) << msg;
+}
+
+// The offset field of tensor `name`'s info (after its name, dimension count, sizes and type).
+size_t offset_field(const std::vector<uint8_t> &b, const std::string &name, uint32_t n_dims) {
+    return find(b, name) + name.size() + 4 + 8 * n_dims + 4;
+}
+
+TEST(GgufReader, TensorsSharingDataAreRejected) {
+    std::vector<uint8_t> b = small_file();
+    put_u64(b, offset_field(b, "b.weight", 1), 0);  // b.weight aliases a.weight's 32 bytes
+    auto [status, msg] = parse_error(b);
+    EXPECT_EQ(status, LM_ERR_BAD_FORMAT);
+    EXPECT_NE(msg.find("'a.weight'"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("'b.weight'"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("overlaps"), std::string::npos) << msg;
+}
+
+TEST(GgufReader, PartlyOverlappingTensorsAreRejectedWithTheirRanges) {
+    GgufWriter w;
+    w.set_string("general.architecture", "llama");
+    const float zeros[16] = {};
+    w.add_tensor("a.weight", GgmlType::F32, {16}, zeros, sizeof zeros);  // bytes 0..64 of the data
+    w.add_tensor("b.weight", GgmlType::F32, {8}, zeros, 32);
+    std::vector<uint8_t> b = w.serialize();
+    put_u64(b, offset_field(b, "b.weight", 1), 32);  // starts inside a.weight
+    const size_t data = lamina::testing::gguf_layout(b).data_start;
+    auto [status, msg] = parse_error(b);
+    EXPECT_EQ(status, LM_ERR_BAD_FORMAT);
+    const std::string a_range = "'a.weight' (bytes " + std::to_string(data) + ".." + std::to_string(data + 64) + ")";
+    const std::string b_range = "'b.weight' (bytes " + std::to_string(data + 32) + ".." + std::to_string(data + 64) + ")";
+    EXPECT_NE(msg.find(a_range), std::string::npos) << msg;
+    EXPECT_NE(msg.find(b_range), std::string::npos) << msg;
+}
+
+TEST(GgufReader, TensorsListedOutOfOffsetOrderAreRead) {
+    std::vector<uint8_t> b = small_file();
+    put_u64(b, offset_field(b, "a.weight", 2), 32);  // the two swap places in the data section
+    put_u64(b, offset_field(b, "b.weight", 1), 0);
+    auto f = GgufFile::parse(b.data(), b.size(), "swapped.gguf");
+    EXPECT_EQ(f->find_tensor("a.weight")->data, f->find_tensor("b.weight")->data + 32);
 }
 
 TEST(GgufReader, AbsurdCountsRejectedBeforeAllocation) {

@@ -4,6 +4,9 @@
 
 #include <cstdio>
 #include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
 #include <functional>
 #include <set>
 #include <string>
@@ -18,17 +21,17 @@ namespace {
 
 const char *kBaseModel = "models/llama2-mha-f32.gguf";
 
-// Copies the base model, letting `edit` change metadata and choose tensors, and loads the copy.
-struct Edited {
-    lm_status status;
-    std::string message;
-};
+using MetadataEdit = std::function<void(lamina::GgufWriter &, const lamina::GgufFile &)>;
+// Returns true when it wrote (or dropped) the tensor itself.
+using TensorEdit = std::function<bool(const lamina::GgufTensorInfo &, lamina::GgufWriter &)>;
 
-Edited load_edited(const std::function<void(lamina::GgufWriter &, const lamina::GgufFile &)> &edit_metadata,
-                   const std::function<bool(const lamina::GgufTensorInfo &, lamina::GgufWriter &)> &edit_tensor) {
-    const std::string base = lamina::testing::require_test_file(kBaseModel);
-    if (base.empty()) return {LM_ERR_IO, "no base model"};
-    auto src = lamina::GgufFile::open(base);
+// Writes a copy of `base` (a file under the test data) to a temporary path, letting the edits
+// change metadata and tensors; returns the path ("" when the base is missing).
+std::string write_edited(const MetadataEdit &edit_metadata, const TensorEdit &edit_tensor,
+                         const char *base = kBaseModel) {
+    const std::string base_path = lamina::testing::require_test_file(base);
+    if (base_path.empty()) return "";
+    auto src = lamina::GgufFile::open(base_path);
     lamina::GgufWriter w;
     w.copy_metadata(*src);
     edit_metadata(w, *src);
@@ -38,6 +41,18 @@ Edited load_edited(const std::function<void(lamina::GgufWriter &, const lamina::
     }
     const std::string path = lamina::testing::temp_path("edited");
     w.write(path);
+    return path;
+}
+
+// Copies the base model, letting the edits change metadata and tensors, and loads the copy.
+struct Edited {
+    lm_status status;
+    std::string message;
+};
+
+Edited load_edited(const MetadataEdit &edit_metadata, const TensorEdit &edit_tensor, const char *base = kBaseModel) {
+    const std::string path = write_edited(edit_metadata, edit_tensor, base);
+    if (path.empty()) return {LM_ERR_IO, "no base model"};
     lm_model *model = nullptr;
     const lm_status status = lm_model_load(path.c_str(), lm_model_default_params(), &model);
     Edited result{status, status == LM_OK ? "" : lm_last_error()};
@@ -100,6 +115,246 @@ TEST(ModelErrors, NormWithWrongLengthIsNamed) {
                                  });
     EXPECT_EQ(e.status, LM_ERR_BAD_FORMAT);
     expect_contains(e.message, "output_norm.weight");
+}
+
+TEST(ModelErrors, LayersBeyondBlockCountAreRefused) {
+    const Edited e = load_edited([](lamina::GgufWriter &w, auto &) { w.set_u32("llama.block_count", 1); }, nullptr);
+    EXPECT_EQ(e.status, LM_ERR_BAD_FORMAT);
+    expect_contains(e.message, "block_count 1");
+    expect_contains(e.message, "9 tensors in the file are not used: 'blk.1.attn_norm.weight', ");
+    expect_contains(e.message, "'blk.1.ffn_down.weight'");
+}
+
+TEST(ModelErrors, UnknownTensorsAreRefusedListingTenAndACount) {
+    const Edited e = load_edited([](auto &, auto &) {},
+                                 [](const lamina::GgufTensorInfo &t, lamina::GgufWriter &w) {
+                                     if (t.name != "output_norm.weight") return false;
+                                     w.add_tensor(t.name, t.type, {t.ne[0]}, t.data, t.n_bytes);
+                                     for (int i = 0; i < 12; ++i) {
+                                         w.add_tensor("extra." + std::to_string(i), t.type, {t.ne[0]}, t.data, t.n_bytes);
+                                     }
+                                     return true;
+                                 });
+    EXPECT_EQ(e.status, LM_ERR_BAD_FORMAT);
+    expect_contains(e.message, "12 tensors in the file are not used: 'extra.0', 'extra.1', ");
+    expect_contains(e.message, "'extra.9' and 2 more");
+    EXPECT_EQ(e.message.find("extra.10"), std::string::npos) << e.message;
+}
+
+TEST(ModelErrors, Qwen2FileRelabelledLlamaIsRefusedForItsBiases) {
+    const Edited e = load_edited(
+        [](lamina::GgufWriter &w, const lamina::GgufFile &src) {
+            w.set_string("general.architecture", "llama");
+            for (const lamina::GgufKv &kv : src.metadata()) {
+                const std::string key(kv.key);
+                if (key.rfind("qwen2.", 0) != 0) continue;
+                w.remove(key);
+                w.set_value("llama." + key.substr(6), kv.value);
+            }
+        },
+        nullptr, "models/qwen2-f16.gguf");
+    EXPECT_EQ(e.status, LM_ERR_BAD_FORMAT);
+    expect_contains(e.message, "architecture 'llama'");
+    expect_contains(e.message, "6 tensors in the file are not used: 'blk.0.attn_q.bias', 'blk.0.attn_k.bias'");
+}
+
+TEST(ModelErrors, MixtureOfExpertsIsRefusedNamingTheExpertTensors) {
+    for (const char *name : {"models/mixtral-moe-f32.gguf", "models/mixtral-moe-q8_0.gguf"}) {
+        const std::string path = lamina::testing::require_test_file(name);
+        ASSERT_FALSE(path.empty());
+        lm_model *model = nullptr;
+        EXPECT_EQ(lm_model_load(path.c_str(), lm_model_default_params(), &model), LM_ERR_UNSUPPORTED) << name;
+        EXPECT_EQ(model, nullptr);
+        const std::string message = lm_last_error();
+        expect_contains(message, "mixture-of-experts");
+        for (const char *expert : {"gate_inp", "gate_exps", "up_exps", "down_exps"}) {
+            expect_contains(message, "'blk.0.ffn_" + std::string(expert) + ".weight'");
+            expect_contains(message, "'blk.1.ffn_" + std::string(expert) + ".weight'");
+        }
+    }
+}
+
+TEST(ModelErrors, ExpertTensorsWithoutExpertCountAreRefused) {
+    const Edited e = load_edited(
+        [](lamina::GgufWriter &w, auto &) {
+            w.remove("llama.expert_count");
+            w.remove("llama.expert_used_count");
+        },
+        nullptr, "models/mixtral-moe-f32.gguf");
+    EXPECT_EQ(e.status, LM_ERR_BAD_FORMAT);
+    expect_contains(e.message, "8 tensors in the file are not used: 'blk.0.ffn_gate_inp.weight'");
+}
+
+// A float hyperparameter set to a value no working model has.
+struct DegenerateFloat {
+    const char *key;
+    float value;
+    const char *problem;  // "not finite" or "out of range"
+};
+
+void PrintTo(const DegenerateFloat &d, std::ostream *out) { *out << d.key << " = " << d.value; }
+
+class DegenerateHparams : public ::testing::TestWithParam<DegenerateFloat> {};
+
+TEST_P(DegenerateHparams, AreRefusedNamingKeyAndValue) {
+    const DegenerateFloat &d = GetParam();
+    const Edited e = load_edited(
+        [&](lamina::GgufWriter &w, auto &) {
+            w.set_f32(d.key, d.value);
+            // The factor is only used with linear scaling; set it so the value would be used.
+            if (std::string(d.key) == "llama.rope.scaling.factor") w.set_string("llama.rope.scaling.type", "linear");
+        },
+        nullptr);
+    EXPECT_EQ(e.status, LM_ERR_BAD_FORMAT) << e.message;
+    expect_contains(e.message, std::string("metadata '") + d.key + "' = ");
+    expect_contains(e.message, d.problem);
+}
+
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+constexpr float kInf = std::numeric_limits<float>::infinity();
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryFloatKey, DegenerateHparams,
+    ::testing::Values(DegenerateFloat{"llama.rope.freq_base", kNaN, "is not finite"},
+                      DegenerateFloat{"llama.rope.freq_base", kInf, "is not finite"},
+                      DegenerateFloat{"llama.rope.freq_base", 0.0f, "is out of range"},
+                      DegenerateFloat{"llama.rope.freq_base", -10000.0f, "is out of range"},
+                      DegenerateFloat{"llama.attention.layer_norm_rms_epsilon", kInf, "is not finite"},
+                      DegenerateFloat{"llama.attention.layer_norm_rms_epsilon", kNaN, "is not finite"},
+                      DegenerateFloat{"llama.attention.layer_norm_rms_epsilon", -1e-5f, "is out of range"},
+                      DegenerateFloat{"llama.attention.layer_norm_rms_epsilon", 0.0f, "is out of range"},
+                      DegenerateFloat{"llama.rope.scaling.factor", 1e-30f, "is out of range"},
+                      DegenerateFloat{"llama.rope.scaling.factor", kNaN, "is not finite"},
+                      DegenerateFloat{"llama.rope.scaling.factor", -4.0f, "is out of range"}));
+
+TEST(ModelErrors, LinearRopeScalingWithAGoodFactorLoads) {
+    const Edited e = load_edited(
+        [](lamina::GgufWriter &w, auto &) {
+            w.set_string("llama.rope.scaling.type", "linear");
+            w.set_f32("llama.rope.scaling.factor", 4.0f);
+        },
+        nullptr);
+    EXPECT_EQ(e.status, LM_OK) << e.message;
+}
+
+class DegenerateRopeFreqs : public ::testing::TestWithParam<float> {};
+
+TEST_P(DegenerateRopeFreqs, AreRefusedNamingTensorElementAndValue) {
+    const float bad = GetParam();
+    const Edited e = load_edited(
+        [](auto &, auto &) {},
+        [&](const lamina::GgufTensorInfo &t, lamina::GgufWriter &w) {
+            if (t.name != "rope_freqs.weight") return false;
+            std::vector<float> divisors(t.n_elements());
+            std::memcpy(divisors.data(), t.data, t.n_bytes);
+            divisors[2] = bad;
+            w.add_tensor(t.name, t.type, {t.ne[0]}, divisors.data(), t.n_bytes);
+            return true;
+        },
+        "models/llama3-gqa-f16.gguf");
+    EXPECT_EQ(e.status, LM_ERR_BAD_FORMAT) << e.message;
+    expect_contains(e.message, "tensor 'rope_freqs.weight' element 2 = ");
+}
+
+INSTANTIATE_TEST_SUITE_P(ZeroNaNNegativeInfinite, DegenerateRopeFreqs, ::testing::Values(0.0f, kNaN, -2.0f, kInf));
+
+// Writes a copy of `base` whose tensor `name` has element `index` set to `value`.
+std::string write_with_element(const char *base, const std::string &name, size_t index, float value) {
+    return write_edited([](auto &, auto &) {},
+                        [&](const lamina::GgufTensorInfo &t, lamina::GgufWriter &w) {
+                            if (t.name != name) return false;
+                            std::vector<float> data(t.n_elements());
+                            std::memcpy(data.data(), t.data, t.n_bytes);
+                            data.at(index) = value;
+                            w.add_tensor(t.name, t.type, std::vector<int64_t>(t.ne, t.ne + t.n_dims), data.data(),
+                                         t.n_bytes);
+                            return true;
+                        },
+                        base);
+}
+
+// A session on a model file written by the test (removed afterwards).
+class EditedSession {
+public:
+    explicit EditedSession(const std::string &path) : path_(path) {
+        EXPECT_EQ(lm_model_load(path.c_str(), lm_model_default_params(), &model_), LM_OK) << lm_last_error();
+        lm_session_params sp = lm_session_default_params();
+        sp.n_ctx = 32;
+        sp.n_threads = 2;
+        if (model_ != nullptr) EXPECT_EQ(lm_session_new(model_, sp, &session_), LM_OK) << lm_last_error();
+    }
+    ~EditedSession() {
+        lm_session_free(session_);
+        lm_model_free(model_);
+        std::remove(path_.c_str());
+    }
+    lm_session *get() const { return session_; }
+
+private:
+    std::string path_;
+    lm_model *model_ = nullptr;
+    lm_session *session_ = nullptr;
+};
+
+int32_t n_past(lm_session *s) {
+    int32_t n = -1;
+    EXPECT_EQ(lm_session_n_past(s, &n), LM_OK);
+    return n;
+}
+
+TEST(NonFiniteLogits, AreAnErrorNamingTheFirstLayerAndTensor) {
+    const EditedSession s(write_with_element(kBaseModel, "blk.1.attn_output.weight", 7, kNaN));
+    ASSERT_NE(s.get(), nullptr);
+    const lm_token prompt[3] = {1, 450, 4996};
+    for (bool all_logits : {false, true}) {
+        EXPECT_EQ(lm_session_eval(s.get(), prompt, 3, 0, all_logits), LM_ERR_BAD_FORMAT);
+        expect_contains(lm_last_error(),
+                        "non-finite values in the evaluation: first in layer 1, attention output "
+                        "(blk.1.attn_output.weight)");
+        // No logits are handed out, and the batch's positions are dropped.
+        const float *logits = nullptr;
+        EXPECT_EQ(lm_session_logits(s.get(), -1, &logits), LM_ERR_INVALID_ARGUMENT);
+        EXPECT_EQ(n_past(s.get()), 0);
+    }
+}
+
+TEST(NonFiniteLogits, TheSessionGoesOnAfterARewind) {
+    // An infinity in one row of the token embedding poisons only the batches holding that
+    // token once the output matrix is a clean copy of its own (the file ties the two).
+    const lm_token poisoned = 300;
+    const EditedSession s(write_edited(
+        [](auto &, auto &) {},
+        [&](const lamina::GgufTensorInfo &t, lamina::GgufWriter &w) {
+            if (t.name != "token_embd.weight") return false;
+            const std::vector<int64_t> shape(t.ne, t.ne + t.n_dims);
+            w.add_tensor("output.weight", t.type, shape, t.data, t.n_bytes);
+            std::vector<float> rows(t.n_elements());
+            std::memcpy(rows.data(), t.data, t.n_bytes);
+            rows.at(static_cast<size_t>(t.ne[0]) * poisoned + 5) = kInf;
+            w.add_tensor(t.name, t.type, shape, rows.data(), t.n_bytes);
+            return true;
+        },
+        "models/stories260K-f32.gguf"));
+    ASSERT_NE(s.get(), nullptr);
+    const lm_token good[2] = {1, 400};
+    ASSERT_EQ(lm_session_eval(s.get(), good, 2, 0, false), LM_OK) << lm_last_error();
+    EXPECT_EQ(lm_session_eval(s.get(), &poisoned, 1, 2, false), LM_ERR_BAD_FORMAT);
+    expect_contains(lm_last_error(), "first in the token embedding (token_embd.weight)");
+    EXPECT_EQ(n_past(s.get()), 2);
+    const lm_token next = 401;
+    ASSERT_EQ(lm_session_eval(s.get(), &next, 1, 2, false), LM_OK) << lm_last_error();
+    const float *logits = nullptr;
+    ASSERT_EQ(lm_session_logits(s.get(), -1, &logits), LM_OK);
+    for (int i = 0; i < 512; ++i) ASSERT_TRUE(std::isfinite(logits[i])) << "logit " << i;
+    EXPECT_EQ(n_past(s.get()), 3);
+}
+
+TEST(NonFiniteLogits, NaNInANormWeightNamesTheNorm) {
+    const EditedSession s(write_with_element(kBaseModel, "blk.0.ffn_norm.weight", 3, kNaN));
+    ASSERT_NE(s.get(), nullptr);
+    const lm_token bos = 1;
+    EXPECT_EQ(lm_session_eval(s.get(), &bos, 1, 0, false), LM_ERR_BAD_FORMAT);
+    expect_contains(lm_last_error(), "first in layer 0, feed-forward norm (blk.0.ffn_norm.weight)");
 }
 
 class SessionErrors : public ::testing::Test {

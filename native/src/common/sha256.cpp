@@ -1,12 +1,13 @@
 #include "common/sha256.h"
 
-#include <cerrno>
-#include <cstdio>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
+#include <unistd.h>
 #include <vector>
 
 #include "common/error.h"
+#include "common/regular_file.h"
 
 namespace lamina {
 namespace {
@@ -92,15 +93,18 @@ std::string Sha256::hex_digest() {
 }
 
 std::string file_sha256(const std::string &path) {
-    std::FILE *f = std::fopen(path.c_str(), "rb");
-    if (f == nullptr) fail(LM_ERR_IO, "cannot open '" + path + "': " + std::strerror(errno));
+    const RegularFile file(path);
     Sha256 sha;
     std::vector<uint8_t> chunk(1 << 20);
-    size_t n;
-    while ((n = std::fread(chunk.data(), 1, chunk.size(), f)) > 0) sha.update(chunk.data(), n);
-    const bool failed = std::ferror(f) != 0;
-    std::fclose(f);
-    if (failed) fail(LM_ERR_IO, "cannot read '" + path + "'");
+    for (;;) {
+        const ssize_t n = ::read(file.fd(), chunk.data(), chunk.size());
+        if (n == 0) break;
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            fail(LM_ERR_IO, "cannot read '" + path + "': " + std::strerror(errno));
+        }
+        sha.update(chunk.data(), static_cast<size_t>(n));
+    }
     return sha.hex_digest();
 }
 

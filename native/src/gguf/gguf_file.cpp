@@ -325,6 +325,29 @@ void GgufFile::parse_all() {
         }
         ti.data = base_ + data_start + ti.offset;
     }
+    reject_overlapping_data(data_start);
+}
+
+void GgufFile::reject_overlapping_data(uint64_t data_start) const {
+    // Two tensors sharing bytes would make a write to one (repacking, quantizing) corrupt the
+    // other, and a file that aliases tensors is not one any GGUF writer produces.
+    std::vector<const GgufTensorInfo *> by_offset;
+    by_offset.reserve(tensors_.size());
+    for (const GgufTensorInfo &ti : tensors_) by_offset.push_back(&ti);
+    std::sort(by_offset.begin(), by_offset.end(),
+              [](const GgufTensorInfo *a, const GgufTensorInfo *b) { return a->offset < b->offset; });
+    const auto range = [&](const GgufTensorInfo &ti) {
+        const uint64_t begin = data_start + ti.offset;
+        return "'" + std::string(ti.name) + "' (bytes " + std::to_string(begin) + ".." +
+               std::to_string(begin + ti.n_bytes) + ")";
+    };
+    for (size_t i = 1; i < by_offset.size(); ++i) {
+        const GgufTensorInfo &prev = *by_offset[i - 1], &cur = *by_offset[i];
+        if (cur.offset < prev.offset + prev.n_bytes) {
+            fail(LM_ERR_BAD_FORMAT, "'" + name_ + "': the data of tensor " + range(cur) + " overlaps tensor " +
+                                        range(prev) + "; each tensor needs bytes of its own");
+        }
+    }
 }
 
 const GgufValue *GgufFile::find(std::string_view key) const {

@@ -1,9 +1,10 @@
 // GGUF v2/v3 reader over a read-only memory mapping.
 //
 // Everything is validated against the file length before it is read: counts, string lengths,
-// array sizes, tensor dimensions, types, offsets and alignment. A malformed file throws
-// LaminaError(LM_ERR_BAD_FORMAT or LM_ERR_UNSUPPORTED) with a message naming the file and the
-// key or tensor at fault. Strings and arrays are views into the mapping: no copies.
+// array sizes, tensor dimensions, types, offsets and alignment; no two tensors may share bytes.
+// A malformed file throws LaminaError(LM_ERR_BAD_FORMAT or LM_ERR_UNSUPPORTED) with a message
+// naming the file and the key or tensor at fault. Strings and arrays are views into the
+// mapping: no copies.
 #pragma once
 
 #include <cstdint>
@@ -104,6 +105,7 @@ public:
 private:
     GgufFile() = default;
     void parse_all();
+    void reject_overlapping_data(uint64_t data_start) const;
 
     std::unique_ptr<MappedFile> mapping_;
     const uint8_t *base_ = nullptr;

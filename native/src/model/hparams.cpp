@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "gguf/gguf_file.h"
 #include "model/architecture.h"
+#include "model/value_range.h"
 
 namespace lamina {
 namespace {
@@ -14,6 +15,32 @@ int32_t positive_int(const GgufFile &f, const std::string &key, int64_t value, i
                                     std::to_string(max) + ")");
     }
     return static_cast<int32_t>(value);
+}
+
+struct FloatHparam {
+    const char *key;  // after "{architecture}."
+    float ModelHparams::*field;
+    double fallback;  // when the key is absent
+    ValueRange range;
+};
+
+// Every float hyperparameter, read only through this table, so each one is checked for a value
+// a working model can have. The ranges are wide (real models use a small part of each); what
+// they exclude is what makes the arithmetic degenerate: 1/factor overflowing, a base whose
+// powers are all 1 or grow, a norm that divides by zero or by NaN.
+const FloatHparam kFloatHparams[] = {
+    {"rope.freq_base", &ModelHparams::rope_freq_base, 10000.0, {1.0, 1e12}},
+    {"rope.scaling.factor", &ModelHparams::rope_scaling_factor, 1.0, {1e-3, 1e6}},
+    {"attention.layer_norm_rms_epsilon", &ModelHparams::rms_norm_eps, 1e-5, {0.0, 1.0, /*lo_open=*/true}},
+};
+
+void read_float_hparams(const GgufFile &f, const std::string &arch, ModelHparams &hp) {
+    for (const FloatHparam &h : kFloatHparams) {
+        const std::string key = arch + "." + h.key;
+        const double value = f.get_float_or(key, h.fallback);
+        require_in_range("'" + f.name() + "': metadata '" + key + "'", value, h.range);
+        hp.*h.field = static_cast<float>(value);
+    }
 }
 
 }  // namespace
@@ -63,22 +90,13 @@ ModelHparams ModelHparams::from_gguf(const GgufFile &f, bool vocab_only) {
     if (hp.n_rot % 2 != 0) {
         fail(LM_ERR_BAD_FORMAT, "'" + f.name() + "': rope.dimension_count " + std::to_string(hp.n_rot) + " is odd");
     }
-    hp.rope_freq_base = static_cast<float>(f.get_float_or(a + ".rope.freq_base", 10000.0));
-    if (!(hp.rope_freq_base > 0)) {
-        fail(LM_ERR_BAD_FORMAT, "'" + f.name() + "': rope.freq_base must be positive");
-    }
+    read_float_hparams(f, a, hp);
     const std::string scaling = std::string(f.get_string_or(a + ".rope.scaling.type", "none"));
     if (scaling == "linear") {
-        const double factor = f.get_float_or(a + ".rope.scaling.factor", 1.0);
-        if (!(factor > 0)) fail(LM_ERR_BAD_FORMAT, "'" + f.name() + "': rope.scaling.factor must be positive");
-        hp.rope_freq_scale = static_cast<float>(1.0 / factor);
+        hp.rope_freq_scale = 1.0f / hp.rope_scaling_factor;
     } else if (scaling != "none") {
         fail(LM_ERR_UNSUPPORTED, "'" + f.name() + "': rope scaling '" + scaling +
                                      "' is not supported (none, linear)");
-    }
-    hp.rms_norm_eps = static_cast<float>(f.get_float_or(a + ".attention.layer_norm_rms_epsilon", 1e-5));
-    if (!(hp.rms_norm_eps > 0)) {
-        fail(LM_ERR_BAD_FORMAT, "'" + f.name() + "': layer_norm_rms_epsilon must be positive");
     }
     hp.n_expert = static_cast<int32_t>(f.get_int_or(a + ".expert_count", 0));
     hp.n_expert_used = static_cast<int32_t>(f.get_int_or(a + ".expert_used_count", 0));

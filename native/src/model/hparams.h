@@ -27,7 +27,8 @@ struct ModelHparams {
     int32_t n_expert = 0;
     int32_t n_expert_used = 0;
     float rope_freq_base = 10000.0f;
-    float rope_freq_scale = 1.0f;  // linear rope scaling: positions are multiplied by this
+    float rope_scaling_factor = 1.0f;  // {arch}.rope.scaling.factor, used by linear scaling
+    float rope_freq_scale = 1.0f;      // linear rope scaling: positions are multiplied by this
     RopeLayout rope_layout = RopeLayout::Adjacent;
     float rms_norm_eps = 1e-5f;
     bool qkv_bias = false;

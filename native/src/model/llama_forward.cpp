@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "model/finite_check.h"
 #include "model/layer_ops.h"
 #include "model/matmul.h"
 
@@ -67,12 +68,19 @@ void ForwardScratch::reserve(const ModelHparams &hp, int32_t n_tokens, int32_t n
 }
 
 void llama_forward(const LlamaModel &model, KvCache &cache, ThreadPool &pool, ForwardScratch &s,
-                   const lm_token *tokens, int32_t n_tokens, int32_t pos, bool all_logits, float *logits) {
+                   const lm_token *tokens, int32_t n_tokens, int32_t pos, bool all_logits, float *logits,
+                   bool diagnose) {
     const ModelHparams &hp = model.hparams();
     const int64_t E = hp.n_embd, Q = hp.n_embd_q(), KV = hp.n_embd_kv(), F = hp.n_ff, T = n_tokens;
     s.reserve(hp, n_tokens, cache.n_ctx(), pool.size());
+    // The diagnostic pass checks the first `width` values of every token's row of a result.
+    const auto check = [&](const std::vector<float> &result, int64_t width, int32_t layer, const char *step,
+                           const Weight *weight = nullptr) {
+        if (diagnose) require_finite(result.data(), static_cast<size_t>(T * width), layer, step, weight);
+    };
 
     for (int64_t t = 0; t < T; ++t) weight_row_to_float(model.token_embd, tokens[t], s.x.data() + t * E);
+    check(s.x, E, -1, "token embedding", &model.token_embd);
 
     // Rotary angles depend on the position only: once per token, used by every layer.
     const int64_t half = hp.n_rot / 2;
@@ -89,13 +97,20 @@ void llama_forward(const LlamaModel &model, KvCache &cache, ThreadPool &pool, Fo
         for (int64_t t = 0; t < T; ++t) {
             rms_norm(s.x.data() + t * E, f32(L.attn_norm), s.xn.data() + t * E, E, hp.rms_norm_eps);
         }
+        check(s.xn, E, l, "attention norm", &L.attn_norm);
         matmul(L.wq, s.xn.data(), T, s.q.data(), pool, s.act);
+        check(s.q, Q, l, "query projection", &L.wq);
         matmul(L.wk, s.xn.data(), T, s.k.data(), pool, s.act);
+        check(s.k, KV, l, "key projection", &L.wk);
         matmul(L.wv, s.xn.data(), T, s.v.data(), pool, s.act);
+        check(s.v, KV, l, "value projection", &L.wv);
         if (hp.qkv_bias) {
             add_bias(s.q.data(), L.bq, T);
+            check(s.q, Q, l, "query bias", &L.bq);
             add_bias(s.k.data(), L.bk, T);
+            check(s.k, KV, l, "key bias", &L.bk);
             add_bias(s.v.data(), L.bv, T);
+            check(s.v, KV, l, "value bias", &L.bv);
         }
         for (int64_t t = 0; t < T; ++t) {
             const int32_t p = pos + static_cast<int32_t>(t);
@@ -105,19 +120,30 @@ void llama_forward(const LlamaModel &model, KvCache &cache, ThreadPool &pool, Fo
             std::memcpy(cache.k(l, p), s.k.data() + t * KV, KV * sizeof(float));
             std::memcpy(cache.v(l, p), s.v.data() + t * KV, KV * sizeof(float));
         }
+        check(s.q, Q, l, "rotary embedding of the queries", model.rope_freqs.present() ? &model.rope_freqs : nullptr);
+        check(s.k, KV, l, "rotary embedding of the keys", model.rope_freqs.present() ? &model.rope_freqs : nullptr);
         attention(hp, cache, l, pool, s, n_tokens, pos);
+        check(s.attn, Q, l, "attention");
         matmul(L.wo, s.attn.data(), T, s.proj.data(), pool, s.act);
+        check(s.proj, E, l, "attention output", &L.wo);
         add_in_place(s.x.data(), s.proj.data(), T * E);
+        check(s.x, E, l, "residual after attention");
 
         // Feed-forward block: x += W_down · (silu(W_gate·n(x)) ⊙ W_up·n(x))
         for (int64_t t = 0; t < T; ++t) {
             rms_norm(s.x.data() + t * E, f32(L.ffn_norm), s.xn.data() + t * E, E, hp.rms_norm_eps);
         }
+        check(s.xn, E, l, "feed-forward norm", &L.ffn_norm);
         matmul(L.ffn_gate, s.xn.data(), T, s.gate.data(), pool, s.act);
+        check(s.gate, F, l, "feed-forward gate", &L.ffn_gate);
         matmul(L.ffn_up, s.xn.data(), T, s.up.data(), pool, s.act);
+        check(s.up, F, l, "feed-forward up projection", &L.ffn_up);
         swiglu(s.gate.data(), s.up.data(), s.gate.data(), T * F);
+        check(s.gate, F, l, "feed-forward activation");
         matmul(L.ffn_down, s.gate.data(), T, s.proj.data(), pool, s.act);
+        check(s.proj, E, l, "feed-forward output", &L.ffn_down);
         add_in_place(s.x.data(), s.proj.data(), T * E);
+        check(s.x, E, l, "residual after the feed-forward block");
     }
 
     // Output head, only for the rows whose logits are wanted.
@@ -127,7 +153,9 @@ void llama_forward(const LlamaModel &model, KvCache &cache, ThreadPool &pool, Fo
     for (int64_t t = 0; t < rows; ++t) {
         rms_norm(s.x.data() + (first + t) * E, f32(model.output_norm), s.xn.data() + t * E, E, hp.rms_norm_eps);
     }
+    if (diagnose) require_finite(s.xn.data(), static_cast<size_t>(rows * E), -1, "output norm", &model.output_norm);
     matmul(model.output, s.xn.data(), rows, logits, pool, s.act);
+    if (diagnose) require_finite(logits, static_cast<size_t>(rows * hp.n_vocab), -1, "output projection", &model.output);
 }
 
 }  // namespace lamina

@@ -24,7 +24,11 @@ struct ForwardScratch {
 // logits of every token (all_logits) or of the last one into `logits` (n_vocab floats a row).
 // With logits == nullptr the output head is skipped (a chunk of a longer prompt).
 // Tokens and positions are validated by the caller.
+// With diagnose, every intermediate result is checked and the first that holds a NaN or an
+// infinity throws LaminaError naming its layer, step and tensor (see model/finite_check.h):
+// a second run of a batch whose logits were not finite.
 void llama_forward(const LlamaModel &model, KvCache &cache, ThreadPool &pool, ForwardScratch &s,
-                   const lm_token *tokens, int32_t n_tokens, int32_t pos, bool all_logits, float *logits);
+                   const lm_token *tokens, int32_t n_tokens, int32_t pos, bool all_logits, float *logits,
+                   bool diagnose = false);
 
 }  // namespace lamina

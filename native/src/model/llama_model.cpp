@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "cpu/interleaved_kernels.h"
 #include "cpu/kernels.h"
+#include "model/value_range.h"
 #include "quant/interleaved.h"
 #include "runtime/memory_budget.h"
 
@@ -23,17 +24,31 @@ std::string shape_text(const int64_t *ne, size_t n) {
 
 enum class Use { Matrix, Vector };
 
-// Binds a tensor by name, checking its shape and that Lamina can compute with its type.
+// "'a', 'b', ... and 3 more": at most kListed names.
+std::string name_list(const std::vector<std::string> &names) {
+    constexpr size_t kListed = 10;
+    std::string s;
+    for (size_t i = 0; i < names.size() && i < kListed; ++i) s += (i ? ", '" : "'") + names[i] + "'";
+    if (names.size() > kListed) s += " and " + std::to_string(names.size() - kListed) + " more";
+    return s;
+}
+
+// Binds tensors by name, checking shape and that Lamina can compute with the type, and keeps
+// account of what the file holds: a tensor the architecture never asks for is one whose
+// computation would be silently skipped (biases of a relabelled file, experts, layers beyond
+// block_count), so problems() lists every such tensor, as it lists the required ones that are
+// missing, for the loader to refuse the file.
 class WeightBinder {
 public:
-    explicit WeightBinder(const GgufFile &file) : file_(file) {}
+    explicit WeightBinder(const GgufFile &file) : file_(file), used_(file.tensors().size(), false) {}
 
     Weight bind(const std::string &name, std::initializer_list<int64_t> shape, Use use, bool required = true) {
         const GgufTensorInfo *t = file_.find_tensor(name);
         if (t == nullptr) {
-            if (!required) return {};
-            fail(LM_ERR_BAD_FORMAT, "'" + file_.name() + "': required tensor '" + name + "' is missing");
+            if (required) missing_.push_back(name);
+            return {};
         }
+        used_[static_cast<size_t>(t - file_.tensors().data())] = true;
         const std::vector<int64_t> want(shape);
         bool ok = t->n_dims <= want.size() || (t->n_dims == want.size() + 1 && t->ne[t->n_dims - 1] == 1);
         for (size_t d = 0; d < 4 && ok; ++d) {
@@ -75,8 +90,29 @@ public:
         return w;
     }
 
+    // The problems found, "" when every required tensor was there and every tensor was used.
+    std::string problems() const {
+        std::vector<std::string> unused;
+        for (size_t i = 0; i < used_.size(); ++i) {
+            if (!used_[i]) unused.emplace_back(file_.tensors()[i].name);
+        }
+        std::string s;
+        if (!missing_.empty()) s = "required tensor '" + missing_[0] + "' is missing";
+        if (missing_.size() > 1) {
+            s += ", and " + std::to_string(missing_.size() - 1) + " more: " +
+                 name_list(std::vector<std::string>(missing_.begin() + 1, missing_.end()));
+        }
+        if (!unused.empty()) {
+            s += (s.empty() ? "" : "; ") + std::to_string(unused.size()) + " tensor" + (unused.size() > 1 ? "s" : "") +
+                 " in the file " + (unused.size() > 1 ? "are" : "is") + " not used: " + name_list(unused);
+        }
+        return s;
+    }
+
 private:
     const GgufFile &file_;
+    std::vector<bool> used_;  // by index into file_.tensors()
+    std::vector<std::string> missing_;
 };
 
 }  // namespace
@@ -104,10 +140,6 @@ std::unique_ptr<LlamaModel> LlamaModel::from_gguf(std::unique_ptr<GgufFile> file
 
 void LlamaModel::bind_weights() {
     const ModelHparams &hp = hparams_;
-    if (hp.n_expert > 0) {
-        fail(LM_ERR_UNSUPPORTED, "'" + file_->name() + "': mixture-of-experts models (" +
-                                     std::to_string(hp.n_expert) + " experts) are not supported yet");
-    }
     WeightBinder b(*file_);
     const int64_t E = hp.n_embd, V = hp.n_vocab, Q = hp.n_embd_q(), KV = hp.n_embd_kv(), F = hp.n_ff;
     token_embd = b.bind("token_embd.weight", {E, V}, Use::Matrix);
@@ -115,6 +147,15 @@ void LlamaModel::bind_weights() {
     output = b.bind("output.weight", {E, V}, Use::Matrix, /*required=*/false);
     if (!output.present()) output = token_embd;  // tied input/output embedding
     rope_freqs = b.bind("rope_freqs.weight", {hp.n_rot / 2}, Use::Vector, /*required=*/false);
+    if (rope_freqs.present()) {
+        // Each rotary angle is divided by its entry: zero, NaN or a negative is no frequency.
+        const ValueRange divisor{0.0, 1e6, /*lo_open=*/true};
+        const float *d = reinterpret_cast<const float *>(rope_freqs.data);
+        for (int64_t i = 0; i < rope_freqs.cols; ++i) {
+            require_in_range("'" + file_->name() + "': tensor 'rope_freqs.weight' element " + std::to_string(i), d[i],
+                             divisor);
+        }
+    }
 
     layers.resize(hp.n_layer);
     for (int32_t l = 0; l < hp.n_layer; ++l) {
@@ -134,6 +175,17 @@ void LlamaModel::bind_weights() {
         L.ffn_gate = b.bind(p + "ffn_gate.weight", {E, F}, Use::Matrix);
         L.ffn_up = b.bind(p + "ffn_up.weight", {E, F}, Use::Matrix);
         L.ffn_down = b.bind(p + "ffn_down.weight", {F, E}, Use::Matrix);
+    }
+
+    const std::string problems = b.problems();
+    const std::string layout = "architecture '" + hp.architecture + "' with block_count " + std::to_string(hp.n_layer);
+    if (hp.n_expert > 0) {
+        fail(LM_ERR_UNSUPPORTED, "'" + file_->name() + "': mixture-of-experts models (" + std::to_string(hp.n_expert) +
+                                     " experts) are not supported yet" +
+                                     (problems.empty() ? "" : "; as a dense " + layout + ": " + problems));
+    }
+    if (!problems.empty()) {
+        fail(LM_ERR_BAD_FORMAT, "'" + file_->name() + "': the tensors do not match " + layout + ": " + problems);
     }
 }
 

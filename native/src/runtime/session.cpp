@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "model/finite_check.h"
 #include "runtime/memory_budget.h"
 
 namespace lamina {
@@ -98,15 +99,28 @@ void Session::eval(const lm_token *tokens, int32_t n_tokens, int32_t pos, bool a
     } catch (const std::bad_alloc &) {
         fail(LM_ERR_OUT_OF_MEMORY, "cannot allocate logits for " + std::to_string(rows) + " rows");
     }
+    // Until the batch has produced finite logits its positions stay dropped: after any failure
+    // the cache holds positions 0..pos and the caller can go on from there.
+    forward(tokens, n_tokens, pos, all_logits, /*diagnose=*/false);
+    if (!all_finite(logits_.data(), logits_.size())) {
+        // Only now is every intermediate result checked, so finite evaluations pay nothing for
+        // the diagnosis; the second run throws naming where the non-finite values appeared.
+        forward(tokens, n_tokens, pos, all_logits, /*diagnose=*/true);
+        fail(LM_ERR_INTERNAL, "non-finite logits that a checked second evaluation did not reproduce");
+    }
+    n_past_ = pos + n_tokens;
+    n_logit_rows_ = rows;
+}
+
+void Session::forward(const lm_token *tokens, int32_t n_tokens, int32_t pos, bool all_logits, bool diagnose) {
+    const size_t n_vocab = static_cast<size_t>(model_.hparams().n_vocab);
     for (int32_t done = 0; done < n_tokens; done += n_ubatch_) {
         const int32_t n = std::min(n_ubatch_, n_tokens - done);
         const bool last_chunk = done + n == n_tokens;
         float *out = all_logits ? logits_.data() + static_cast<size_t>(done) * n_vocab
                                 : (last_chunk ? logits_.data() : nullptr);
-        llama_forward(model_, cache_, pool_, scratch_, tokens + done, n, pos + done, all_logits, out);
-        n_past_ = pos + done + n;
+        llama_forward(model_, cache_, pool_, scratch_, tokens + done, n, pos + done, all_logits, out, diagnose);
     }
-    n_logit_rows_ = rows;
 }
 
 void Session::truncate(int32_t n_keep) {

@@ -39,6 +39,9 @@ public:
     };
 
 private:
+    // Runs the batch in micro-batches into logits_ (see llama_forward for diagnose).
+    void forward(const lm_token *tokens, int32_t n_tokens, int32_t pos, bool all_logits, bool diagnose);
+
     const LlamaModel &model_;
     int32_t n_ctx_;
     int32_t n_batch_;

@@ -17,7 +17,8 @@ import java.util.List;
  * Independent of the native GGUF writer on purpose.
  */
 public final class GgufEditor {
-    private static final int U32 = 4, STRING = 8, ARRAY = 9;
+    private static final int U32 = 4, F32 = 6, STRING = 8, ARRAY = 9;
+    private static final int TENSOR_F32 = 0;
 
     /** One metadata entry: key bytes, then the u32 type and value exactly as in the file. */
     public record Entry(byte[] key, byte[] typeAndValue) {}
@@ -73,6 +74,10 @@ public final class GgufEditor {
 
     public GgufEditor setU32(String key, int value) {
         return set(key, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(U32).putInt(value).array());
+    }
+
+    public GgufEditor setF32(String key, float value) {
+        return set(key, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(F32).putFloat(value).array());
     }
 
     public GgufEditor setString(String key, byte[] value) {
@@ -145,6 +150,19 @@ public final class GgufEditor {
 
     public GgufEditor replaceTensor(String name, TensorEntry replacement) {
         tensors.set(tensors.indexOf(tensor(name)), replacement);
+        return this;
+    }
+
+    /** Overwrites element {@code index} of the F32 tensor {@code name} (a weight holding a NaN, say). */
+    public GgufEditor setF32Element(String name, long index, float value) {
+        TensorEntry t = tensor(name);
+        if (t.type() != TENSOR_F32) {
+            throw new IllegalArgumentException(name + " is not F32 (type " + t.type() + ")");
+        }
+        byte[] bytes = data.toByteArray();
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putFloat(Math.toIntExact(t.offset() + 4 * index), value);
+        data.reset();
+        data.writeBytes(bytes);
         return this;
     }
 
