@@ -185,10 +185,8 @@ inline std::vector<uint8_t> boundary_scalar(uint32_t type, uint8_t c, double ori
         bits = is_signed ? umax >> 1 : umax;
     } else if (b.rel == Relative::TypeMin || v == -INFINITY) {
         bits = is_signed ? (umax >> 1) + 1 : 0;
-    } else if (v >= 9223372036854775807.0) {
-        bits = uint64_t{1} << 63;
-    } else if (v <= -9223372036854775808.0) {
-        bits = uint64_t{1} << 63;
+    } else if (v >= 9223372036854775807.0 || v <= -9223372036854775808.0) {
+        bits = uint64_t{1} << 63;  // 2^63 unsigned, INT64_MIN signed: both worth a try
     } else {
         bits = static_cast<uint64_t>(static_cast<int64_t>(v));
     }
@@ -199,7 +197,7 @@ inline std::vector<uint8_t> boundary_scalar(uint32_t type, uint8_t c, double ori
 inline const std::vector<std::string> &strings() {
     static const std::vector<std::string> table = {
         "", "\xff\xfe", "\xc3", "a\0b", std::string(4096, 'x'), "llama", "qwen2", "gpt2", "spm", "bpe",
-        "llama-bpe", "qwen2", "none", "linear", "yarn", "\xed\xa0\x80", std::string(1, '\0'), "<s>",
+        "llama-bpe", "llama3", "none", "linear", "yarn", "\xed\xa0\x80", std::string(1, '\0'), "<s>",
         "\xf4\x90\x80\x80", " ", "0",
     };
     return table;
@@ -601,7 +599,11 @@ inline void apply_edit(GgufImage &img, const Edit &e) {
         }
         case EditOp::Header:
             switch (e.c % 8) {
-                case 0: img.version = pick(std::vector<uint32_t>{0, 1, 2, 4, 0xffffffffu}, e.c / 8); break;
+                case 0: {
+                    static const std::vector<uint32_t> versions = {0, 1, 2, 4, 0xffffffffu};
+                    img.version = pick(versions, e.c / 8);
+                    break;
+                }
                 case 1: img.n_kv_delta += 1; break;
                 case 2: img.n_kv_delta -= 1; break;
                 case 3: img.n_tensors_delta += 1; break;
