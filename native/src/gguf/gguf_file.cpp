@@ -1,6 +1,7 @@
 #include "gguf/gguf_file.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <sstream>
@@ -134,8 +135,13 @@ double GgufValue::elem_f64(uint64_t index) const {
 int64_t GgufValue::elem_i64(uint64_t index) const {
     GgufValue tmp;
     decode_scalar(elem_type, elems + index * elem_size(elem_type), tmp);
-    return (elem_type == GgufValueType::FLOAT32 || elem_type == GgufValueType::FLOAT64)
-               ? static_cast<int64_t>(tmp.f) : tmp.i;
+    if (elem_type != GgufValueType::FLOAT32 && elem_type != GgufValueType::FLOAT64) return tmp.i;
+    // A float outside int64 (or NaN) has no integer value; converting it anyway is undefined
+    // behaviour, so it saturates (NaN reads as 0) and the caller's range checks see the result.
+    if (std::isnan(tmp.f)) return 0;
+    if (tmp.f >= 9223372036854775807.0) return std::numeric_limits<int64_t>::max();
+    if (tmp.f <= -9223372036854775808.0) return std::numeric_limits<int64_t>::min();
+    return static_cast<int64_t>(tmp.f);
 }
 
 std::unique_ptr<GgufFile> GgufFile::open(const std::string &path) {

@@ -42,7 +42,8 @@ struct GgufValue {
 
     bool is_integer() const;
     bool is_float() const { return type == GgufValueType::FLOAT32 || type == GgufValueType::FLOAT64; }
-    // Numeric array element access (any numeric elem_type, converted).
+    // Numeric array element access (any numeric elem_type, converted; float elements read as
+    // integers truncate and saturate at the int64 limits, NaN as 0).
     double elem_f64(uint64_t index) const;
     int64_t elem_i64(uint64_t index) const;
 };

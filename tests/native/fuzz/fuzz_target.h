@@ -26,15 +26,29 @@
 
 namespace lamina::fuzz {
 
-struct TailText {
+struct TokenizerText {
     std::string_view text;
     bool add_bos = false;
     bool parse_special = false;
     bool render_special = false;
+
+    uint8_t flags() const { return (add_bos ? 1 : 0) | (parse_special ? 2 : 0) | (render_special ? 4 : 0); }
 };
 
-inline TailText tail_text(const uint8_t *data, size_t size) {
-    TailText t;
+// Texts the seeds start from (and the structure mode's whole choice): plain words, multi-byte
+// UTF-8 with whitespace runs, and special-token texts.
+inline const std::vector<TokenizerText> &tokenizer_texts() {
+    static const std::vector<TokenizerText> texts = {
+        {"Hello world", true, false, false},
+        {" \xC3\xA9t\xC3\xA9 \xE4\xB8\xAD\xE6\x96\x87 123\n\n\t  x", false, true, false},
+        {"<s></s><|begin_of_text|><|eot_id|> a<0x0A>", true, true, true},
+        {"\xff invalid", false, false, true},
+    };
+    return texts;
+}
+
+inline TokenizerText tail_text(const uint8_t *data, size_t size) {
+    TokenizerText t;
     if (size < 2) return t;
     const uint8_t flags = data[size - 1];
     const size_t n = std::min<size_t>(data[size - 2], size - 2);
@@ -47,7 +61,7 @@ inline TailText tail_text(const uint8_t *data, size_t size) {
 
 // Tokenizes the tail text, renders pieces of the ids it produced and of the first tokens of
 // the vocabulary, and asks is_eog on each. Rejections (invalid UTF-8) are LaminaError.
-inline void exercise_tokenizer(const LlamaModel &model, const TailText &t) {
+inline void exercise_tokenizer(const LlamaModel &model, const TokenizerText &t) {
     // Rendering every metadata value (what `lamina info` and lm_model_meta_value_text do).
     for (const GgufKv &kv : model.file().metadata()) (void)GgufFile::value_to_text(kv.value);
     const Tokenizer &tok = model.tokenizer();
@@ -99,7 +113,7 @@ inline void exercise_forward(const LlamaModel &model) {
 // One fuzz execution. Returns normally for accepted and for rejected inputs; anything that
 // is not a LaminaError propagates (and is reported as a bug by the caller).
 inline void run_one_input(const uint8_t *data, size_t size) {
-    const TailText text = tail_text(data, size);
+    const TokenizerText text = tail_text(data, size);
     for (bool vocab_only : {true, false}) {
         std::unique_ptr<LlamaModel> model;
         try {
