@@ -4,7 +4,6 @@
 // models, everything else as raw bytes (fuzz_target.h). Under the asan preset a regression
 // shows up as a sanitizer report; in any build as a crash, as an exception other than
 // LaminaError, or as a structure-mode finding (an internal error, non-finite logits, ...).
-// Findings waiting for a fix elsewhere live in fuzz/pending/, which is not replayed.
 #include <dirent.h>
 #include <gtest/gtest.h>
 
