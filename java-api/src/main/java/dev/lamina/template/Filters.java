@@ -28,6 +28,7 @@ final class Filters {
         if (f == null) {
             throw new EvalError("No filter named '" + name + "'.");
         }
+        r.budget().tick();
         return f.apply(r, value, args);
     }
 
@@ -199,6 +200,7 @@ final class Filters {
             }
             first = false;
             sb.append(s(attr == null ? x : attribute(x, s(attr))));
+            RenderBudget.checkBuild(sb.length());
         }
         return sb.toString();
     }
@@ -387,7 +389,7 @@ final class Filters {
             throw u.fail();
         }
         Object width = a.get(0, "width", 4L);
-        String pad = width instanceof String w ? w : " ".repeat((int) Values.toLong(width));
+        String pad = width instanceof String w ? w : (String) Values.mul(" ", width);
         boolean first = Values.truthy(a.get(1, "first", false));
         boolean blank = Values.truthy(a.get(2, "blank", false));
         // Jinja appends "\n" and then uses str.splitlines(), which drops that final empty line.

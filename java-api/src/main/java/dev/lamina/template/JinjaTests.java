@@ -25,6 +25,7 @@ final class JinjaTests {
         if (t == null) {
             throw new EvalError("No test named '" + name + "'.");
         }
+        r.budget().tick();
         return t.test(r, value, args);
     }
 

@@ -7,8 +7,16 @@ import java.util.Set;
 
 /** Recursive-descent parser from tokens to {@link Node}s, following Jinja's grammar and precedence. */
 final class Parser {
+    /**
+     * Deepest nesting of blocks and sub-expressions accepted. Real templates nest a few levels
+     * (Python's jinja2 itself gives up before 100); a hostile one nesting thousands would exhaust
+     * the parser's (and later the renderer's) stack.
+     */
+    static final int MAX_NESTING = 100;
+
     private final List<Token> tokens;
     private int at;
+    private int nesting;
 
     private Parser(List<Token> tokens) {
         this.tokens = tokens;
@@ -86,6 +94,21 @@ final class Parser {
 
     /** Parses until a block tag whose name is in {@code endTags}; leaves the stream at that name. */
     private List<Node> body(Set<String> endTags) {
+        enter(peek());
+        try {
+            return bodyNodes(endTags);
+        } finally {
+            nesting--;
+        }
+    }
+
+    private void enter(Token t) {
+        if (++nesting > MAX_NESTING) {
+            throw error("template nests blocks or expressions deeper than " + MAX_NESTING + " levels", t);
+        }
+    }
+
+    private List<Node> bodyNodes(Set<String> endTags) {
         List<Node> nodes = new ArrayList<>();
         while (true) {
             Token t = peek();
@@ -446,6 +469,15 @@ final class Parser {
 
     private Expr unary(boolean withFilter) {
         Token t = peek();
+        enter(t);
+        try {
+            return unaryNested(t, withFilter);
+        } finally {
+            nesting--;
+        }
+    }
+
+    private Expr unaryNested(Token t, boolean withFilter) {
         Expr node;
         if (t.isOp("-")) {
             next();

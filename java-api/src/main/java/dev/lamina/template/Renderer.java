@@ -10,14 +10,16 @@ import java.util.Map;
 final class Renderer {
     private enum Signal { NORMAL, BREAK, CONTINUE }
 
-    /** Bounds runaway templates (deep macro recursion) before the JVM stack does. */
-    private static final int MAX_DEPTH = 200;
-
     private final Clock clock;
-    private int depth;
+    private final RenderBudget budget;
 
-    Renderer(Clock clock) {
+    Renderer(Clock clock, TemplateLimits limits) {
         this.clock = clock;
+        this.budget = new RenderBudget(limits);
+    }
+
+    RenderBudget budget() {
+        return budget;
     }
 
     Clock clock() {
@@ -26,25 +28,46 @@ final class Renderer {
 
     String render(List<Node> nodes, Scope scope) {
         StringBuilder out = new StringBuilder();
-        try {
+        try (RenderBudget.Activation active = budget.activate()) {
             exec(nodes, scope, out);
+        } catch (RenderBudget.Exceeded e) {
+            throw limitError(e, 0, 0);
         } catch (StackOverflowError e) {
-            throw new TemplateException(TemplateException.Kind.RENDER, "template recursion too deep", 0, 0);
+            // Nesting the depth limit allows can still exhaust a small thread stack.
+            throw new TemplateException(TemplateException.Kind.LIMIT, "template nesting exhausted the thread's"
+                    + " stack before its depth limit of " + budget.limits().maxDepth() + " (TemplateLimits.maxDepth;"
+                    + " lower it with RenderOptions.Builder.maxDepth(...) or run on a thread with a larger stack)",
+                    0, 0);
+        } catch (OutOfMemoryError e) {
+            // The size limits should stop a template long before this; a heap smaller than they
+            // assume still must not take the process down.
+            throw new TemplateException(TemplateException.Kind.LIMIT, "template ran out of memory (lower"
+                    + " TemplateLimits.maxValueSize and maxOutputChars with RenderOptions.Builder, currently "
+                    + budget.limits().maxValueSize() + " and " + budget.limits().maxOutputChars() + ")", 0, 0);
+        }
+        // A helper failing in a way it did not foresee must still reach the caller as a failed
+        // render of this (untrusted) template, not as an arbitrary runtime exception.
+        catch (TemplateException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new TemplateException(TemplateException.Kind.RENDER, "internal error while rendering: " + e, 0, 0);
         }
         return out.toString();
     }
 
+    private static TemplateException limitError(RenderBudget.Exceeded e, int line, int column) {
+        return new TemplateException(TemplateException.Kind.LIMIT, e.getMessage(), line, column);
+    }
+
     /** Renders nodes into a fresh string (macro bodies, set blocks, filter blocks). */
     String capture(List<Node> nodes, Scope scope) {
-        if (++depth > MAX_DEPTH) {
-            throw new EvalError("macro recursion deeper than " + MAX_DEPTH);
-        }
+        budget.enter();
         try {
             StringBuilder out = new StringBuilder();
             exec(nodes, scope, out);
             return out.toString();
         } finally {
-            depth--;
+            budget.exit();
         }
     }
 
@@ -66,6 +89,17 @@ final class Renderer {
     }
 
     private Signal exec(Node node, Scope scope, StringBuilder out) {
+        try {
+            budget.tick();
+            Signal signal = execUnchecked(node, scope, out);
+            budget.checkOutput(out.length());
+            return signal;
+        } catch (RenderBudget.Exceeded e) {
+            throw limitError(e, node.line(), 0);
+        }
+    }
+
+    private Signal execUnchecked(Node node, Scope scope, StringBuilder out) {
         switch (node) {
             case Node.Text t -> out.append(t.text());
             case Node.Output o -> out.append(Values.str(eval(o.expr(), scope)));
@@ -131,6 +165,7 @@ final class Renderer {
             if (f.filter() != null) {
                 List<Object> kept = new ArrayList<>();
                 for (Object item : items) {
+                    budget.tick();
                     Scope s = new Scope(scope);
                     assign(f.target(), item, s);
                     if (Values.truthy(eval(f.filter(), s))) {
@@ -149,6 +184,7 @@ final class Renderer {
         for (int i = 0; i < items.size(); i++) {
             // Each iteration gets a fresh frame: a {% set %} in the body neither leaks out of the
             // loop nor survives into the next iteration, exactly as in Jinja.
+            budget.tick();
             Scope s = new Scope(scope);
             loop.index0 = i;
             try {
@@ -192,7 +228,10 @@ final class Renderer {
 
     Object eval(Expr e, Scope scope) {
         try {
-            return evalUnchecked(e, scope);
+            budget.tick();
+            return budget.checkValue(evalUnchecked(e, scope));
+        } catch (RenderBudget.Exceeded err) {
+            throw limitError(err, e.line(), e.column());
         } catch (EvalError err) {
             throw new TemplateException(TemplateException.Kind.RENDER,
                     err.getMessage() + " (in " + describe(e) + ")", e.line(), e.column());
@@ -349,6 +388,7 @@ final class Renderer {
     }
 
     Object call(Object callee, List<Object> args, Map<String, Object> kwargs) {
+        budget.tick();
         if (callee instanceof Undefined u) {
             throw u.fail();
         }

@@ -273,7 +273,12 @@ final class Values {
             case null -> throw new EvalError("expected an integer, got 'NoneType'");
             case Long l -> l;
             case Boolean b -> b ? 1 : 0;
-            case BigInteger b -> b.longValueExact();
+            case BigInteger b -> {
+                if (b.bitLength() > 63) {
+                    throw new EvalError("OverflowError: Python int too large to convert to C ssize_t");
+                }
+                yield b.longValue();
+            }
             default -> throw new EvalError("expected an integer, got '" + typeName(v) + "'");
         };
     }
@@ -357,12 +362,13 @@ final class Values {
             return toDouble(a) * toDouble(b);
         }
         if (a instanceof String s && isInt(b)) {
-            return s.repeat((int) Math.max(0, toLong(b)));
+            return repeat(s, toLong(b));
         }
         if (isInt(a) && b instanceof String s) {
-            return s.repeat((int) Math.max(0, toLong(a)));
+            return repeat(s, toLong(a));
         }
         if (a instanceof List<?> l && isInt(b)) {
+            RenderBudget.checkBuild(repeatedSize(l.size(), toLong(b)));
             List<Object> out = new ArrayList<>();
             for (long i = 0; i < toLong(b); i++) {
                 out.addAll(l);
@@ -370,6 +376,19 @@ final class Values {
             return a instanceof PyTuple ? new PyTuple(out) : out;
         }
         throw unsupported("*", a, b);
+    }
+
+    private static String repeat(String s, long times) {
+        RenderBudget.checkBuild(repeatedSize(s.length(), times));
+        return s.repeat((int) Math.max(0, times));
+    }
+
+    /** The size of {@code size} units repeated {@code times} times, saturating instead of overflowing. */
+    static long repeatedSize(long size, long times) {
+        if (times <= 0 || size == 0) {
+            return 0;
+        }
+        return size > Long.MAX_VALUE / times ? Long.MAX_VALUE : size * times;
     }
 
     static Object div(Object a, Object b) {
