@@ -26,7 +26,7 @@ final class Filters {
     static Object apply(Renderer r, String name, Object value, Args args) {
         Filter f = FILTERS.get(name);
         if (f == null) {
-            throw new EvalError("No filter named '" + name + "'.");
+            throw new EvalError("No filter named '" + name + "' found.");
         }
         r.budget().tick();
         return f.apply(r, value, args);

@@ -23,7 +23,7 @@ final class JinjaTests {
     static boolean apply(Renderer r, String name, Object value, List<Object> args) {
         Test t = TESTS.get(name);
         if (t == null) {
-            throw new EvalError("No test named '" + name + "'.");
+            throw new EvalError("No test named '" + name + "' found.");
         }
         r.budget().tick();
         return t.test(r, value, args);

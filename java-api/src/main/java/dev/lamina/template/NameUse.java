@@ -31,6 +31,7 @@ final class NameUse {
             case Node.MacroDef m -> false; // a nested macro has its own varargs
             case Node.FilterBlock f -> inNodes(f.body(), name) || inExpr(f.filter(), name);
             case Node.With w -> inExprs(w.values(), name) || inNodes(w.body(), name);
+            case Node.Unsupported u -> false;
             case Node.Break b -> false;
             case Node.Continue c -> false;
         };

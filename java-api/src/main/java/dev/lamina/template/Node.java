@@ -28,6 +28,9 @@ sealed interface Node {
 
     record With(List<Target> targets, List<Expr> values, List<Node> body, int line) implements Node {}
 
+    /** A statement Jinja parses but this environment cannot run; executing it fails with the message. */
+    record Unsupported(String message, int line) implements Node {}
+
     record Break(int line) implements Node {}
 
     record Continue(int line) implements Node {}

@@ -29,6 +29,7 @@ final class Parser {
             Token t = p.peek();
             throw p.error("unexpected '" + t.text() + "'", t);
         }
+        UnknownNames.check(body);
         return body;
     }
 
@@ -171,6 +172,16 @@ final class Parser {
                 closeBlock("endgeneration");
                 yield new Node.If(List.of(new Expr.Const(true, t.line(), t.column())), List.of(body), List.of(),
                         t.line());
+            }
+            case "include", "import", "from", "extends" -> {
+                // Jinja parses these and fails only when one runs: a chat template has no loader
+                // to fetch other templates from, but may name one in a branch it never takes.
+                while (peek().kind() != Kind.BLOCK_END && peek().kind() != Kind.EOF) {
+                    next();
+                }
+                expectBlockEnd();
+                yield new Node.Unsupported("no loader for this environment specified ('" + t.text()
+                        + "' needs other templates, and a chat template has none)", t.line());
             }
             default -> throw error("unknown or unsupported tag '" + t.text() + "'", t);
         };
@@ -679,9 +690,6 @@ final class Parser {
             next();
             full.append('.').append(expect(Kind.NAME, "filter name").text());
         }
-        if (!Filters.exists(full.toString())) {
-            throw error("No filter named '" + full + "'.", name);
-        }
         List<Expr> args = new ArrayList<>();
         List<String> names = new ArrayList<>();
         List<Expr> values = new ArrayList<>();
@@ -695,9 +703,6 @@ final class Parser {
         Token is = next();
         boolean negated = acceptName("not");
         Token name = expect(Kind.NAME, "test name");
-        if (!JinjaTests.exists(name.text())) {
-            throw error("No test named '" + name.text() + "'.", name);
-        }
         List<Expr> args = new ArrayList<>();
         Token t = peek();
         if (t.isOp("(")) {

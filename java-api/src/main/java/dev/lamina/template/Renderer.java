@@ -147,6 +147,8 @@ final class Renderer {
                 }
                 return exec(w.body(), inner, out);
             }
+            case Node.Unsupported u -> throw new TemplateException(TemplateException.Kind.RENDER, u.message(),
+                    u.line(), 0);
             case Node.Break b -> {
                 return Signal.BREAK;
             }
