@@ -101,7 +101,7 @@ final class Filters {
         define((r, v, a) -> select(r, v, a, true, true), "selectattr");
         define((r, v, a) -> select(r, v, a, false, true), "rejectattr");
         define(Filters::map, "map");
-        define((r, v, a) -> attribute(v, s(a.required(0, "name"))), "attr");
+        define((r, v, a) -> pythonAttribute(v, s(a.required(0, "name"))), "attr");
         define((r, v, a) -> {
             if (Values.isInt(v)) {
                 return Values.intResult(Values.toBig(v).abs());
@@ -218,7 +218,7 @@ final class Filters {
         String test = next < args.size() ? s(args.get(next++)) : null;
         List<Object> testArgs = new ArrayList<>(args.subList(Math.min(next, args.size()), args.size()));
         List<Object> out = new ArrayList<>();
-        for (Object x : Values.iterate(v)) {
+        for (Object x : sequence(v)) {
             Object subject = attr == null ? x : attribute(x, attr);
             boolean ok = test == null ? Values.truthy(subject) : JinjaTests.apply(r, test, subject, testArgs);
             if (ok == keep) {
@@ -233,7 +233,7 @@ final class Filters {
         if (a.keywords().containsKey("attribute")) {
             String attr = s(a.keywords().get("attribute"));
             Object dflt = a.keywords().get("default");
-            for (Object x : Values.iterate(v)) {
+            for (Object x : sequence(v)) {
                 Object y = attribute(x, attr);
                 out.add(y instanceof Undefined && a.keywords().containsKey("default") ? dflt : y);
             }
@@ -244,10 +244,18 @@ final class Filters {
         }
         String filter = s(a.positional().get(0));
         Args rest = new Args(filter, new ArrayList<>(a.positional().subList(1, a.positional().size())), a.keywords());
-        for (Object x : Values.iterate(v)) {
+        for (Object x : sequence(v)) {
             out.add(apply(r, filter, x, rest));
         }
         return out;
+    }
+
+    /**
+     * The items select, reject and map go through: Jinja's {@code if seq: for item in seq}, so a
+     * falsy value (none, false, 0, an empty string) yields nothing instead of failing.
+     */
+    private static List<Object> sequence(Object v) {
+        return Values.truthy(v) ? Values.iterate(v) : List.of();
     }
 
     private static Object toInt(Renderer r, Object v, Args a) {
@@ -288,9 +296,28 @@ final class Filters {
         }
     }
 
+    /**
+     * Python's {@code getattr}, which {@code attr} uses: a dict, string or list has only its
+     * methods as attributes ({@code {'a': 1}|attr('a')} is undefined), unlike {@code obj.name},
+     * which falls back to the item.
+     */
+    private static Object pythonAttribute(Object v, String name) {
+        if (v instanceof Map<?, ?> || v instanceof String || v instanceof List<?>) {
+            return Methods.has(v, name) ? new BoundMethod(v, name)
+                    : new Undefined("'" + Values.typeName(v) + "' object has no attribute '" + name + "'");
+        }
+        return Values.getAttr(v, name);
+    }
+
     private static Object round(Renderer r, Object v, Args a) {
         int precision = (int) Values.toLong(a.get(0, "precision", 0L));
         String method = s(a.get(1, "method", "common"));
+        if (method.equals("common") && Values.isInt(v)) {
+            // Python's round() keeps an int an int (half-even to a multiple of 10**-precision);
+            // only ceil and floor go through float arithmetic.
+            return Values.intResult(new java.math.BigDecimal(Values.toBig(v))
+                    .setScale(precision, java.math.RoundingMode.HALF_EVEN).toBigInteger());
+        }
         double x = Values.toDouble(v);
         double scale = Math.pow(10, precision);
         double result = switch (method) {
