@@ -32,7 +32,7 @@ final class Filters {
         return f.apply(r, value, args);
     }
 
-    private static void define(Filter f, String... names) {
+    static void define(Filter f, String... names) {
         for (String n : names) {
             FILTERS.put(n, f);
         }
@@ -102,6 +102,8 @@ final class Filters {
         define((r, v, a) -> select(r, v, a, false, true), "rejectattr");
         define(Filters::map, "map");
         define((r, v, a) -> pythonAttribute(v, s(a.required(0, "name"))), "attr");
+        SequenceFilters.register();
+        TextFilters.register();
         define((r, v, a) -> {
             if (Values.isInt(v)) {
                 return Values.intResult(Values.toBig(v).abs());
@@ -173,7 +175,7 @@ final class Filters {
         return sb.toString();
     }
 
-    private static String escape(String s) {
+    static String escape(String s) {
         return s.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;")
                 .replace("\"", "&#34;");
     }
@@ -331,7 +333,7 @@ final class Filters {
         return result;
     }
 
-    private static Comparator<Object> ordering(boolean caseSensitive) {
+    static Comparator<Object> ordering(boolean caseSensitive) {
         return (x, y) -> {
             if (!caseSensitive && x instanceof String xs && y instanceof String ys) {
                 return PyStrings.compare(xs.toLowerCase(Locale.ROOT), ys.toLowerCase(Locale.ROOT));

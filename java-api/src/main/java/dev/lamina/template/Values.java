@@ -580,6 +580,9 @@ final class Values {
             case LoopInfo l -> {
                 return l.attribute(name);
             }
+            case PyTuple t when t.field(name) != MISSING -> {
+                return t.field(name);
+            }
             default -> {
                 if (Methods.has(obj, name)) {
                     return new BoundMethod(obj, name);
