@@ -155,6 +155,7 @@ final class Parser {
             case "for" -> forStatement(t);
             case "set" -> setStatement(t);
             case "macro" -> macroStatement(t);
+            case "call" -> callStatement(t);
             case "filter" -> filterStatement(t);
             case "with" -> withStatement(t);
             case "break" -> {
@@ -233,9 +234,7 @@ final class Parser {
         if (acceptName("if")) {
             filter = expression(true);
         }
-        if (peek().isName("recursive")) {
-            throw error("recursive for loops are not supported", peek());
-        }
+        boolean recursive = acceptName("recursive");
         expectBlockEnd();
         List<Node> body = body(Set.of("endfor", "else"));
         List<Node> otherwise = List.of();
@@ -246,7 +245,7 @@ final class Parser {
         } else {
             expectBlockEnd();
         }
-        return new Node.For(target, iterable, filter, body, otherwise, start.line());
+        return new Node.For(target, iterable, filter, recursive, body, otherwise, start.line());
     }
 
     private Node setStatement(Token start) {
@@ -271,6 +270,33 @@ final class Parser {
         expectOp("(");
         List<String> params = new ArrayList<>();
         List<Expr> defaults = new ArrayList<>();
+        parameters(params, defaults);
+        expectBlockEnd();
+        List<Node> body = body(Set.of("endmacro"));
+        closeBlock("endmacro");
+        return new Node.MacroDef(name, params, defaults, body, start.line());
+    }
+
+    /** {@code {% call [(params)] macro(args) %}body{% endcall %}}: the body becomes the macro's {@code caller}. */
+    private Node callStatement(Token start) {
+        List<String> params = new ArrayList<>();
+        List<Expr> defaults = new ArrayList<>();
+        if (acceptOp("(")) {
+            parameters(params, defaults);
+        }
+        Token at = peek();
+        if (!(tuple(true) instanceof Expr.Call call)) {
+            throw error("expected a call after 'call'", at);
+        }
+        expectBlockEnd();
+        List<Node> body = body(Set.of("endcall"));
+        closeBlock("endcall");
+        return new Node.CallBlock(new Node.MacroDef("caller", params, defaults, body, start.line()), call,
+                start.line());
+    }
+
+    /** Macro parameters after the opening parenthesis, through the closing one. */
+    private void parameters(List<String> params, List<Expr> defaults) {
         while (!acceptOp(")")) {
             if (!params.isEmpty()) {
                 expectOp(",");
@@ -285,10 +311,6 @@ final class Parser {
                 throw error("non-default argument follows default argument", peek());
             }
         }
-        expectBlockEnd();
-        List<Node> body = body(Set.of("endmacro"));
-        closeBlock("endmacro");
-        return new Node.MacroDef(name, params, defaults, body, start.line());
     }
 
     private Node filterStatement(Token start) {

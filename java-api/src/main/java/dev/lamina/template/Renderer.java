@@ -134,6 +134,18 @@ final class Renderer {
                 }
             }
             case Node.MacroDef m -> scope.set(m.name(), new Macro(m, scope));
+            case Node.CallBlock c -> {
+                Expr.Call call = c.call();
+                Object callee = eval(call.callee(), scope);
+                List<Object> args = evalAll(call.args(), scope);
+                Map<String, Object> kwargs = evalKwargs(call.kwargNames(), call.kwargValues(), scope);
+                kwargs.put("caller", new Macro(c.caller(), scope));
+                try {
+                    out.append(Values.str(call(callee, args, kwargs)));
+                } catch (EvalError e) {
+                    throw statementError(node, "call block", e);
+                }
+            }
             case Node.FilterBlock f -> out.append(Values.str(applyFilter(f.filter(), capture(f.body(), scope), scope)));
             case Node.With w -> {
                 Scope inner = new Scope(scope);
@@ -160,7 +172,22 @@ final class Renderer {
     }
 
     private Signal execFor(Node.For f, Scope scope, StringBuilder out) {
-        Object iterable = eval(f.iterable(), scope);
+        return loop(f, eval(f.iterable(), scope), scope, out, 0);
+    }
+
+    /** {@code loop(items)} in a recursive loop: the same loop, one level deeper, rendered to a string. */
+    String recurse(Node.For f, Object iterable, Scope scope, int depth0) {
+        budget.enter();
+        try {
+            StringBuilder out = new StringBuilder();
+            loop(f, iterable, scope, out, depth0);
+            return out.toString();
+        } finally {
+            budget.exit();
+        }
+    }
+
+    private Signal loop(Node.For f, Object iterable, Scope scope, StringBuilder out, int depth0) {
         List<Object> items;
         try {
             items = Values.iterate(iterable);
@@ -182,7 +209,7 @@ final class Renderer {
         if (items.isEmpty()) {
             return exec(f.otherwise(), scope, out);
         }
-        LoopInfo loop = new LoopInfo(items);
+        LoopInfo loop = new LoopInfo(items, depth0, f.recursive() ? f : null, scope);
         for (int i = 0; i < items.size(); i++) {
             // Each iteration gets a fresh frame: a {% set %} in the body neither leaks out of the
             // loop nor survives into the next iteration, exactly as in Jinja.

@@ -49,6 +49,11 @@ final class UnknownNames {
                 exprs(m.defaults(), false);
                 nodes(m.body(), false);
             }
+            case Node.CallBlock c -> {
+                expr(c.call(), deferred);
+                exprs(c.caller().defaults(), false);
+                nodes(c.caller().body(), false);
+            }
             case Node.FilterBlock f -> {
                 expr(f.filter(), false);
                 nodes(f.body(), false);
