@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-/** Jinja's markup and text filters: striptags, urlencode, xmlattr, filesizeformat. */
+/** Jinja's markup and text filters: striptags, urlencode, xmlattr, filesizeformat, wordwrap. */
 final class TextFilters {
     private TextFilters() {}
 
@@ -18,6 +18,10 @@ final class TextFilters {
         Filters.define((r, v, a) -> urlencode(v), "urlencode");
         Filters.define((r, v, a) -> xmlattr(v, Values.truthy(a.get(0, "autospace", true))), "xmlattr");
         Filters.define((r, v, a) -> filesizeformat(v, Values.truthy(a.get(0, "binary", false))), "filesizeformat");
+        Filters.define((r, v, a) -> WordWrap.wrap(Values.str(v), (int) Values.toLong(a.get(0, "width", 79L)),
+                Values.truthy(a.get(1, "break_long_words", true)),
+                a.get(2, "wrapstring", null) == null ? "\n" : Values.str(a.get(2, "wrapstring", null)),
+                Values.truthy(a.get(3, "break_on_hyphens", true))), "wordwrap");
     }
 
     /** Markup.striptags: tags and comments removed, entities decoded, whitespace runs made one space. */

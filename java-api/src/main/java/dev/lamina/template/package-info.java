@@ -25,8 +25,7 @@
  * <p>Not supported: {@code include}, {@code import}, {@code from}, {@code extends} (they parse and
  * fail when run, as jinja2 without a loader does), {@code block}, {@code *args}/{@code **kwargs}
  * in calls, {@code Markup} escaping ({@code |safe} returns a plain string, so markup concatenated
- * with a string is not escaped) and lazy {@code map}/{@code select} generators, the
- * {@code wordwrap} filter. Known differences only in corner cases no chat template relies on: the
+ * with a string is not escaped) and lazy {@code map}/{@code select} generators. Known differences only in corner cases no chat template relies on: the
  * repr of methods, {@code range} and {@code dict.items()} views; {@code lipsum} and
  * {@code cycler} are absent.
  *
