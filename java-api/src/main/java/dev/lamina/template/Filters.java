@@ -51,8 +51,9 @@ final class Filters {
         define((r, v, a) -> PyStrings.capitalize(s(v)), "capitalize");
         define((r, v, a) -> title(s(v)), "title");
         define((r, v, a) -> s(v), "string");
-        define((r, v, a) -> v, "safe");
-        define((r, v, a) -> escape(s(v)), "escape", "e", "forceescape");
+        define((r, v, a) -> r.markup().isMarkup(v) ? v : r.markup().mark(s(v)), "safe");
+        define((r, v, a) -> r.markup().escape(v), "escape", "e");
+        define((r, v, a) -> r.markup().mark(escape(s(v))), "forceescape");
         define((r, v, a) -> Values.len(v), "length", "count");
         define((r, v, a) -> {
             Object dflt = a.get(0, "default_value", "");
@@ -147,7 +148,7 @@ final class Filters {
         define((r, v, a) -> {
             Object args = a.positional().isEmpty() ? new LinkedHashMap<Object, Object>(a.keywords())
                     : new PyTuple(a.positional());
-            return Values.mod(s(v), args);
+            return r.markup().isMarkup(v) ? r.markup().percentFormat((String) v, args) : Values.mod(s(v), args);
         }, "format");
         define(Filters::truncate, "truncate");
         define((r, v, a) -> Values.repr(v), "pprint");

@@ -12,6 +12,7 @@ final class Renderer {
 
     private final Clock clock;
     private final RenderBudget budget;
+    private final MarkupStrings markup = new MarkupStrings();
 
     Renderer(Clock clock, TemplateLimits limits) {
         this.clock = clock;
@@ -20,6 +21,10 @@ final class Renderer {
 
     RenderBudget budget() {
         return budget;
+    }
+
+    MarkupStrings markup() {
+        return markup;
     }
 
     Clock clock() {
@@ -324,12 +329,16 @@ final class Renderer {
                 Object left = eval(b.left(), scope);
                 Object right = eval(b.right(), scope);
                 yield switch (b.op()) {
-                    case "+" -> Values.add(left, right);
+                    case "+" -> {
+                        String marked = markup.add(left, right);
+                        yield marked != null ? marked : Values.add(left, right);
+                    }
                     case "-" -> Values.sub(left, right);
                     case "*" -> Values.mul(left, right);
                     case "/" -> Values.div(left, right);
                     case "//" -> Values.floordiv(left, right);
-                    case "%" -> Values.mod(left, right);
+                    case "%" -> markup.isMarkup(left) ? markup.percentFormat((String) left, right)
+                            : Values.mod(left, right);
                     case "**" -> Values.pow(left, right);
                     case "~" -> Values.concat(left, right);
                     default -> throw new EvalError("unknown operator " + b.op());

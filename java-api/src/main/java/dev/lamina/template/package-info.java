@@ -24,8 +24,9 @@
  *
  * <p>Not supported: {@code include}, {@code import}, {@code from}, {@code extends} (they parse and
  * fail when run, as jinja2 without a loader does), {@code block}, {@code *args}/{@code **kwargs}
- * in calls, {@code Markup} escaping ({@code |safe} returns a plain string, so markup concatenated
- * with a string is not escaped) and lazy {@code map}/{@code select} generators. Known differences only in corner cases no chat template relies on: the
+ * in calls, lazy {@code map}/{@code select} generators (they are lists here). Markup from
+ * {@code |safe}/{@code |escape} escapes what {@code +}, {@code %} and {@code format} add to it, but
+ * its string methods and slices return plain strings (jinja2 keeps them markup). Known differences only in corner cases no chat template relies on: the
  * repr of methods, {@code range} and {@code dict.items()} views; {@code lipsum} and
  * {@code cycler} are absent.
  *
@@ -33,6 +34,7 @@
  * {@code Expr} trees, immutable) → {@code Renderer} (one per render call) using {@code Values}
  * (Python semantics), {@code Filters} (with {@code SequenceFilters}, {@code TextFilters}),
  * {@code JinjaTests}, {@code Methods}, {@code Globals}, {@code FormatSpec}; {@code UnknownNames}
- * is jinja2's compile-time name check; {@code RenderBudget} counts a render against its limits.
+ * is jinja2's compile-time name check; {@code RenderBudget} counts a render against its limits;
+ * {@code MarkupStrings} remembers which strings are markup.
  */
 package dev.lamina.template;
