@@ -83,6 +83,10 @@ final class Filters {
             return items.isEmpty() ? new Undefined("No first item, sequence was empty.") : items.get(0);
         }, "first");
         define((r, v, a) -> {
+            if (v instanceof PyGenerator) {
+                // jinja2 takes the last item through reversed(), which a generator does not support.
+                throw new EvalError("TypeError: 'generator' object is not reversible");
+            }
             List<Object> items = Values.iterate(v);
             return items.isEmpty() ? new Undefined("No last item, sequence was empty.") : items.get(items.size() - 1);
         }, "last");
@@ -228,7 +232,7 @@ final class Filters {
                 out.add(x);
             }
         }
-        return out;
+        return new PyGenerator("select_or_reject", out);
     }
 
     private static Object map(Renderer r, Object v, Args a) {
@@ -240,7 +244,7 @@ final class Filters {
                 Object y = attribute(x, attr);
                 out.add(y instanceof Undefined && a.keywords().containsKey("default") ? dflt : y);
             }
-            return out;
+            return new PyGenerator("sync_do_map", out);
         }
         if (a.positional().isEmpty()) {
             throw new EvalError("map requires a filter argument");
@@ -250,7 +254,7 @@ final class Filters {
         for (Object x : sequence(v)) {
             out.add(apply(r, filter, x, rest));
         }
-        return out;
+        return new PyGenerator("sync_do_map", out);
     }
 
     /**

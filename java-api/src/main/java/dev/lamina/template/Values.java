@@ -82,6 +82,7 @@ final class Values {
             case Undefined u -> "Undefined";
             case Namespace n -> "Namespace";
             case LoopInfo l -> "LoopContext";
+            case PyGenerator g -> "generator";
             case BoundMethod m -> "builtin_function_or_method";
             default -> "function";
         };
@@ -156,6 +157,7 @@ final class Values {
             case Undefined u -> "Undefined";
             case Namespace n -> "<Namespace " + repr(n.attrs) + ">";
             case LoopInfo l -> "<LoopContext " + (l.index0 + 1) + "/" + l.items.size() + ">";
+            case PyGenerator g -> g.repr();
             case BoundMethod m -> "<built-in method " + m.name() + " of " + typeName(m.self()) + " object>";
             case Macro m -> "<Macro '" + m.name() + "'>";
             default -> "<function>";
@@ -496,13 +498,14 @@ final class Values {
             case Map<?, ?> m -> new ArrayList<>(m.keySet());
             case Undefined u -> new ArrayList<>();
             case LoopInfo l -> new ArrayList<>(l.items);
+            case PyGenerator g -> g.consume();
             default -> throw new EvalError("'" + typeName(v) + "' object is not iterable");
         };
     }
 
     static boolean isIterable(Object v) {
         return v instanceof String || v instanceof Collection<?> || v instanceof Map<?, ?>
-                || v instanceof Undefined || v instanceof LoopInfo;
+                || v instanceof Undefined || v instanceof LoopInfo || v instanceof PyGenerator;
     }
 
     /** Python's {@code item in container}. */
@@ -536,6 +539,9 @@ final class Values {
             }
             case Undefined u -> {
                 return false;
+            }
+            case PyGenerator g -> {
+                return contains(g.consume(), item);
             }
             default -> throw new EvalError("argument of type '" + typeName(container) + "' is not iterable");
         }

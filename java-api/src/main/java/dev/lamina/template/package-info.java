@@ -24,7 +24,8 @@
  *
  * <p>Not supported: {@code include}, {@code import}, {@code from}, {@code extends} (they parse and
  * fail when run, as jinja2 without a loader does), {@code block}, {@code *args}/{@code **kwargs}
- * in calls, lazy {@code map}/{@code select} generators (they are lists here). Markup from
+ * in calls. {@code map}/{@code select} results are generators as in jinja2 (truthy, one pass, no
+ * length), though computed eagerly, so an error in one shows before it is consumed. Markup from
  * {@code |safe}/{@code |escape} escapes what {@code +}, {@code %} and {@code format} add to it, but
  * its string methods and slices return plain strings (jinja2 keeps them markup). Known differences only in corner cases no chat template relies on: the
  * repr of methods, {@code range} and {@code dict.items()} views; {@code lipsum} and
