@@ -7,6 +7,7 @@ import dev.lamina.GenerationOptions;
 import dev.lamina.Model;
 import dev.lamina.Session;
 import dev.lamina.template.ChatTemplate;
+import dev.lamina.template.RenderOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -64,6 +65,9 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     SessionSizeOptions sessionSize;
 
+    @Mixin
+    TemplateLimitOptions templateLimits;
+
     @Option(names = "--no-prompt-marker", description = "Do not print '> ' before reading each message (for scripts).")
     boolean noPromptMarker;
 
@@ -81,7 +85,8 @@ final class ChatCommand implements Callable<Integer> {
         GenerationOptions options = sampling.toGenerationOptions(maxTokens);
         try (Model m = Model.load(model.model, model.loadOptions().build());
              Session session = m.newSession(sessionSize.toSessionOptions())) {
-            Chat.Builder builder = Chat.builder(session).options(options).systemPrompt(system);
+            Chat.Builder builder = Chat.builder(session).options(options).systemPrompt(system)
+                    .renderOptions(templateLimits.applyTo(RenderOptions.builder()).build());
             if (override != null) {
                 builder.template(override);
             }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -43,7 +44,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "  lamina template -t llama-3.2.jinja -m chat.json --bos '<|begin_of_text|>'",
             "",
             "When the template refuses the conversation (raise_exception), lamina prints",
-            "'lamina: <the template's message>' on stderr and exits with status 1."})
+            "'lamina: <the template's message>' on stderr and exits with status 1; so it does when the",
+            "render exceeds one of the --template-max-* limits."})
 public final class TemplateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -82,10 +84,13 @@ public final class TemplateCommand implements Callable<Integer> {
             description = "The date strftime_now() reports (default: today).")
     LocalDate date;
 
+    @Mixin
+    TemplateLimitOptions limits;
+
     @Override
     public Integer call() {
         ChatTemplate chatTemplate = ChatTemplate.parse(read(template));
-        RenderOptions.Builder options = RenderOptions.builder()
+        RenderOptions.Builder options = limits.applyTo(RenderOptions.builder())
                 .addGenerationPrompt(!noGenerationPrompt)
                 .bosToken(bos)
                 .eosToken(eos);

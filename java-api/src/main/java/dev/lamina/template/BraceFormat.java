@@ -3,7 +3,10 @@ package dev.lamina.template;
 import java.util.List;
 import java.util.Map;
 
-/** Python's {@code str.format} for plain fields: {@code {}}, {@code {0}}, {@code {name}}, {@code !r}/{@code !s}. */
+/**
+ * Python's {@code str.format}: fields {@code {}}, {@code {0}}, {@code {name}}, with {@code !r}/{@code !s}
+ * and a format spec ({@link FormatSpec}).
+ */
 final class BraceFormat {
     private BraceFormat() {}
 
@@ -25,17 +28,17 @@ final class BraceFormat {
                     throw new EvalError("Single '{' encountered in format string");
                 }
                 String field = fmt.substring(i + 1, close);
-                String conversion = "s";
+                String conversion = "";
                 int bang = field.indexOf('!');
-                if (bang >= 0) {
-                    conversion = field.substring(bang + 1);
-                    field = field.substring(0, bang);
+                int specStart = field.indexOf(':');
+                if (bang >= 0 && (specStart < 0 || bang < specStart)) {
+                    conversion = specStart < 0 ? field.substring(bang + 1) : field.substring(bang + 1, specStart);
+                    field = field.substring(0, bang) + (specStart < 0 ? "" : field.substring(specStart));
                 }
+                String spec = "";
                 int colon = field.indexOf(':');
                 if (colon >= 0) {
-                    if (colon + 1 < field.length()) {
-                        throw new EvalError("format specs are not supported: " + field);
-                    }
+                    spec = field.substring(colon + 1);
                     field = field.substring(0, colon);
                 }
                 Object value;
@@ -55,7 +58,12 @@ final class BraceFormat {
                 } else {
                     throw new EvalError("KeyError: " + PyStrings.repr(field));
                 }
-                sb.append(conversion.startsWith("r") ? Values.repr(value) : Values.str(value));
+                if (conversion.startsWith("r")) {
+                    value = Values.repr(value);
+                } else if (conversion.startsWith("s")) {
+                    value = Values.str(value);
+                }
+                sb.append(FormatSpec.apply(value, spec));
                 i = close + 1;
             } else if (c == '}') {
                 throw new EvalError("Single '}' encountered in format string");

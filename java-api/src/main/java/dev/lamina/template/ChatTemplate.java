@@ -80,6 +80,6 @@ public final class ChatTemplate {
         Scope contextScope = new Scope(globals);
         contextScope.setAll(context);
         Scope templateScope = new Scope(contextScope);
-        return new Renderer(options.clock()).render(nodes, templateScope);
+        return new Renderer(options.clock(), options.limits()).render(nodes, templateScope);
     }
 }

@@ -26,12 +26,13 @@ final class Filters {
     static Object apply(Renderer r, String name, Object value, Args args) {
         Filter f = FILTERS.get(name);
         if (f == null) {
-            throw new EvalError("No filter named '" + name + "'.");
+            throw new EvalError("No filter named '" + name + "' found.");
         }
+        r.budget().tick();
         return f.apply(r, value, args);
     }
 
-    private static void define(Filter f, String... names) {
+    static void define(Filter f, String... names) {
         for (String n : names) {
             FILTERS.put(n, f);
         }
@@ -50,8 +51,9 @@ final class Filters {
         define((r, v, a) -> PyStrings.capitalize(s(v)), "capitalize");
         define((r, v, a) -> title(s(v)), "title");
         define((r, v, a) -> s(v), "string");
-        define((r, v, a) -> v, "safe");
-        define((r, v, a) -> escape(s(v)), "escape", "e", "forceescape");
+        define((r, v, a) -> r.markup().isMarkup(v) ? v : r.markup().mark(s(v)), "safe");
+        define((r, v, a) -> r.markup().escape(v), "escape", "e");
+        define((r, v, a) -> r.markup().mark(escape(s(v))), "forceescape");
         define((r, v, a) -> Values.len(v), "length", "count");
         define((r, v, a) -> {
             Object dflt = a.get(0, "default_value", "");
@@ -81,6 +83,10 @@ final class Filters {
             return items.isEmpty() ? new Undefined("No first item, sequence was empty.") : items.get(0);
         }, "first");
         define((r, v, a) -> {
+            if (v instanceof PyGenerator) {
+                // jinja2 takes the last item through reversed(), which a generator does not support.
+                throw new EvalError("TypeError: 'generator' object is not reversible");
+            }
             List<Object> items = Values.iterate(v);
             return items.isEmpty() ? new Undefined("No last item, sequence was empty.") : items.get(items.size() - 1);
         }, "last");
@@ -100,7 +106,9 @@ final class Filters {
         define((r, v, a) -> select(r, v, a, true, true), "selectattr");
         define((r, v, a) -> select(r, v, a, false, true), "rejectattr");
         define(Filters::map, "map");
-        define((r, v, a) -> attribute(v, s(a.required(0, "name"))), "attr");
+        define((r, v, a) -> pythonAttribute(v, s(a.required(0, "name"))), "attr");
+        SequenceFilters.register();
+        TextFilters.register();
         define((r, v, a) -> {
             if (Values.isInt(v)) {
                 return Values.intResult(Values.toBig(v).abs());
@@ -144,7 +152,7 @@ final class Filters {
         define((r, v, a) -> {
             Object args = a.positional().isEmpty() ? new LinkedHashMap<Object, Object>(a.keywords())
                     : new PyTuple(a.positional());
-            return Values.mod(s(v), args);
+            return r.markup().isMarkup(v) ? r.markup().percentFormat((String) v, args) : Values.mod(s(v), args);
         }, "format");
         define(Filters::truncate, "truncate");
         define((r, v, a) -> Values.repr(v), "pprint");
@@ -172,7 +180,7 @@ final class Filters {
         return sb.toString();
     }
 
-    private static String escape(String s) {
+    static String escape(String s) {
         return s.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;")
                 .replace("\"", "&#34;");
     }
@@ -199,6 +207,7 @@ final class Filters {
             }
             first = false;
             sb.append(s(attr == null ? x : attribute(x, s(attr))));
+            RenderBudget.checkBuild(sb.length());
         }
         return sb.toString();
     }
@@ -216,14 +225,14 @@ final class Filters {
         String test = next < args.size() ? s(args.get(next++)) : null;
         List<Object> testArgs = new ArrayList<>(args.subList(Math.min(next, args.size()), args.size()));
         List<Object> out = new ArrayList<>();
-        for (Object x : Values.iterate(v)) {
+        for (Object x : sequence(v)) {
             Object subject = attr == null ? x : attribute(x, attr);
             boolean ok = test == null ? Values.truthy(subject) : JinjaTests.apply(r, test, subject, testArgs);
             if (ok == keep) {
                 out.add(x);
             }
         }
-        return out;
+        return new PyGenerator("select_or_reject", out);
     }
 
     private static Object map(Renderer r, Object v, Args a) {
@@ -231,21 +240,29 @@ final class Filters {
         if (a.keywords().containsKey("attribute")) {
             String attr = s(a.keywords().get("attribute"));
             Object dflt = a.keywords().get("default");
-            for (Object x : Values.iterate(v)) {
+            for (Object x : sequence(v)) {
                 Object y = attribute(x, attr);
                 out.add(y instanceof Undefined && a.keywords().containsKey("default") ? dflt : y);
             }
-            return out;
+            return new PyGenerator("sync_do_map", out);
         }
         if (a.positional().isEmpty()) {
             throw new EvalError("map requires a filter argument");
         }
         String filter = s(a.positional().get(0));
         Args rest = new Args(filter, new ArrayList<>(a.positional().subList(1, a.positional().size())), a.keywords());
-        for (Object x : Values.iterate(v)) {
+        for (Object x : sequence(v)) {
             out.add(apply(r, filter, x, rest));
         }
-        return out;
+        return new PyGenerator("sync_do_map", out);
+    }
+
+    /**
+     * The items select, reject and map go through: Jinja's {@code if seq: for item in seq}, so a
+     * falsy value (none, false, 0, an empty string) yields nothing instead of failing.
+     */
+    private static List<Object> sequence(Object v) {
+        return Values.truthy(v) ? Values.iterate(v) : List.of();
     }
 
     private static Object toInt(Renderer r, Object v, Args a) {
@@ -286,9 +303,28 @@ final class Filters {
         }
     }
 
+    /**
+     * Python's {@code getattr}, which {@code attr} uses: a dict, string or list has only its
+     * methods as attributes ({@code {'a': 1}|attr('a')} is undefined), unlike {@code obj.name},
+     * which falls back to the item.
+     */
+    private static Object pythonAttribute(Object v, String name) {
+        if (v instanceof Map<?, ?> || v instanceof String || v instanceof List<?>) {
+            return Methods.has(v, name) ? new BoundMethod(v, name)
+                    : new Undefined("'" + Values.typeName(v) + "' object has no attribute '" + name + "'");
+        }
+        return Values.getAttr(v, name);
+    }
+
     private static Object round(Renderer r, Object v, Args a) {
         int precision = (int) Values.toLong(a.get(0, "precision", 0L));
         String method = s(a.get(1, "method", "common"));
+        if (method.equals("common") && Values.isInt(v)) {
+            // Python's round() keeps an int an int (half-even to a multiple of 10**-precision);
+            // only ceil and floor go through float arithmetic.
+            return Values.intResult(new java.math.BigDecimal(Values.toBig(v))
+                    .setScale(precision, java.math.RoundingMode.HALF_EVEN).toBigInteger());
+        }
         double x = Values.toDouble(v);
         double scale = Math.pow(10, precision);
         double result = switch (method) {
@@ -302,7 +338,7 @@ final class Filters {
         return result;
     }
 
-    private static Comparator<Object> ordering(boolean caseSensitive) {
+    static Comparator<Object> ordering(boolean caseSensitive) {
         return (x, y) -> {
             if (!caseSensitive && x instanceof String xs && y instanceof String ys) {
                 return PyStrings.compare(xs.toLowerCase(Locale.ROOT), ys.toLowerCase(Locale.ROOT));
@@ -387,7 +423,7 @@ final class Filters {
             throw u.fail();
         }
         Object width = a.get(0, "width", 4L);
-        String pad = width instanceof String w ? w : " ".repeat((int) Values.toLong(width));
+        String pad = width instanceof String w ? w : (String) Values.mul(" ", width);
         boolean first = Values.truthy(a.get(1, "first", false));
         boolean blank = Values.truthy(a.get(2, "blank", false));
         // Jinja appends "\n" and then uses str.splitlines(), which drops that final empty line.

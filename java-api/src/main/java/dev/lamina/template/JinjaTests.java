@@ -23,8 +23,9 @@ final class JinjaTests {
     static boolean apply(Renderer r, String name, Object value, List<Object> args) {
         Test t = TESTS.get(name);
         if (t == null) {
-            throw new EvalError("No test named '" + name + "'.");
+            throw new EvalError("No test named '" + name + "' found.");
         }
+        r.budget().tick();
         return t.test(r, value, args);
     }
 
@@ -79,6 +80,6 @@ final class JinjaTests {
         }, "upper");
         define((r, v, a) -> Filters.exists(Values.str(v)), "filter");
         define((r, v, a) -> exists(Values.str(v)), "test");
-        define((r, v, a) -> false, "escaped");
+        define((r, v, a) -> r.markup().isMarkup(v), "escaped");
     }
 }

@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 /** A {@code {% macro %}} bound to the scope it was defined in; calling it renders its body to a string. */
-record Macro(Node.MacroDef definition, Scope closure, boolean takesVarargs, boolean takesKwargs)
-        implements JinjaCallable {
+record Macro(Node.MacroDef definition, Scope closure, boolean takesVarargs, boolean takesKwargs,
+        boolean takesCaller) implements JinjaCallable {
 
     Macro(Node.MacroDef definition, Scope closure) {
         this(definition, closure, NameUse.inNodes(definition.body(), "varargs"),
-                NameUse.inNodes(definition.body(), "kwargs"));
+                NameUse.inNodes(definition.body(), "kwargs"), NameUse.inNodes(definition.body(), "caller"));
     }
 
     String name() {
@@ -26,6 +26,14 @@ record Macro(Node.MacroDef definition, Scope closure, boolean takesVarargs, bool
         }
         Map<Object, Object> extraKwargs = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : kwargs.entrySet()) {
+            if (e.getKey().equals("caller") && !params.contains("caller")) {
+                // As in Jinja, only a macro that reads 'caller' takes a call block.
+                if (!takesCaller) {
+                    throw new EvalError("macro '" + name() + "' was invoked with two values for the special"
+                            + " caller argument. This is most likely a bug.");
+                }
+                continue;
+            }
             if (!params.contains(e.getKey())) {
                 if (!takesKwargs) {
                     throw new EvalError("macro '" + name() + "' takes no keyword argument '" + e.getKey() + "'");
@@ -55,6 +63,9 @@ record Macro(Node.MacroDef definition, Scope closure, boolean takesVarargs, bool
         List<Object> extra = args.size() > params.size() ? args.subList(params.size(), args.size()) : List.of();
         scope.set("varargs", new PyTuple(new ArrayList<>(extra)));
         scope.set("kwargs", extraKwargs);
+        if (kwargs.containsKey("caller") && !params.contains("caller")) {
+            scope.set("caller", kwargs.get("caller"));
+        }
         return renderer.capture(definition.body(), scope);
     }
 }

@@ -211,6 +211,7 @@ final class Methods {
                                 + Values.typeName(items.get(i)) + " found");
                     }
                     sb.append(i > 0 ? s : "").append(item);
+                    RenderBudget.checkBuild(sb.length());
                 }
                 yield sb.toString();
             }
@@ -226,7 +227,9 @@ final class Methods {
             case "isidentifier" -> !s.isEmpty() && Character.isJavaIdentifierStart(s.codePointAt(0))
                     && s.codePoints().allMatch(cp -> Character.isLetterOrDigit(cp) || cp == '_') && s.indexOf('$') < 0;
             case "zfill" -> {
-                int width = (int) Values.toLong(a.required(0, "width"));
+                long requested = Values.toLong(a.required(0, "width"));
+                RenderBudget.checkBuild(requested);
+                int width = (int) requested;
                 int len = PyStrings.length(s);
                 if (len >= width) {
                     yield s;
@@ -236,7 +239,9 @@ final class Methods {
                         ? s.charAt(0) + pad + s.substring(1) : pad + s;
             }
             case "center", "ljust", "rjust" -> {
-                int width = (int) Values.toLong(a.required(0, "width"));
+                long requested = Values.toLong(a.required(0, "width"));
+                RenderBudget.checkBuild(requested);
+                int width = (int) requested;
                 String fill = a.get(1, "fillchar", " ").toString();
                 int len = PyStrings.length(s);
                 if (len >= width) {

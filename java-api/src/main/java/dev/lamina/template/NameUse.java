@@ -29,8 +29,10 @@ final class NameUse {
             case Node.Set s -> inExpr(s.value(), name);
             case Node.SetBlock s -> inNodes(s.body(), name) || inExprs(List.copyOf(s.filters()), name);
             case Node.MacroDef m -> false; // a nested macro has its own varargs
+            case Node.CallBlock c -> inExpr(c.call(), name);
             case Node.FilterBlock f -> inNodes(f.body(), name) || inExpr(f.filter(), name);
             case Node.With w -> inExprs(w.values(), name) || inNodes(w.body(), name);
+            case Node.Unsupported u -> false;
             case Node.Break b -> false;
             case Node.Continue c -> false;
         };

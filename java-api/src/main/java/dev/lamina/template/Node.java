@@ -12,8 +12,9 @@ sealed interface Node {
 
     record If(List<Expr> conditions, List<List<Node>> bodies, List<Node> otherwise, int line) implements Node {}
 
-    record For(Target target, Expr iterable, Expr filter, List<Node> body, List<Node> otherwise, int line)
-            implements Node {}
+    /** A for loop; a {@code recursive} one can run its body again over other items with {@code loop(items)}. */
+    record For(Target target, Expr iterable, Expr filter, boolean recursive, List<Node> body, List<Node> otherwise,
+            int line) implements Node {}
 
     record Set(Target target, Expr value, int line) implements Node {}
 
@@ -23,10 +24,16 @@ sealed interface Node {
     record MacroDef(String name, List<String> params, List<Expr> defaults, List<Node> body, int line)
             implements Node {}
 
+    /** {@code {% call %}}: {@code call} made with the block as the {@code caller} macro. */
+    record CallBlock(MacroDef caller, Expr.Call call, int line) implements Node {}
+
     /** {@code {% filter f %}...{% endfilter %}}: filter is applied to a placeholder value. */
     record FilterBlock(Expr.Filter filter, List<Node> body, int line) implements Node {}
 
     record With(List<Target> targets, List<Expr> values, List<Node> body, int line) implements Node {}
+
+    /** A statement Jinja parses but this environment cannot run; executing it fails with the message. */
+    record Unsupported(String message, int line) implements Node {}
 
     record Break(int line) implements Node {}
 

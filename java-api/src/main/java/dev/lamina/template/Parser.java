@@ -7,8 +7,16 @@ import java.util.Set;
 
 /** Recursive-descent parser from tokens to {@link Node}s, following Jinja's grammar and precedence. */
 final class Parser {
+    /**
+     * Deepest nesting of blocks and sub-expressions accepted. Real templates nest a few levels
+     * (Python's jinja2 itself gives up before 100); a hostile one nesting thousands would exhaust
+     * the parser's (and later the renderer's) stack.
+     */
+    static final int MAX_NESTING = 100;
+
     private final List<Token> tokens;
     private int at;
+    private int nesting;
 
     private Parser(List<Token> tokens) {
         this.tokens = tokens;
@@ -21,6 +29,7 @@ final class Parser {
             Token t = p.peek();
             throw p.error("unexpected '" + t.text() + "'", t);
         }
+        UnknownNames.check(body);
         return body;
     }
 
@@ -86,6 +95,21 @@ final class Parser {
 
     /** Parses until a block tag whose name is in {@code endTags}; leaves the stream at that name. */
     private List<Node> body(Set<String> endTags) {
+        enter(peek());
+        try {
+            return bodyNodes(endTags);
+        } finally {
+            nesting--;
+        }
+    }
+
+    private void enter(Token t) {
+        if (++nesting > MAX_NESTING) {
+            throw error("template nests blocks or expressions deeper than " + MAX_NESTING + " levels", t);
+        }
+    }
+
+    private List<Node> bodyNodes(Set<String> endTags) {
         List<Node> nodes = new ArrayList<>();
         while (true) {
             Token t = peek();
@@ -131,6 +155,7 @@ final class Parser {
             case "for" -> forStatement(t);
             case "set" -> setStatement(t);
             case "macro" -> macroStatement(t);
+            case "call" -> callStatement(t);
             case "filter" -> filterStatement(t);
             case "with" -> withStatement(t);
             case "break" -> {
@@ -148,6 +173,16 @@ final class Parser {
                 closeBlock("endgeneration");
                 yield new Node.If(List.of(new Expr.Const(true, t.line(), t.column())), List.of(body), List.of(),
                         t.line());
+            }
+            case "include", "import", "from", "extends" -> {
+                // Jinja parses these and fails only when one runs: a chat template has no loader
+                // to fetch other templates from, but may name one in a branch it never takes.
+                while (peek().kind() != Kind.BLOCK_END && peek().kind() != Kind.EOF) {
+                    next();
+                }
+                expectBlockEnd();
+                yield new Node.Unsupported("no loader for this environment specified ('" + t.text()
+                        + "' needs other templates, and a chat template has none)", t.line());
             }
             default -> throw error("unknown or unsupported tag '" + t.text() + "'", t);
         };
@@ -199,9 +234,7 @@ final class Parser {
         if (acceptName("if")) {
             filter = expression(true);
         }
-        if (peek().isName("recursive")) {
-            throw error("recursive for loops are not supported", peek());
-        }
+        boolean recursive = acceptName("recursive");
         expectBlockEnd();
         List<Node> body = body(Set.of("endfor", "else"));
         List<Node> otherwise = List.of();
@@ -212,7 +245,7 @@ final class Parser {
         } else {
             expectBlockEnd();
         }
-        return new Node.For(target, iterable, filter, body, otherwise, start.line());
+        return new Node.For(target, iterable, filter, recursive, body, otherwise, start.line());
     }
 
     private Node setStatement(Token start) {
@@ -237,6 +270,33 @@ final class Parser {
         expectOp("(");
         List<String> params = new ArrayList<>();
         List<Expr> defaults = new ArrayList<>();
+        parameters(params, defaults);
+        expectBlockEnd();
+        List<Node> body = body(Set.of("endmacro"));
+        closeBlock("endmacro");
+        return new Node.MacroDef(name, params, defaults, body, start.line());
+    }
+
+    /** {@code {% call [(params)] macro(args) %}body{% endcall %}}: the body becomes the macro's {@code caller}. */
+    private Node callStatement(Token start) {
+        List<String> params = new ArrayList<>();
+        List<Expr> defaults = new ArrayList<>();
+        if (acceptOp("(")) {
+            parameters(params, defaults);
+        }
+        Token at = peek();
+        if (!(tuple(true) instanceof Expr.Call call)) {
+            throw error("expected a call after 'call'", at);
+        }
+        expectBlockEnd();
+        List<Node> body = body(Set.of("endcall"));
+        closeBlock("endcall");
+        return new Node.CallBlock(new Node.MacroDef("caller", params, defaults, body, start.line()), call,
+                start.line());
+    }
+
+    /** Macro parameters after the opening parenthesis, through the closing one. */
+    private void parameters(List<String> params, List<Expr> defaults) {
         while (!acceptOp(")")) {
             if (!params.isEmpty()) {
                 expectOp(",");
@@ -251,10 +311,6 @@ final class Parser {
                 throw error("non-default argument follows default argument", peek());
             }
         }
-        expectBlockEnd();
-        List<Node> body = body(Set.of("endmacro"));
-        closeBlock("endmacro");
-        return new Node.MacroDef(name, params, defaults, body, start.line());
     }
 
     private Node filterStatement(Token start) {
@@ -446,6 +502,15 @@ final class Parser {
 
     private Expr unary(boolean withFilter) {
         Token t = peek();
+        enter(t);
+        try {
+            return unaryNested(t, withFilter);
+        } finally {
+            nesting--;
+        }
+    }
+
+    private Expr unaryNested(Token t, boolean withFilter) {
         Expr node;
         if (t.isOp("-")) {
             next();
@@ -647,9 +712,6 @@ final class Parser {
             next();
             full.append('.').append(expect(Kind.NAME, "filter name").text());
         }
-        if (!Filters.exists(full.toString())) {
-            throw error("No filter named '" + full + "'.", name);
-        }
         List<Expr> args = new ArrayList<>();
         List<String> names = new ArrayList<>();
         List<Expr> values = new ArrayList<>();
@@ -663,9 +725,6 @@ final class Parser {
         Token is = next();
         boolean negated = acceptName("not");
         Token name = expect(Kind.NAME, "test name");
-        if (!JinjaTests.exists(name.text())) {
-            throw error("No test named '" + name.text() + "'.", name);
-        }
         List<Expr> args = new ArrayList<>();
         Token t = peek();
         if (t.isOp("(")) {

@@ -70,7 +70,7 @@ final class PercentFormat {
             };
             if ("fFeEgG".indexOf(conv) < 0 && !flags.isEmpty()) {
                 String width = flags.replaceAll("[^0-9.]", "");
-                int w = width.isEmpty() || width.startsWith(".") ? 0 : Integer.parseInt(width.split("\\.")[0]);
+                int w = width.isEmpty() || width.startsWith(".") ? 0 : fieldWidth(width.split("\\.")[0]);
                 boolean left = flags.contains("-");
                 if (text.length() < w) {
                     String pad = (flags.contains("0") && !left && "di".indexOf(conv) >= 0 ? "0" : " ")
@@ -84,5 +84,16 @@ final class PercentFormat {
             throw new EvalError("not all arguments converted during string formatting");
         }
         return sb.toString();
+    }
+
+    private static int fieldWidth(String digits) {
+        long width;
+        try {
+            width = Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            throw new EvalError("OverflowError: width too big");
+        }
+        RenderBudget.checkBuild(width);
+        return (int) width;
     }
 }

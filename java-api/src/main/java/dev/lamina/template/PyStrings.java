@@ -142,6 +142,7 @@ final class PyStrings {
             for (int cp : cps) {
                 if (done < count) {
                     sb.append(replacement);
+                    RenderBudget.checkBuild(sb.length());
                     done++;
                 }
                 sb.appendCodePoint(cp);
@@ -160,6 +161,7 @@ final class PyStrings {
                 break;
             }
             sb.append(s, start, at).append(replacement);
+            RenderBudget.checkBuild(sb.length());
             start = at + old.length();
             done++;
         }

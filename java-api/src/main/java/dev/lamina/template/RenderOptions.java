@@ -11,7 +11,8 @@ import java.util.Objects;
  * Everything a chat template sees besides the messages, as Hugging Face's
  * {@code apply_chat_template} passes it: {@code add_generation_prompt}, the special tokens,
  * {@code tools} (a list of JSON-like function schemas, {@code none} when absent) and any other
- * template variables, plus the clock behind {@code strftime_now}.
+ * template variables, plus the clock behind {@code strftime_now} and the {@link TemplateLimits}
+ * that bound the render.
  *
  * <p>A {@code null} bos/eos token leaves that variable undefined (it renders as nothing).
  */
@@ -21,7 +22,8 @@ public record RenderOptions(
         String eosToken,
         List<Object> tools,
         Map<String, Object> variables,
-        Clock clock) {
+        Clock clock,
+        TemplateLimits limits) {
 
     public RenderOptions {
         tools = tools == null ? null : Collections.unmodifiableList(new java.util.ArrayList<>(tools));
@@ -29,6 +31,7 @@ public record RenderOptions(
                 ? Map.of()
                 : Collections.unmodifiableMap(new LinkedHashMap<>(variables));
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(limits, "limits");
     }
 
     /** Defaults: generation prompt on, no special tokens, no tools, the system clock. */
@@ -49,6 +52,7 @@ public record RenderOptions(
         b.tools = tools;
         b.variables.putAll(variables);
         b.clock = clock;
+        b.limits = limits;
         return b;
     }
 
@@ -59,6 +63,7 @@ public record RenderOptions(
         private List<Object> tools;
         private final Map<String, Object> variables = new LinkedHashMap<>();
         private Clock clock = Clock.systemDefaultZone();
+        private TemplateLimits limits = TemplateLimits.defaults();
 
         private Builder() {}
 
@@ -95,8 +100,38 @@ public record RenderOptions(
             return this;
         }
 
+        /** All render bounds at once (see {@link TemplateLimits}). */
+        public Builder limits(TemplateLimits value) {
+            limits = Objects.requireNonNull(value, "limits");
+            return this;
+        }
+
+        /** Statements, loop iterations, expressions and calls one render may execute. */
+        public Builder maxOperations(long value) {
+            limits = new TemplateLimits(value, limits.maxOutputChars(), limits.maxValueSize(), limits.maxDepth());
+            return this;
+        }
+
+        /** Characters of rendered output. */
+        public Builder maxOutputChars(long value) {
+            limits = new TemplateLimits(limits.maxOperations(), value, limits.maxValueSize(), limits.maxDepth());
+            return this;
+        }
+
+        /** Characters of any one string, items of any one list or dict, built while rendering. */
+        public Builder maxValueSize(long value) {
+            limits = new TemplateLimits(limits.maxOperations(), limits.maxOutputChars(), value, limits.maxDepth());
+            return this;
+        }
+
+        /** Nesting of macro calls, captured blocks and recursive loops. */
+        public Builder maxDepth(int value) {
+            limits = new TemplateLimits(limits.maxOperations(), limits.maxOutputChars(), limits.maxValueSize(), value);
+            return this;
+        }
+
         public RenderOptions build() {
-            return new RenderOptions(addGenerationPrompt, bosToken, eosToken, tools, variables, clock);
+            return new RenderOptions(addGenerationPrompt, bosToken, eosToken, tools, variables, clock, limits);
         }
     }
 }

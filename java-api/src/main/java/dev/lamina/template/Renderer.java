@@ -10,14 +10,21 @@ import java.util.Map;
 final class Renderer {
     private enum Signal { NORMAL, BREAK, CONTINUE }
 
-    /** Bounds runaway templates (deep macro recursion) before the JVM stack does. */
-    private static final int MAX_DEPTH = 200;
-
     private final Clock clock;
-    private int depth;
+    private final RenderBudget budget;
+    private final MarkupStrings markup = new MarkupStrings();
 
-    Renderer(Clock clock) {
+    Renderer(Clock clock, TemplateLimits limits) {
         this.clock = clock;
+        this.budget = new RenderBudget(limits);
+    }
+
+    RenderBudget budget() {
+        return budget;
+    }
+
+    MarkupStrings markup() {
+        return markup;
     }
 
     Clock clock() {
@@ -26,25 +33,46 @@ final class Renderer {
 
     String render(List<Node> nodes, Scope scope) {
         StringBuilder out = new StringBuilder();
-        try {
+        try (RenderBudget.Activation active = budget.activate()) {
             exec(nodes, scope, out);
+        } catch (RenderBudget.Exceeded e) {
+            throw limitError(e, 0, 0);
         } catch (StackOverflowError e) {
-            throw new TemplateException(TemplateException.Kind.RENDER, "template recursion too deep", 0, 0);
+            // Nesting the depth limit allows can still exhaust a small thread stack.
+            throw new TemplateException(TemplateException.Kind.LIMIT, "template nesting exhausted the thread's"
+                    + " stack before its depth limit of " + budget.limits().maxDepth() + " (TemplateLimits.maxDepth;"
+                    + " lower it with RenderOptions.Builder.maxDepth(...) or run on a thread with a larger stack)",
+                    0, 0);
+        } catch (OutOfMemoryError e) {
+            // The size limits should stop a template long before this; a heap smaller than they
+            // assume still must not take the process down.
+            throw new TemplateException(TemplateException.Kind.LIMIT, "template ran out of memory (lower"
+                    + " TemplateLimits.maxValueSize and maxOutputChars with RenderOptions.Builder, currently "
+                    + budget.limits().maxValueSize() + " and " + budget.limits().maxOutputChars() + ")", 0, 0);
+        }
+        // A helper failing in a way it did not foresee must still reach the caller as a failed
+        // render of this (untrusted) template, not as an arbitrary runtime exception.
+        catch (TemplateException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new TemplateException(TemplateException.Kind.RENDER, "internal error while rendering: " + e, 0, 0);
         }
         return out.toString();
     }
 
+    private static TemplateException limitError(RenderBudget.Exceeded e, int line, int column) {
+        return new TemplateException(TemplateException.Kind.LIMIT, e.getMessage(), line, column);
+    }
+
     /** Renders nodes into a fresh string (macro bodies, set blocks, filter blocks). */
     String capture(List<Node> nodes, Scope scope) {
-        if (++depth > MAX_DEPTH) {
-            throw new EvalError("macro recursion deeper than " + MAX_DEPTH);
-        }
+        budget.enter();
         try {
             StringBuilder out = new StringBuilder();
             exec(nodes, scope, out);
             return out.toString();
         } finally {
-            depth--;
+            budget.exit();
         }
     }
 
@@ -66,6 +94,17 @@ final class Renderer {
     }
 
     private Signal exec(Node node, Scope scope, StringBuilder out) {
+        try {
+            budget.tick();
+            Signal signal = execUnchecked(node, scope, out);
+            budget.checkOutput(out.length());
+            return signal;
+        } catch (RenderBudget.Exceeded e) {
+            throw limitError(e, node.line(), 0);
+        }
+    }
+
+    private Signal execUnchecked(Node node, Scope scope, StringBuilder out) {
         switch (node) {
             case Node.Text t -> out.append(t.text());
             case Node.Output o -> out.append(Values.str(eval(o.expr(), scope)));
@@ -100,6 +139,18 @@ final class Renderer {
                 }
             }
             case Node.MacroDef m -> scope.set(m.name(), new Macro(m, scope));
+            case Node.CallBlock c -> {
+                Expr.Call call = c.call();
+                Object callee = eval(call.callee(), scope);
+                List<Object> args = evalAll(call.args(), scope);
+                Map<String, Object> kwargs = evalKwargs(call.kwargNames(), call.kwargValues(), scope);
+                kwargs.put("caller", new Macro(c.caller(), scope));
+                try {
+                    out.append(Values.str(call(callee, args, kwargs)));
+                } catch (EvalError e) {
+                    throw statementError(node, "call block", e);
+                }
+            }
             case Node.FilterBlock f -> out.append(Values.str(applyFilter(f.filter(), capture(f.body(), scope), scope)));
             case Node.With w -> {
                 Scope inner = new Scope(scope);
@@ -113,6 +164,8 @@ final class Renderer {
                 }
                 return exec(w.body(), inner, out);
             }
+            case Node.Unsupported u -> throw new TemplateException(TemplateException.Kind.RENDER, u.message(),
+                    u.line(), 0);
             case Node.Break b -> {
                 return Signal.BREAK;
             }
@@ -124,13 +177,29 @@ final class Renderer {
     }
 
     private Signal execFor(Node.For f, Scope scope, StringBuilder out) {
-        Object iterable = eval(f.iterable(), scope);
+        return loop(f, eval(f.iterable(), scope), scope, out, 0);
+    }
+
+    /** {@code loop(items)} in a recursive loop: the same loop, one level deeper, rendered to a string. */
+    String recurse(Node.For f, Object iterable, Scope scope, int depth0) {
+        budget.enter();
+        try {
+            StringBuilder out = new StringBuilder();
+            loop(f, iterable, scope, out, depth0);
+            return out.toString();
+        } finally {
+            budget.exit();
+        }
+    }
+
+    private Signal loop(Node.For f, Object iterable, Scope scope, StringBuilder out, int depth0) {
         List<Object> items;
         try {
             items = Values.iterate(iterable);
             if (f.filter() != null) {
                 List<Object> kept = new ArrayList<>();
                 for (Object item : items) {
+                    budget.tick();
                     Scope s = new Scope(scope);
                     assign(f.target(), item, s);
                     if (Values.truthy(eval(f.filter(), s))) {
@@ -145,10 +214,11 @@ final class Renderer {
         if (items.isEmpty()) {
             return exec(f.otherwise(), scope, out);
         }
-        LoopInfo loop = new LoopInfo(items);
+        LoopInfo loop = new LoopInfo(items, depth0, f.recursive() ? f : null, scope);
         for (int i = 0; i < items.size(); i++) {
             // Each iteration gets a fresh frame: a {% set %} in the body neither leaks out of the
             // loop nor survives into the next iteration, exactly as in Jinja.
+            budget.tick();
             Scope s = new Scope(scope);
             loop.index0 = i;
             try {
@@ -192,7 +262,10 @@ final class Renderer {
 
     Object eval(Expr e, Scope scope) {
         try {
-            return evalUnchecked(e, scope);
+            budget.tick();
+            return budget.checkValue(evalUnchecked(e, scope));
+        } catch (RenderBudget.Exceeded err) {
+            throw limitError(err, e.line(), e.column());
         } catch (EvalError err) {
             throw new TemplateException(TemplateException.Kind.RENDER,
                     err.getMessage() + " (in " + describe(e) + ")", e.line(), e.column());
@@ -256,12 +329,16 @@ final class Renderer {
                 Object left = eval(b.left(), scope);
                 Object right = eval(b.right(), scope);
                 yield switch (b.op()) {
-                    case "+" -> Values.add(left, right);
+                    case "+" -> {
+                        String marked = markup.add(left, right);
+                        yield marked != null ? marked : Values.add(left, right);
+                    }
                     case "-" -> Values.sub(left, right);
                     case "*" -> Values.mul(left, right);
                     case "/" -> Values.div(left, right);
                     case "//" -> Values.floordiv(left, right);
-                    case "%" -> Values.mod(left, right);
+                    case "%" -> markup.isMarkup(left) ? markup.percentFormat((String) left, right)
+                            : Values.mod(left, right);
                     case "**" -> Values.pow(left, right);
                     case "~" -> Values.concat(left, right);
                     default -> throw new EvalError("unknown operator " + b.op());
@@ -349,6 +426,7 @@ final class Renderer {
     }
 
     Object call(Object callee, List<Object> args, Map<String, Object> kwargs) {
+        budget.tick();
         if (callee instanceof Undefined u) {
             throw u.fail();
         }

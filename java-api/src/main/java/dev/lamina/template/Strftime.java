@@ -2,6 +2,7 @@ package dev.lamina.template;
 
 import java.time.LocalDateTime;
 import java.time.format.TextStyle;
+import java.time.temporal.IsoFields;
 import java.util.Locale;
 
 /** Python's {@code datetime.strftime} in the C locale (glibc's, so {@code %-d} works too). */
@@ -45,6 +46,15 @@ final class Strftime {
                 case 'D' -> String.format("%02d/%02d/%02d", t.getMonthValue(), t.getDayOfMonth(), t.getYear() % 100);
                 case 'T' -> String.format("%02d:%02d:%02d", t.getHour(), t.getMinute(), t.getSecond());
                 case 'R' -> String.format("%02d:%02d", t.getHour(), t.getMinute());
+                case 'U' -> pad(weekOfYear(t, t.getDayOfWeek().getValue() % 7), 2, noPad);
+                case 'W' -> pad(weekOfYear(t, t.getDayOfWeek().getValue() - 1), 2, noPad);
+                case 'G' -> Integer.toString(t.get(IsoFields.WEEK_BASED_YEAR));
+                case 'g' -> pad(t.get(IsoFields.WEEK_BASED_YEAR) % 100, 2, noPad);
+                case 'V' -> pad(t.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR), 2, noPad);
+                case 'C' -> pad(t.getYear() / 100, 2, noPad);
+                case 'c' -> format("%a %b %e %H:%M:%S %Y", t);
+                case 'x' -> format("%m/%d/%y", t);
+                case 'X' -> format("%H:%M:%S", t);
                 case 'z', 'Z' -> "";
                 case 'n' -> "\n";
                 case 't' -> "\t";
@@ -54,6 +64,14 @@ final class Strftime {
             sb.append(text);
         }
         return sb.toString();
+    }
+
+    /**
+     * Week of the year as C's %U and %W count it: days before the year's first week start
+     * (Sunday for %U, Monday for %W) are week 0. {@code daysSinceWeekStart} is 0 on that day.
+     */
+    private static int weekOfYear(LocalDateTime t, int daysSinceWeekStart) {
+        return (t.getDayOfYear() - 1 + 7 - daysSinceWeekStart) / 7;
     }
 
     private static String pad(int value, int width, boolean noPad) {

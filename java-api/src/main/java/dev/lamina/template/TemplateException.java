@@ -3,7 +3,8 @@ package dev.lamina.template;
 /**
  * A chat template failed: it does not parse ({@link Kind#SYNTAX}), it fails while rendering
  * ({@link Kind#RENDER}: an undefined name, a bad operand type, ...) or it refused the input
- * itself through {@code raise_exception(...)} ({@link Kind#RAISED}).
+ * itself through {@code raise_exception(...)} ({@link Kind#RAISED}), or it exceeded one of its
+ * {@link TemplateLimits} ({@link Kind#LIMIT}).
  *
  * <p>For a raised error {@link #getMessage()} is exactly the template's own message (as Hugging
  * Face reports it); for the other kinds it starts with the template line and column.
@@ -18,7 +19,9 @@ public final class TemplateException extends RuntimeException {
         /** Evaluating the template failed. */
         RENDER,
         /** The template called {@code raise_exception(message)}. */
-        RAISED
+        RAISED,
+        /** The render exceeded one of its {@link TemplateLimits}; the message names it. */
+        LIMIT
     }
 
     private final Kind kind;

@@ -82,6 +82,7 @@ final class Values {
             case Undefined u -> "Undefined";
             case Namespace n -> "Namespace";
             case LoopInfo l -> "LoopContext";
+            case PyGenerator g -> "generator";
             case BoundMethod m -> "builtin_function_or_method";
             default -> "function";
         };
@@ -156,6 +157,7 @@ final class Values {
             case Undefined u -> "Undefined";
             case Namespace n -> "<Namespace " + repr(n.attrs) + ">";
             case LoopInfo l -> "<LoopContext " + (l.index0 + 1) + "/" + l.items.size() + ">";
+            case PyGenerator g -> g.repr();
             case BoundMethod m -> "<built-in method " + m.name() + " of " + typeName(m.self()) + " object>";
             case Macro m -> "<Macro '" + m.name() + "'>";
             default -> "<function>";
@@ -273,7 +275,12 @@ final class Values {
             case null -> throw new EvalError("expected an integer, got 'NoneType'");
             case Long l -> l;
             case Boolean b -> b ? 1 : 0;
-            case BigInteger b -> b.longValueExact();
+            case BigInteger b -> {
+                if (b.bitLength() > 63) {
+                    throw new EvalError("OverflowError: Python int too large to convert to C ssize_t");
+                }
+                yield b.longValue();
+            }
             default -> throw new EvalError("expected an integer, got '" + typeName(v) + "'");
         };
     }
@@ -357,12 +364,13 @@ final class Values {
             return toDouble(a) * toDouble(b);
         }
         if (a instanceof String s && isInt(b)) {
-            return s.repeat((int) Math.max(0, toLong(b)));
+            return repeat(s, toLong(b));
         }
         if (isInt(a) && b instanceof String s) {
-            return s.repeat((int) Math.max(0, toLong(a)));
+            return repeat(s, toLong(a));
         }
         if (a instanceof List<?> l && isInt(b)) {
+            RenderBudget.checkBuild(repeatedSize(l.size(), toLong(b)));
             List<Object> out = new ArrayList<>();
             for (long i = 0; i < toLong(b); i++) {
                 out.addAll(l);
@@ -370,6 +378,19 @@ final class Values {
             return a instanceof PyTuple ? new PyTuple(out) : out;
         }
         throw unsupported("*", a, b);
+    }
+
+    private static String repeat(String s, long times) {
+        RenderBudget.checkBuild(repeatedSize(s.length(), times));
+        return s.repeat((int) Math.max(0, times));
+    }
+
+    /** The size of {@code size} units repeated {@code times} times, saturating instead of overflowing. */
+    static long repeatedSize(long size, long times) {
+        if (times <= 0 || size == 0) {
+            return 0;
+        }
+        return size > Long.MAX_VALUE / times ? Long.MAX_VALUE : size * times;
     }
 
     static Object div(Object a, Object b) {
@@ -477,13 +498,14 @@ final class Values {
             case Map<?, ?> m -> new ArrayList<>(m.keySet());
             case Undefined u -> new ArrayList<>();
             case LoopInfo l -> new ArrayList<>(l.items);
+            case PyGenerator g -> g.consume();
             default -> throw new EvalError("'" + typeName(v) + "' object is not iterable");
         };
     }
 
     static boolean isIterable(Object v) {
         return v instanceof String || v instanceof Collection<?> || v instanceof Map<?, ?>
-                || v instanceof Undefined || v instanceof LoopInfo;
+                || v instanceof Undefined || v instanceof LoopInfo || v instanceof PyGenerator;
     }
 
     /** Python's {@code item in container}. */
@@ -517,6 +539,9 @@ final class Values {
             }
             case Undefined u -> {
                 return false;
+            }
+            case PyGenerator g -> {
+                return contains(g.consume(), item);
             }
             default -> throw new EvalError("argument of type '" + typeName(container) + "' is not iterable");
         }
@@ -560,6 +585,9 @@ final class Values {
             }
             case LoopInfo l -> {
                 return l.attribute(name);
+            }
+            case PyTuple t when t.field(name) != MISSING -> {
+                return t.field(name);
             }
             default -> {
                 if (Methods.has(obj, name)) {
