@@ -47,10 +47,13 @@ inline bool is_token_id_key(std::string_view key) {
 
 // Deterministic small weights: F32/F16/BF16 get values in [-0.5, 0.5]; block formats get zero
 // bytes (a zero scale dequantizes to zeros, which every kernel handles).
-inline std::vector<uint8_t> weight_bytes(GgmlType type, int64_t n_elements, size_t n_bytes, uint32_t seed) {
+// Rotary frequency factors (rope_freqs.weight) divide the frequencies, so the loader accepts only
+// positive ones: those get values in [1, 4], or the miniature would never load.
+inline std::vector<uint8_t> weight_bytes(GgmlType type, int64_t n_elements, size_t n_bytes, uint32_t seed,
+                                         bool positive = false) {
     std::vector<uint8_t> out(n_bytes, 0);
     std::mt19937 rng(seed);
-    std::uniform_real_distribution<float> dist(-0.5f, 0.5f);
+    std::uniform_real_distribution<float> dist(positive ? 1.0f : -0.5f, positive ? 4.0f : 0.5f);
     if (type == GgmlType::F32) {
         for (int64_t i = 0; i < n_elements; ++i) {
             const float x = dist(rng);
@@ -177,7 +180,7 @@ inline std::vector<uint8_t> shrink_model(const GgufFile &src, const ShrinkOption
             int64_t n = 1;
             for (int64_t d : ne) n *= d;
             const size_t n_bytes = static_cast<size_t>(n / geo.block_size) * geo.type_size;
-            const std::vector<uint8_t> data = detail::weight_bytes(t.type, n, n_bytes, seed++);
+            const std::vector<uint8_t> data = detail::weight_bytes(t.type, n, n_bytes, seed++, name == "rope_freqs.weight");
             w.add_tensor(name, t.type, ne, data.data(), data.size());
         }
     }
