@@ -1,17 +1,13 @@
 package dev.lamina.template;
 
+import static dev.lamina.template.Templates.render;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Filter corner cases real templates hit; every expectation is what jinja2 3.1 renders. */
 class FilterSemanticsTest {
-
-    private static String render(String template) {
-        return ChatTemplate.parse(template).render(List.of(), RenderOptions.defaults());
-    }
 
     @Test
     void selectRejectAndMapIterateAFalsyValueAsEmpty() {

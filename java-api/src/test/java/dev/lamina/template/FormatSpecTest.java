@@ -1,5 +1,6 @@
 package dev.lamina.template;
 
+import static dev.lamina.template.Templates.render;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,10 +10,6 @@ import org.junit.jupiter.api.Test;
 
 /** {@code str.format} with format specs; every expected string is what jinja2 3.1 (Python 3) renders. */
 class FormatSpecTest {
-
-    private static String render(String template) {
-        return ChatTemplate.parse(template).render(List.of(), RenderOptions.defaults());
-    }
 
     @Test
     void alignmentSignWidthGroupingPrecisionAndTypes() {

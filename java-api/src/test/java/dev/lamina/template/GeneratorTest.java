@@ -1,5 +1,6 @@
 package dev.lamina.template;
 
+import static dev.lamina.template.Templates.render;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -12,10 +13,6 @@ import org.junit.jupiter.api.Test;
  * what jinja2 3.1 renders.
  */
 class GeneratorTest {
-
-    private static String render(String template) {
-        return ChatTemplate.parse(template).render(List.of(), RenderOptions.defaults());
-    }
 
     @Test
     void generatorsBehaveAsInJinja2() {

@@ -1,8 +1,8 @@
 package dev.lamina.template;
 
+import static dev.lamina.template.Templates.render;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -11,10 +11,6 @@ import org.junit.jupiter.api.Test;
  * what jinja2 3.1 renders (with autoescape off, as Hugging Face runs it).
  */
 class MarkupTest {
-
-    private static String render(String template) {
-        return ChatTemplate.parse(template).render(List.of(), RenderOptions.defaults());
-    }
 
     @Test
     void plusEscapesThePlainOperandOnEitherSide() {

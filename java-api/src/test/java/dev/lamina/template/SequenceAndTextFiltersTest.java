@@ -1,17 +1,13 @@
 package dev.lamina.template;
 
+import static dev.lamina.template.Templates.render;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** groupby, slice, striptags, urlencode, xmlattr, filesizeformat, wordwrap; expected strings rendered by jinja2 3.1. */
 class SequenceAndTextFiltersTest {
-
-    private static String render(String template) {
-        return ChatTemplate.parse(template).render(List.of(), RenderOptions.defaults());
-    }
 
     @Test
     void asJinja2RendersThem() {

@@ -1,5 +1,6 @@
 package dev.lamina.template;
 
+import static dev.lamina.template.Templates.render;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,10 +14,6 @@ import org.junit.jupiter.api.Test;
  * if (every expectation checked against jinja2).
  */
 class UnknownNamesTest {
-
-    private static String render(String template) {
-        return ChatTemplate.parse(template).render(List.of(), RenderOptions.defaults());
-    }
 
     private static void syntaxError(String template, String message, int column) {
         TemplateException e = assertThrows(TemplateException.class, () -> ChatTemplate.parse(template));
