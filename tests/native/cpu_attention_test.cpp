@@ -15,7 +15,7 @@
 #include "common/error.h"
 #include "common/float_convert.h"
 #include "cpu/attention.h"
-#include "quant/q32_formats.h"
+#include "quant/blocks.h"
 #include "runtime/kv_cache.h"
 #include "runtime/thread_pool.h"
 
@@ -33,12 +33,14 @@ uint32_t test_seed(const char *suite) {
 }
 
 // The query as the kernel's K dot product sees it: rounded to F16 for F16 K, through Q8_0 for
-// Q8_0 K (the rounding is part of what the kernel computes, as in llama.cpp).
-std::vector<double> query_as_seen(GgmlType type, const float *q, int32_t D) {
+// Q8_0 K (the rounding is part of what the kernel computes, as in llama.cpp). The Q8_0 form is
+// the variant's own activation quantizer's: a SIMD one may round a value lying exactly between
+// two levels the other way (the quantizers have tests of their own).
+std::vector<double> query_as_seen(GgmlType type, Variant variant, const float *q, int32_t D) {
     std::vector<double> out(D);
     if (type == GgmlType::Q8_0) {
         std::vector<quant::BlockQ8_0> blocks(D / quant::kQK32);
-        quant::quantize_row_q8_0_ref(q, blocks.data(), D);
+        dot_kernel(GgmlType::Q8_0, variant)->convert_act(q, blocks.data(), D);
         std::vector<float> f(D);
         EXPECT_TRUE(to_float(GgmlType::Q8_0, blocks.data(), f.data(), D));
         std::copy(f.begin(), f.end(), out.begin());
@@ -50,8 +52,8 @@ std::vector<double> query_as_seen(GgmlType type, const float *q, int32_t D) {
 
 // Naive attention in double over the cache's stored (rounded/quantized) values: all scores,
 // their max, then the normalised weighted sum.
-std::vector<double> reference_attention(const KvCache &cache, const AttentionShape &sh, const float *q, int32_t n_tokens,
-                                        int32_t pos) {
+std::vector<double> reference_attention(const KvCache &cache, const AttentionShape &sh, Variant variant, const float *q,
+                                        int32_t n_tokens, int32_t pos) {
     const int32_t D = sh.head_dim, group = sh.n_head / sh.n_head_kv, n_pos = pos + n_tokens;
     const int32_t E = sh.n_head_kv * D;
     std::vector<float> k(static_cast<size_t>(n_pos) * E), v(k.size());
@@ -63,7 +65,7 @@ std::vector<double> reference_attention(const KvCache &cache, const AttentionSha
     for (int32_t t = 0; t < n_tokens; ++t) {
         for (int32_t h = 0; h < sh.n_head; ++h) {
             const int32_t kvh = h / group, n_seen = pos + t + 1;
-            const std::vector<double> qd = query_as_seen(cache.type(), q + (static_cast<size_t>(t) * sh.n_head + h) * D, D);
+            const std::vector<double> qd = query_as_seen(cache.type(), variant, q + (static_cast<size_t>(t) * sh.n_head + h) * D, D);
             std::vector<double> s(n_seen);
             double m = -INFINITY;
             for (int32_t j = 0; j < n_seen; ++j) {
@@ -115,11 +117,12 @@ TEST(CpuAttention, EveryVariantMatchesTwoPassDoubleReference) {
                     for (float &x : row) x = dist(rng);
                     cache.store_v(0, p, row.data());
                 }
-                const std::vector<double> ref = reference_attention(cache, sh, q.data(), n_tokens, pos);
+                std::vector<double> ref;
                 const KvPlanes kv{type, cache.k_plane(0), cache.v_plane(0), cache.row_bytes()};
                 const int32_t tiles = (c.depth + kAttentionTile - 1) / kAttentionTile;
                 for (Variant var : kAllVariants) {
                     if (!variant_available(var)) continue;
+                    if (ref.empty() || type == GgmlType::Q8_0) ref = reference_attention(cache, sh, var, q.data(), n_tokens, pos);
                     std::vector<float> unsplit;
                     // 0 = the kernel's own choice; more chunks than tiles leaves some empty.
                     for (int32_t chunks : {1, 0, 2, 3, tiles + 2}) {

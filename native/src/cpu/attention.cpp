@@ -83,9 +83,7 @@ void attend_range(const Plan &p, int32_t kv_head, const uint8_t *act, float *sco
                 st.sum[g] *= rescale;
                 st.max[g] = tile_max;
             }
-            float tile_sum = 0.0f;
-            for (int32_t j = 0; j < n; ++j) tile_sum += s[j] = std::exp(s[j] - st.max[g]);
-            st.sum[g] += tile_sum;
+            st.sum[g] += p.kernel->exp_shifted(s, n, st.max[g]);
             p.kernel->accumulate(D, s, n, v, stride, acc);
         }
     }

@@ -32,6 +32,8 @@ struct AttentionKernel {
     // acc[0, d) += sum over j in [0, n) of p[j] * (V row j), row j at v + j * v_stride bytes,
     // d values in the kernel's KV type (d a multiple of its block size).
     void (*accumulate)(int64_t d, const float *p, int64_t n, const void *v, size_t v_stride, float *acc);
+    // s[j] = exp(s[j] - max) for j in [0, n); returns their sum. Every s[j] <= max.
+    float (*exp_shifted)(float *s, int64_t n, float max);
 };
 
 // The kernel for V rows of `type` (F32, F16, Q8_0) in variant `v`; nullptr when this CPU cannot

@@ -84,9 +84,47 @@ void accumulate_q8_0(int64_t d, const float *p, int64_t n, const void *v, size_t
     }
 }
 
-const AttentionKernel kF32{accumulate_float<V_F32>};
-const AttentionKernel kF16{accumulate_float<V_F16>};
-const AttentionKernel kQ8_0{accumulate_q8_0};
+// exp(x) for x <= 0: x = n ln2 + r with |r| <= ln2/2, e^r by its Taylor series to r^6 (relative
+// error below 2e-7 there), times 2^n built in the exponent bits. Below -87 the result is 0 in
+// effect (a weight under 2^-125 of the largest one): x is clamped there so 2^n stays normal.
+__m256 exp_nonpositive(__m256 x) {
+    x = _mm256_max_ps(x, _mm256_set1_ps(-87.0f));
+    const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.0f / 720);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(bits));
+}
+
+float exp_shifted(float *s, int64_t n, float max) {
+    const __m256 m = _mm256_set1_ps(max);
+    __m256 sum = _mm256_setzero_ps();
+    int64_t j = 0;
+    for (; j + 8 <= n; j += 8) {
+        const __m256 e = exp_nonpositive(_mm256_sub_ps(_mm256_loadu_ps(s + j), m));
+        _mm256_storeu_ps(s + j, e);
+        sum = _mm256_add_ps(sum, e);
+    }
+    float total = hsum_ps(sum);
+    if (j < n) {  // the tail through a padded copy, so the same function computes every value
+        float tmp[8] = {max, max, max, max, max, max, max, max};
+        for (int64_t i = 0; j + i < n; ++i) tmp[i] = s[j + i];
+        _mm256_storeu_ps(tmp, exp_nonpositive(_mm256_sub_ps(_mm256_loadu_ps(tmp), m)));
+        for (int64_t i = 0; j + i < n; ++i) total += s[j + i] = tmp[i];
+    }
+    return total;
+}
+
+const AttentionKernel kF32{accumulate_float<V_F32>, exp_shifted};
+const AttentionKernel kF16{accumulate_float<V_F16>, exp_shifted};
+const AttentionKernel kQ8_0{accumulate_q8_0, exp_shifted};
 
 }  // namespace
 

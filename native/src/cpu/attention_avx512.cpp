@@ -84,9 +84,37 @@ void accumulate_q8_0(int64_t d, const float *p, int64_t n, const void *v, size_t
     }
 }
 
-const AttentionKernel kF32{accumulate_float<V_F32>};
-const AttentionKernel kF16{accumulate_float<V_F16>};
-const AttentionKernel kQ8_0{accumulate_q8_0};
+// exp(x) for x <= 0 as in attention_avx2.cpp, with 2^n applied by VSCALEFPS.
+__m512 exp_nonpositive(__m512 x) {
+    x = _mm512_max_ps(x, _mm512_set1_ps(-87.0f));
+    const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.0f / 720);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 120));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 24));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 6));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    return _mm512_scalef_ps(p, n);
+}
+
+float exp_shifted(float *s, int64_t n, float max) {
+    const __m512 m = _mm512_set1_ps(max);
+    __m512 sum = _mm512_setzero_ps();
+    for (int64_t j = 0; j < n; j += 16) {
+        const __mmask16 lanes = n - j >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << (n - j)) - 1);
+        const __m512 e = exp_nonpositive(_mm512_sub_ps(_mm512_maskz_loadu_ps(lanes, s + j), m));
+        _mm512_mask_storeu_ps(s + j, lanes, e);
+        sum = _mm512_mask_add_ps(sum, lanes, sum, e);
+    }
+    return _mm512_reduce_add_ps(sum);
+}
+
+const AttentionKernel kF32{accumulate_float<V_F32>, exp_shifted};
+const AttentionKernel kF16{accumulate_float<V_F16>, exp_shifted};
+const AttentionKernel kQ8_0{accumulate_q8_0, exp_shifted};
 
 }  // namespace
 

@@ -77,9 +77,45 @@ void accumulate_q8_0(int64_t d, const float *p, int64_t n, const void *v, size_t
     }
 }
 
-const AttentionKernel kF32{accumulate_float<V_F32>};
-const AttentionKernel kF16{accumulate_float<V_F16>};
-const AttentionKernel kQ8_0{accumulate_q8_0};
+// exp(x) for x <= 0 as in attention_avx2.cpp.
+float32x4_t exp_nonpositive(float32x4_t x) {
+    x = vmaxq_f32(x, vdupq_n_f32(-87.0f));
+    const float32x4_t n = vrndnq_f32(vmulq_n_f32(x, 1.44269504f));
+    float32x4_t r = vfmsq_n_f32(x, n, 0.693359375f);
+    r = vfmsq_n_f32(r, n, -2.12194440e-4f);
+    float32x4_t p = vdupq_n_f32(1.0f / 720);
+    p = vfmaq_f32(vdupq_n_f32(1.0f / 120), p, r);
+    p = vfmaq_f32(vdupq_n_f32(1.0f / 24), p, r);
+    p = vfmaq_f32(vdupq_n_f32(1.0f / 6), p, r);
+    p = vfmaq_f32(vdupq_n_f32(0.5f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(1.0f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(1.0f), p, r);
+    const int32x4_t bits = vshlq_n_s32(vaddq_s32(vcvtq_s32_f32(n), vdupq_n_s32(127)), 23);
+    return vmulq_f32(p, vreinterpretq_f32_s32(bits));
+}
+
+float exp_shifted(float *s, int64_t n, float max) {
+    const float32x4_t m = vdupq_n_f32(max);
+    float32x4_t sum = vdupq_n_f32(0.0f);
+    int64_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+        const float32x4_t e = exp_nonpositive(vsubq_f32(vld1q_f32(s + j), m));
+        vst1q_f32(s + j, e);
+        sum = vaddq_f32(sum, e);
+    }
+    float total = vaddvq_f32(sum);
+    if (j < n) {  // the tail through a padded copy, so the same function computes every value
+        float tmp[4] = {max, max, max, max};
+        for (int64_t i = 0; j + i < n; ++i) tmp[i] = s[j + i];
+        vst1q_f32(tmp, exp_nonpositive(vsubq_f32(vld1q_f32(tmp), m)));
+        for (int64_t i = 0; j + i < n; ++i) total += s[j + i] = tmp[i];
+    }
+    return total;
+}
+
+const AttentionKernel kF32{accumulate_float<V_F32>, exp_shifted};
+const AttentionKernel kF16{accumulate_float<V_F16>, exp_shifted};
+const AttentionKernel kQ8_0{accumulate_q8_0, exp_shifted};
 
 }  // namespace
 

@@ -1,5 +1,6 @@
 // Scalar reference of the attention V accumulation: every product is rounded before it is
 // added, in row order, so the SIMD variants differ only in summation order.
+#include <cmath>
 #include <cstring>
 
 #include "common/float_convert.h"
@@ -43,9 +44,15 @@ void accumulate_q8_0(int64_t d, const float *p, int64_t n, const void *v, size_t
     }
 }
 
-const AttentionKernel kF32{accumulate_f32};
-const AttentionKernel kF16{accumulate_f16};
-const AttentionKernel kQ8_0{accumulate_q8_0};
+float exp_shifted(float *s, int64_t n, float max) {
+    float sum = 0.0f;
+    for (int64_t j = 0; j < n; ++j) sum += s[j] = std::exp(s[j] - max);
+    return sum;
+}
+
+const AttentionKernel kF32{accumulate_f32, exp_shifted};
+const AttentionKernel kF16{accumulate_f16, exp_shifted};
+const AttentionKernel kQ8_0{accumulate_q8_0, exp_shifted};
 
 }  // namespace
 
