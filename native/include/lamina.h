@@ -174,6 +174,7 @@ typedef struct lm_session_params {
     int32_t n_ctx;      /* context length in tokens; 0 = min(model's n_ctx_train, 4096) */
     int32_t n_batch;    /* most tokens one lm_session_eval call may take; 0 = n_ctx */
     int32_t n_threads;  /* worker threads; 0 = number of online CPUs */
+    const char *kv_type; /* KV cache type: "f16", "q8_0", "f32" (lm_kv_type_names); NULL = "f16" */
 } lm_session_params;
 
 LM_API lm_session_params lm_session_default_params(void);
@@ -188,6 +189,8 @@ LM_API void lm_session_free(lm_session *session);
  * token of the batch are kept, otherwise only those of the last token. */
 LM_API lm_status lm_session_eval(lm_session *session, const lm_token *tokens, int32_t n_tokens,
                                  int32_t pos, bool all_logits);
+/* Bytes of KV cache (K and V of every layer) one position takes in the session's kv_type. */
+LM_API lm_status lm_session_kv_bytes_per_token(const lm_session *session, uint64_t *out_bytes);
 /* Number of positions held in the KV cache. */
 LM_API lm_status lm_session_n_past(const lm_session *session, int32_t *out_n_past);
 LM_API lm_status lm_session_n_ctx(const lm_session *session, int32_t *out_n_ctx);
@@ -258,6 +261,8 @@ LM_API lm_status lm_model_synthesize(const char *out_path, lm_synthesize_params 
 /* Comma-separated names of the file types and shapes above. Two-call string pattern. */
 LM_API lm_status lm_file_type_names(char *buf, size_t capacity, size_t *out_len);
 LM_API lm_status lm_model_shape_names(char *buf, size_t capacity, size_t *out_len);
+/* The KV cache types of lm_session_params.kv_type, the default first. */
+LM_API lm_status lm_kv_type_names(char *buf, size_t capacity, size_t *out_len);
 
 #ifdef __cplusplus
 }

@@ -2,7 +2,7 @@
 // measured against it (`lamina bench --compare-native PATH`). Same tests, same synthetic tokens,
 // same statistics and output format (Markdown table or --json) as the Java command.
 //
-//   lamina_bench_native -m FILE[,FILE] [-t 1,2] [-p 512] [-n 128] [-r 5] [--json]
+//   lamina_bench_native -m FILE[,FILE] [-t 1,2] [-p 512] [-n 128] [-d 0] [-ctk f16] [-r 5] [--json]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -27,6 +27,8 @@ struct Options {
     std::vector<int> threads;
     std::vector<int> prompt{512};
     std::vector<int> gen{128};
+    std::vector<int> depth{0};
+    std::vector<std::string> kv_types;  // empty: the library's default
     int repetitions = 5;
     bool json = false;
     bool repack = true;
@@ -34,10 +36,10 @@ struct Options {
 };
 
 struct Row {
-    std::string model_file, model_type, cpu_variant, test;
+    std::string model_file, model_type, cpu_variant, kv_type, test;
     int64_t size = 0, params = 0, peak_rss = -1;
     int64_t bytes_per_token = 0;  // weight bytes one decode step reads
-    int threads = 0, n_prompt = 0, n_gen = 0;
+    int threads = 0, n_prompt = 0, n_gen = 0, depth = 0;
     std::vector<double> samples;
     double load_ms = 0;
 
@@ -97,12 +99,16 @@ Options parse(int argc, char **argv) {
         else if (a == "-t") o.threads = split_ints(value(), "-t", 1);
         else if (a == "-p") o.prompt = split_ints(value(), "-p", 0);
         else if (a == "-n") o.gen = split_ints(value(), "-n", 0);
+        else if (a == "-d") o.depth = split_ints(value(), "-d", 0);
+        else if (a == "-ctk") o.kv_types = split(value());
         else if (a == "-r") o.repetitions = split_ints(value(), "-r", 1).at(0);
         else if (a == "--json") o.json = true;
         else if (a == "--no-repack") o.repack = false;
         else if (a == "--bandwidth") o.bandwidth = true;
         else if (a == "-h" || a == "--help") {
             std::printf("usage: lamina_bench_native -m FILE[,FILE] [-t 1,2] [-p 512] [-n 128] [-r 5] [--json] [--no-repack] [--bandwidth]\n"
+                        "  -d N         tokens already in the KV cache when a test starts (untimed), as llama-bench\n"
+                        "  -ctk TYPE    KV cache type (K and V alike): the names of lm_kv_type_names\n"
                         "  --no-repack  keep Q4_0/Q8_0/Q4_K/Q5_K/Q6_K weights in the file's layout (lm_model_params.repack_weights = false)\n"
                         "  --bandwidth  also measure the memory read bandwidth with each thread count (1 GiB, read-only)\n"
                         "               and set each decode row's weight traffic against it\n");
@@ -169,23 +175,28 @@ std::string size_text(int64_t bytes) {
     return buf;
 }
 
-// One warm-up run, then the repetitions, each from an empty cache; tokens/s per repetition.
+// One warm-up run, then the repetitions, each from a cache holding just the depth's filler
+// tokens (evaluated untimed); tokens/s per repetition. kv_type nullptr: the library's default.
 template <typename Body>
-std::vector<double> measure(const lm_model *model, int threads, int n_ctx, int reps, Body body) {
+std::vector<double> measure(const lm_model *model, int threads, const char *kv_type, const std::vector<lm_token> &filler,
+                            int n_ctx, int reps, Body body) {
     lm_session_params sp = lm_session_default_params();
     sp.n_ctx = std::max(n_ctx, 16);
     sp.n_batch = sp.n_ctx;
     sp.n_threads = threads;
+    sp.kv_type = kv_type;
     lm_session *s = nullptr;
     check(lm_session_new(model, sp, &s), "lm_session_new");
-    body(s);
     std::vector<double> samples;
-    for (int r = 0; r < reps; ++r) {
+    for (int r = -1; r < reps; ++r) {  // r = -1: the warm-up
         check(lm_session_truncate(s, 0), "lm_session_truncate");
+        if (!filler.empty()) {
+            check(lm_session_eval(s, filler.data(), static_cast<int32_t>(filler.size()), 0, false), "lm_session_eval");
+        }
         const auto t0 = Clock::now();
         const int n = body(s);
         const double sec = std::chrono::duration<double>(Clock::now() - t0).count();
-        samples.push_back(n / sec);
+        if (r >= 0) samples.push_back(n / sec);
     }
     lm_session_free(s);
     return samples;
@@ -257,37 +268,54 @@ std::vector<Row> bench_model(const std::string &path, const Options &o) {
     params.erase(std::remove(params.begin(), params.end(), ' '), params.end());
     const std::string type = std::string(info.architecture) + " " + params + " " + file_type_name(info.file_type);
     const std::string file = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
-    auto row = [&](int t, std::string test, int p, int n, std::vector<double> samples) {
+    auto row = [&](int t, const std::string &kv, int d, std::string test, int p, int n, std::vector<double> samples) {
         Row r;
+        r.kv_type = kv; r.depth = d;
         r.model_file = file; r.model_type = type; r.cpu_variant = std::string(lm_cpu_variant()) + (info.n_repacked > 0 ? "+repack" : ""); r.test = std::move(test);
         r.size = info.n_bytes; r.params = info.n_params; r.threads = t; r.n_prompt = p; r.n_gen = n;
         r.samples = std::move(samples); r.load_ms = load_ms; r.bytes_per_token = bytes_per_token; r.peak_rss = peak_rss_bytes();
         rows.push_back(std::move(r));
     };
-    for (int t : o.threads) {
-        for (int p : o.prompt) {
-            if (p <= 0) continue;
-            const std::vector<lm_token> tokens = synthetic_prompt(info, p);
-            row(t, "pp" + std::to_string(p), p, 0, measure(model, t, p, o.repetitions, [&](lm_session *s) {
-                    check(lm_session_eval(s, tokens.data(), p, 0, false), "lm_session_eval");
-                    return p;
-                }));
-        }
-        for (int n : o.gen) {
-            if (n <= 0) continue;
-            const lm_token first = std::max(info.bos, 0);
-            row(t, "tg" + std::to_string(n), 0, n, measure(model, t, n + 1, o.repetitions, [&](lm_session *s) {
-                    lm_token token = first;
-                    for (int i = 0; i < n; ++i) {
-                        int32_t pos = 0;
-                        check(lm_session_n_past(s, &pos), "lm_session_n_past");
-                        check(lm_session_eval(s, &token, 1, pos, false), "lm_session_eval");
-                        const float *logits = nullptr;
-                        check(lm_session_logits(s, -1, &logits), "lm_session_logits");
-                        token = argmax(logits, info.n_vocab);
-                    }
-                    return n;
-                }));
+    // The default is listed first by lm_kv_type_names.
+    std::vector<std::string> kv_types = o.kv_types;
+    if (kv_types.empty()) {
+        char names[256];
+        size_t len = 0;
+        check(lm_kv_type_names(names, sizeof names, &len), "lm_kv_type_names");
+        kv_types = {split(names).at(0)};
+    }
+    for (const std::string &kv : kv_types) {
+        for (int t : o.threads) {
+            for (int d : o.depth) {
+                const std::vector<lm_token> filler = d > 0 ? synthetic_prompt(info, d) : std::vector<lm_token>{};
+                const std::string at = d > 0 ? " @ d" + std::to_string(d) : "";
+                for (int p : o.prompt) {
+                    if (p <= 0) continue;
+                    const std::vector<lm_token> tokens = synthetic_prompt(info, p);
+                    row(t, kv, d, "pp" + std::to_string(p) + at, p, 0,
+                        measure(model, t, kv.c_str(), filler, d + p, o.repetitions, [&](lm_session *s) {
+                            check(lm_session_eval(s, tokens.data(), p, d, false), "lm_session_eval");
+                            return p;
+                        }));
+                }
+                for (int n : o.gen) {
+                    if (n <= 0) continue;
+                    const lm_token first = std::max(info.bos, 0);
+                    row(t, kv, d, "tg" + std::to_string(n) + at, 0, n,
+                        measure(model, t, kv.c_str(), filler, d + n + 1, o.repetitions, [&](lm_session *s) {
+                            lm_token token = first;
+                            for (int i = 0; i < n; ++i) {
+                                int32_t pos = 0;
+                                check(lm_session_n_past(s, &pos), "lm_session_n_past");
+                                check(lm_session_eval(s, &token, 1, pos, false), "lm_session_eval");
+                                const float *logits = nullptr;
+                                check(lm_session_logits(s, -1, &logits), "lm_session_logits");
+                                token = argmax(logits, info.n_vocab);
+                            }
+                            return n;
+                        }));
+                }
+            }
         }
     }
     lm_model_free(model);
@@ -309,27 +337,35 @@ void print_json(const std::vector<Row> &rows) {
     for (size_t i = 0; i < rows.size(); ++i) {
         const Row &r = rows[i];
         std::printf("%s{\"loop\":\"native\",\"model_file\":%s,\"model_type\":%s,\"model_size\":%lld,"
-                    "\"model_n_params\":%lld,\"backend\":\"CPU\",\"cpu_variant\":%s,\"n_threads\":%d,\"test\":%s,"
+                    "\"model_n_params\":%lld,\"backend\":\"CPU\",\"cpu_variant\":%s,\"n_threads\":%d,\"type_k\":%s,"
+                    "\"type_v\":%s,\"n_depth\":%d,\"test\":%s,"
                     "\"n_prompt\":%d,\"n_gen\":%d,\"avg_ts\":%.6f,\"stddev_ts\":%.6f,\"samples_ts\":[",
                     i ? "," : "", json_string(r.model_file).c_str(), json_string(r.model_type).c_str(),
                     static_cast<long long>(r.size), static_cast<long long>(r.params), json_string(r.cpu_variant).c_str(),
-                    r.threads, json_string(r.test).c_str(), r.n_prompt, r.n_gen, r.mean(), r.stddev());
+                    r.threads, json_string(r.kv_type).c_str(), json_string(r.kv_type).c_str(), r.depth,
+                    json_string(r.test).c_str(), r.n_prompt, r.n_gen, r.mean(), r.stddev());
         for (size_t k = 0; k < r.samples.size(); ++k) std::printf("%s%.6f", k ? "," : "", r.samples[k]);
         std::printf("],\"load_ms\":%.3f,\"peak_rss_bytes\":%lld}", r.load_ms, static_cast<long long>(r.peak_rss));
     }
     std::printf("]\n");
 }
 
-void print_table(const std::vector<Row> &rows, const std::vector<std::pair<int, double>> &bandwidth) {
-    std::vector<std::vector<std::string>> cells{{"model", "size", "params", "backend", "threads", "test", "t/s"}};
+void print_table(const std::vector<Row> &rows, const std::vector<std::pair<int, double>> &bandwidth, bool with_kv_type) {
+    std::vector<std::vector<std::string>> cells{{"model", "size", "params", "backend", "threads", "type_k", "test", "t/s"}};
     for (const Row &r : rows) {
         char ts[64];
         std::snprintf(ts, sizeof ts, "%.2f ± %.2f", r.mean(), r.stddev());
         cells.push_back({r.model_type, size_text(r.size), params_text(r.params), "CPU (" + r.cpu_variant + ")",
-                         std::to_string(r.threads), r.test, ts});
+                         std::to_string(r.threads), r.kv_type, r.test, ts});
     }
-    const bool right[] = {false, true, true, false, true, true, true};
-    std::vector<size_t> width(7, 0);
+    std::vector<bool> right{false, true, true, false, true, false, true, true};
+    if (!with_kv_type) {  // type_k only when -ctk was given, as llama-bench prints it
+        constexpr size_t kTypeColumn = 5;
+        for (auto &row : cells) row.erase(row.begin() + kTypeColumn);
+        right.erase(right.begin() + kTypeColumn);
+    }
+    const size_t kColumns = right.size();
+    std::vector<size_t> width(kColumns, 0);
     // "±" is two bytes but one column.
     auto columns = [](const std::string &s) {
         size_t n = 0;
@@ -337,11 +373,11 @@ void print_table(const std::vector<Row> &rows, const std::vector<std::pair<int, 
         return n;
     };
     for (const auto &row : cells) {
-        for (size_t i = 0; i < 7; ++i) width[i] = std::max(width[i], columns(row[i]));
+        for (size_t i = 0; i < kColumns; ++i) width[i] = std::max(width[i], columns(row[i]));
     }
     auto print_row = [&](const std::vector<std::string> &row) {
         std::string line = "|";
-        for (size_t i = 0; i < 7; ++i) {
+        for (size_t i = 0; i < kColumns; ++i) {
             const std::string pad(width[i] - columns(row[i]), ' ');
             line += " " + (right[i] ? pad + row[i] : row[i] + pad) + " |";
         }
@@ -349,7 +385,7 @@ void print_table(const std::vector<Row> &rows, const std::vector<std::pair<int, 
     };
     print_row(cells[0]);
     std::string rule = "|";
-    for (size_t i = 0; i < 7; ++i) rule += right[i] ? " " + std::string(width[i] - 1, '-') + ": |" : " " + std::string(width[i], '-') + " |";
+    for (size_t i = 0; i < kColumns; ++i) rule += right[i] ? " " + std::string(width[i] - 1, '-') + ": |" : " " + std::string(width[i], '-') + " |";
     std::printf("%s\n", rule.c_str());
     for (size_t i = 1; i < cells.size(); ++i) print_row(cells[i]);
     std::printf("\n");
@@ -389,6 +425,6 @@ int main(int argc, char **argv) {
         for (int t : o.threads) bandwidth.emplace_back(t, read_bandwidth_gbs(t));
     }
     if (o.json) print_json(rows);
-    else print_table(rows, bandwidth);
+    else print_table(rows, bandwidth, !o.kv_types.empty());
     return 0;
 }

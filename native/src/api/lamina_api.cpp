@@ -9,6 +9,7 @@
 #include "common/sha256.h"
 #include "cpu/kernels.h"
 #include "lamina.h"
+#include "runtime/kv_cache.h"
 
 namespace lamina {
 const char *last_error_cstr();
@@ -257,6 +258,7 @@ LM_API lm_session_params lm_session_default_params(void) {
     p.n_ctx = 0;
     p.n_batch = 0;
     p.n_threads = 0;
+    p.kv_type = nullptr;
     return p;
 }
 
@@ -296,6 +298,17 @@ LM_API lm_status lm_session_n_ctx(const lm_session *session, int32_t *out) {
     return abi_guard("lm_session_n_ctx", [&] {
         *require(out, "lm_session_n_ctx", "out_n_ctx") = session_of(session, "lm_session_n_ctx").n_ctx();
     });
+}
+
+LM_API lm_status lm_session_kv_bytes_per_token(const lm_session *session, uint64_t *out) {
+    return abi_guard("lm_session_kv_bytes_per_token", [&] {
+        *require(out, "lm_session_kv_bytes_per_token", "out_bytes") =
+            session_of(session, "lm_session_kv_bytes_per_token").kv_bytes_per_token();
+    });
+}
+
+LM_API lm_status lm_kv_type_names(char *buf, size_t capacity, size_t *out_len) {
+    return abi_guard("lm_kv_type_names", [&] { copy_out(kv_type_names(), buf, capacity, out_len, "lm_kv_type_names"); });
 }
 
 LM_API lm_status lm_session_truncate(lm_session *session, int32_t n_keep) {

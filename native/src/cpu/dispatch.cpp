@@ -125,6 +125,21 @@ const DotKernel *dot_kernel(GgmlType type) {
     return dot_kernel(type, active_variant());
 }
 
+const AttentionKernel *attention_kernel(GgmlType type, Variant v) {
+    if (!variant_available(v)) return nullptr;
+    switch (v) {
+        case Variant::Scalar: return detail::scalar_attention_kernel(type);
+#if defined(__x86_64__) || defined(_M_X64)
+        case Variant::Avx2: return detail::avx2_attention_kernel(type);
+        case Variant::Avx512: return detail::avx512_attention_kernel(type);
+#endif
+#if defined(__aarch64__)
+        case Variant::Neon: return detail::neon_attention_kernel(type);
+#endif
+        default: return nullptr;
+    }
+}
+
 bool to_float(GgmlType type, const void *src, float *dst, int64_t n) {
     return detail::scalar_to_float(type, src, dst, n);
 }

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "cpu/attention.h"
 #include "cpu/kernels.h"
 
 namespace lamina::cpu::detail {
@@ -32,18 +33,22 @@ void batch_by_rows(int64_t k, const void *w, size_t w_stride, int64_t n_rows, co
 
 const DotKernel *scalar_dot_kernel(GgmlType type);
 bool scalar_to_float(GgmlType type, const void *src, float *dst, int64_t n);
+const AttentionKernel *scalar_attention_kernel(GgmlType type);
 
 #if defined(__x86_64__) || defined(_M_X64)
 const DotKernel *avx2_dot_kernel(GgmlType type);
 const DotKernel *avx512_dot_kernel(GgmlType type);
 // The AVX-512 kernels that use VNNI (VPDPBUSD); only consulted when the CPU has it.
 const DotKernel *avx512_vnni_dot_kernel(GgmlType type);
+const AttentionKernel *avx2_attention_kernel(GgmlType type);
+const AttentionKernel *avx512_attention_kernel(GgmlType type);
 #endif
 
 #if defined(__aarch64__)
 const DotKernel *neon_dot_kernel(GgmlType type);
 // The kernels using SDOT; only consulted when the CPU has dotprod.
 const DotKernel *neon_dotprod_dot_kernel(GgmlType type);
+const AttentionKernel *neon_attention_kernel(GgmlType type);
 #endif
 
 }  // namespace lamina::cpu::detail

@@ -1,9 +1,8 @@
 #include "model/llama_forward.h"
 
 #include <algorithm>
-#include <cmath>
-#include <cstring>
 
+#include "cpu/attention.h"
 #include "model/finite_check.h"
 #include "model/layer_ops.h"
 #include "model/matmul.h"
@@ -20,37 +19,16 @@ void add_bias(float *y, const Weight &bias, int64_t n_tokens) {
 // Causal attention of each new token (position pos+t) over cached positions [0, pos+t].
 void attention(const ModelHparams &hp, const KvCache &cache, int32_t layer, ThreadPool &pool,
                ForwardScratch &s, int32_t n_tokens, int32_t pos) {
-    const int32_t D = hp.head_dim, H = hp.n_head, group = hp.n_head / hp.n_head_kv;
-    const int32_t Q = hp.n_embd_q(), n_ctx = cache.n_ctx();
-    const float scale = 1.0f / std::sqrt(static_cast<float>(D));
-    pool.for_each_chunk(static_cast<int64_t>(n_tokens) * H, 1, [&](int64_t begin, int64_t end, int thread) {
-        float *scores = s.scores.data() + static_cast<size_t>(thread) * n_ctx;
-        for (int64_t job = begin; job < end; ++job) {
-            const int32_t t = static_cast<int32_t>(job / H), h = static_cast<int32_t>(job % H);
-            const int32_t kv_head = h / group, n_seen = pos + t + 1;
-            const float *q = s.q.data() + static_cast<size_t>(t) * Q + h * D;
-            for (int32_t j = 0; j < n_seen; ++j) {
-                const float *k = cache.k(layer, j) + kv_head * D;
-                float dot = 0;
-                for (int32_t d = 0; d < D; ++d) dot += q[d] * k[d];
-                scores[j] = dot * scale;
-            }
-            softmax(scores, n_seen);
-            float *out = s.attn.data() + static_cast<size_t>(t) * Q + h * D;
-            std::fill(out, out + D, 0.0f);
-            for (int32_t j = 0; j < n_seen; ++j) {
-                const float *v = cache.v(layer, j) + kv_head * D;
-                const float p = scores[j];
-                for (int32_t d = 0; d < D; ++d) out[d] += p * v[d];
-            }
-        }
-    });
+    const cpu::AttentionShape shape{hp.head_dim, hp.n_head, hp.n_head_kv};
+    const cpu::KvPlanes kv{cache.type(), cache.k_plane(layer), cache.v_plane(layer), cache.row_bytes()};
+    // The active variant always has attention kernels for the cache's types (scalar at least).
+    cpu::attention(shape, kv, s.q.data(), s.attn.data(), n_tokens, pos, pool, s.attention, cpu::active_variant());
 }
 
 }  // namespace
 
-void ForwardScratch::reserve(const ModelHparams &hp, int32_t n_tokens, int32_t n_ctx, int n_threads) {
-    if (n_tokens <= capacity && scores.size() >= static_cast<size_t>(n_threads) * n_ctx) return;
+void ForwardScratch::reserve(const ModelHparams &hp, int32_t n_tokens) {
+    if (n_tokens <= capacity) return;
     const size_t T = static_cast<size_t>(std::max(n_tokens, capacity));
     x.resize(T * hp.n_embd);
     xn.resize(T * hp.n_embd);
@@ -61,7 +39,6 @@ void ForwardScratch::reserve(const ModelHparams &hp, int32_t n_tokens, int32_t n
     v.resize(T * hp.n_embd_kv());
     gate.resize(T * hp.n_ff);
     up.resize(T * hp.n_ff);
-    scores.resize(static_cast<size_t>(n_threads) * n_ctx);
     rope_cos.resize(T * (hp.n_rot / 2));
     rope_sin.resize(T * (hp.n_rot / 2));
     capacity = static_cast<int32_t>(T);
@@ -72,7 +49,7 @@ void llama_forward(const LlamaModel &model, KvCache &cache, ThreadPool &pool, Fo
                    bool diagnose) {
     const ModelHparams &hp = model.hparams();
     const int64_t E = hp.n_embd, Q = hp.n_embd_q(), KV = hp.n_embd_kv(), F = hp.n_ff, T = n_tokens;
-    s.reserve(hp, n_tokens, cache.n_ctx(), pool.size());
+    s.reserve(hp, n_tokens);
     // The diagnostic pass checks the first `width` values of every token's row of a result.
     const auto check = [&](const std::vector<float> &result, int64_t width, int32_t layer, const char *step,
                            const Weight *weight = nullptr) {
@@ -117,8 +94,8 @@ void llama_forward(const LlamaModel &model, KvCache &cache, ThreadPool &pool, Fo
             const float *cos_t = s.rope_cos.data() + t * half, *sin_t = s.rope_sin.data() + t * half;
             rope_rotate(s.q.data() + t * Q, hp.n_head, hp.head_dim, hp.n_rot, cos_t, sin_t, hp.rope_layout);
             rope_rotate(s.k.data() + t * KV, hp.n_head_kv, hp.head_dim, hp.n_rot, cos_t, sin_t, hp.rope_layout);
-            std::memcpy(cache.k(l, p), s.k.data() + t * KV, KV * sizeof(float));
-            std::memcpy(cache.v(l, p), s.v.data() + t * KV, KV * sizeof(float));
+            cache.store_k(l, p, s.k.data() + t * KV);
+            cache.store_v(l, p, s.v.data() + t * KV);
         }
         check(s.q, Q, l, "rotary embedding of the queries", model.rope_freqs.present() ? &model.rope_freqs : nullptr);
         check(s.k, KV, l, "rotary embedding of the keys", model.rope_freqs.present() ? &model.rope_freqs : nullptr);

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "cpu/attention.h"
 #include "lamina.h"
 #include "model/llama_model.h"
 #include "runtime/kv_cache.h"
@@ -13,11 +14,12 @@ namespace lamina {
 
 // Activation buffers of one session, sized for its largest micro-batch.
 struct ForwardScratch {
-    std::vector<float> x, xn, q, k, v, attn, proj, gate, up, scores;
+    std::vector<float> x, xn, q, k, v, attn, proj, gate, up;
     std::vector<float> rope_cos, rope_sin;  // per token of the batch: n_rot/2 angles, shared by every layer
     std::vector<uint8_t> act;  // activations converted for the matmul kernels
+    cpu::AttentionScratch attention;
     int32_t capacity = 0;
-    void reserve(const ModelHparams &hp, int32_t n_tokens, int32_t n_ctx, int n_threads);
+    void reserve(const ModelHparams &hp, int32_t n_tokens);
 };
 
 // Evaluates n_tokens tokens at positions pos.., writing their K/V into `cache`. Writes the

@@ -1,27 +1,99 @@
 #include "runtime/kv_cache.h"
 
+#include <cstring>
 #include <string>
 
 #include "common/error.h"
+#include "common/float_convert.h"
+#include "quant/blocks.h"
+#include "quant/q32_formats.h"
 
 namespace lamina {
+namespace {
 
-KvCache::KvCache(int32_t n_layer, int32_t n_ctx, int32_t n_embd_kv) : n_ctx_(n_ctx), n_embd_kv_(n_embd_kv) {
+struct KvTypeName {
+    const char *name;
+    GgmlType type;
+};
+// The first entry is the default.
+constexpr KvTypeName kKvTypes[] = {{"f16", GgmlType::F16}, {"q8_0", GgmlType::Q8_0}, {"f32", GgmlType::F32}};
+
+const KvTypeName *find_kv_type(GgmlType type) {
+    for (const KvTypeName &t : kKvTypes) {
+        if (t.type == type) return &t;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+GgmlType parse_kv_type(const char *name) {
+    if (name == nullptr || *name == '\0') return kKvTypes[0].type;
+    for (const KvTypeName &t : kKvTypes) {
+        if (std::strcmp(name, t.name) == 0) return t.type;
+    }
+    fail(LM_ERR_INVALID_ARGUMENT, "kv_type = '" + std::string(name) + "' is not a KV cache type (known: " +
+                                      kv_type_names() + ")");
+}
+
+const char *kv_type_name(GgmlType type) {
+    const KvTypeName *t = find_kv_type(type);
+    return t != nullptr ? t->name : "unknown";
+}
+
+std::string kv_type_names() {
+    std::string s;
+    for (const KvTypeName &t : kKvTypes) s += (s.empty() ? "" : ", ") + std::string(t.name);
+    return s;
+}
+
+size_t kv_row_bytes(GgmlType type, int64_t n) {
+    const TypeGeometry g = type_geometry(static_cast<uint32_t>(type));
+    return static_cast<size_t>(n / g.block_size) * g.type_size;
+}
+
+KvCache::KvCache(int32_t n_layer, int32_t n_ctx, int32_t n_embd_kv, int32_t head_dim, GgmlType type)
+    : n_layer_(n_layer), n_ctx_(n_ctx), n_embd_kv_(n_embd_kv), type_(type), row_bytes_(0) {
+    if (find_kv_type(type) == nullptr) {
+        fail(LM_ERR_UNSUPPORTED, "KV cache type id " + std::to_string(static_cast<uint32_t>(type)) +
+                                     " is not supported (known: " + kv_type_names() + ")");
+    }
+    // A KV head's values must start on a block boundary so each head's row is whole blocks.
+    if (type == GgmlType::Q8_0 && (head_dim <= 0 || head_dim % quant::kQK32 != 0)) {
+        fail(LM_ERR_UNSUPPORTED, "KV cache type q8_0 needs a head dimension that is a multiple of " +
+                                     std::to_string(quant::kQK32) + "; this model's is " + std::to_string(head_dim) +
+                                     " (use kv_type f16 or f32)");
+    }
+    row_bytes_ = kv_row_bytes(type, n_embd_kv < 0 ? 0 : n_embd_kv);
     size_t n = 0;
     if (n_layer < 0 || n_ctx < 0 || n_embd_kv < 0 ||
         __builtin_mul_overflow(static_cast<size_t>(n_layer), static_cast<size_t>(n_ctx), &n) ||
-        __builtin_mul_overflow(n, static_cast<size_t>(n_embd_kv), &n) || n > SIZE_MAX / (2 * sizeof(float))) {
+        __builtin_mul_overflow(n, row_bytes_, &n) || n > SIZE_MAX / 2) {
         fail(LM_ERR_OUT_OF_MEMORY, "cannot allocate the KV cache: " + std::to_string(n_layer) + " layers x " +
                                        std::to_string(n_ctx) + " positions x " + std::to_string(n_embd_kv) +
                                        " values overflows the address space; use a smaller context");
     }
     const size_t count = n == 0 ? 1 : n;
-    k_.reset(static_cast<float *>(std::calloc(count, sizeof(float))));
-    if (k_) v_.reset(static_cast<float *>(std::calloc(count, sizeof(float))));
+    k_.reset(static_cast<uint8_t *>(std::calloc(count, 1)));
+    if (k_) v_.reset(static_cast<uint8_t *>(std::calloc(count, 1)));
     if (!k_ || !v_) {
-        fail(LM_ERR_OUT_OF_MEMORY, "cannot allocate the KV cache: " + std::to_string(2 * n * sizeof(float) >> 20) +
-                                       " MiB for a context of " + std::to_string(n_ctx) +
-                                       " tokens; use a smaller context");
+        fail(LM_ERR_OUT_OF_MEMORY, "cannot allocate the KV cache: " + std::to_string(2 * n >> 20) + " MiB (" +
+                                       kv_type_name(type) + ") for a context of " + std::to_string(n_ctx) +
+                                       " tokens; use a smaller context or kv_type q8_0");
+    }
+}
+
+void KvCache::store(uint8_t *dst, const float *row) const {
+    switch (type_) {
+        case GgmlType::F32: std::memcpy(dst, row, row_bytes_); break;
+        case GgmlType::F16:
+            for (int32_t i = 0; i < n_embd_kv_; ++i) {
+                const uint16_t h = fp32_to_fp16(row[i]);
+                std::memcpy(dst + 2 * static_cast<size_t>(i), &h, 2);
+            }
+            break;
+        case GgmlType::Q8_0: quant::quantize_row_q8_0_ref(row, reinterpret_cast<quant::BlockQ8_0 *>(dst), n_embd_kv_); break;
+        default: break;
     }
 }
 

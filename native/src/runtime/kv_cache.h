@@ -1,36 +1,64 @@
-// Keys and values of every layer for positions [0, n_ctx), in float32, one contiguous
-// [n_ctx][n_embd_kv] plane per layer for K and one for V.
+// Keys and values of every layer for positions [0, n_ctx), one contiguous [n_ctx][row] plane per
+// layer for K and one for V. A row holds the n_embd_kv values of one position in the cache's
+// type (F16 by default, as llama.cpp; Q8_0 to halve that again; F32 as the exact reference),
+// each KV head's head_dim values contiguous inside it.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <string>
+
+#include "quant/ggml_type.h"
 
 namespace lamina {
 
+// The KV cache types by name ("f16", "q8_0", "f32", as llama.cpp's --cache-type-k spells them).
+// nullptr or "" is the default (F16). Throws LaminaError(LM_ERR_INVALID_ARGUMENT) naming the
+// value and the known names otherwise.
+GgmlType parse_kv_type(const char *name);
+const char *kv_type_name(GgmlType type);
+// "f16, q8_0, f32": the default first.
+std::string kv_type_names();
+// Bytes one row of n values takes in `type` (n a multiple of its block size).
+size_t kv_row_bytes(GgmlType type, int64_t n);
+
 class KvCache {
 public:
-    // Throws LaminaError(LM_ERR_OUT_OF_MEMORY) naming the size when allocation fails.
-    KvCache(int32_t n_layer, int32_t n_ctx, int32_t n_embd_kv);
+    // Throws LaminaError(LM_ERR_UNSUPPORTED) when head_dim does not fit the type's blocks and
+    // LaminaError(LM_ERR_OUT_OF_MEMORY) naming the size when allocation fails.
+    KvCache(int32_t n_layer, int32_t n_ctx, int32_t n_embd_kv, int32_t head_dim, GgmlType type = GgmlType::F16);
 
     int32_t n_ctx() const { return n_ctx_; }
-    float *k(int32_t layer, int32_t pos) { return k_.get() + index(layer, pos); }
-    float *v(int32_t layer, int32_t pos) { return v_.get() + index(layer, pos); }
-    const float *k(int32_t layer, int32_t pos) const { return k_.get() + index(layer, pos); }
-    const float *v(int32_t layer, int32_t pos) const { return v_.get() + index(layer, pos); }
+    GgmlType type() const { return type_; }
+    // Bytes of one position's row, and of K plus V of one position over every layer.
+    size_t row_bytes() const { return row_bytes_; }
+    size_t bytes_per_token() const { return 2 * row_bytes_ * static_cast<size_t>(n_layer_); }
+
+    // The first row of a layer's plane; position p's row is row_bytes() * p further.
+    const uint8_t *k_plane(int32_t layer) const { return k_.get() + index(layer, 0); }
+    const uint8_t *v_plane(int32_t layer) const { return v_.get() + index(layer, 0); }
+    // Converts (F16) or quantizes (Q8_0) n_embd_kv floats into position pos of a layer.
+    void store_k(int32_t layer, int32_t pos, const float *row) { store(k_.get() + index(layer, pos), row); }
+    void store_v(int32_t layer, int32_t pos, const float *row) { store(v_.get() + index(layer, pos), row); }
 
 private:
     struct FreeDeleter {
-        void operator()(float *p) const { std::free(p); }
+        void operator()(uint8_t *p) const { std::free(p); }
     };
-    using Plane = std::unique_ptr<float[], FreeDeleter>;
+    using Plane = std::unique_ptr<uint8_t[], FreeDeleter>;
 
     size_t index(int32_t layer, int32_t pos) const {
-        return (static_cast<size_t>(layer) * n_ctx_ + pos) * n_embd_kv_;
+        return (static_cast<size_t>(layer) * n_ctx_ + pos) * row_bytes_;
     }
+    void store(uint8_t *dst, const float *row) const;
+
+    int32_t n_layer_;
     int32_t n_ctx_;
     int32_t n_embd_kv_;
+    GgmlType type_;
+    size_t row_bytes_;
     // calloc, not std::vector: the kernel hands out zeroed pages as positions are first written,
     // so a long context costs memory only as it fills, and a failed allocation is a null
     // pointer (an error) even under sanitizers, where a failing operator new aborts.

@@ -48,9 +48,11 @@ int32_t resolve_batch(int32_t requested, int32_t n_ctx) {
 }
 
 // Refuses a session the machine cannot hold before allocating any of it.
-KvCache make_cache(const LlamaModel &model, int32_t n_ctx, int32_t n_ubatch, int32_t n_threads) {
+KvCache make_cache(const LlamaModel &model, int32_t n_ctx, int32_t n_ubatch, int32_t n_threads, const char *kv_type) {
+    const GgmlType type = parse_kv_type(kv_type);
     check_session_memory(model.file().name(), model.hparams(), n_ctx, n_ubatch, n_threads, host_memory_limit());
-    return KvCache(model.hparams().n_layer, n_ctx, model.hparams().n_embd_kv());
+    const ModelHparams &hp = model.hparams();
+    return KvCache(hp.n_layer, n_ctx, hp.n_embd_kv(), hp.head_dim, type);
 }
 
 }  // namespace
@@ -61,7 +63,7 @@ Session::Session(const LlamaModel &model, const lm_session_params &params)
       n_batch_(resolve_batch(params.n_batch, n_ctx_)),
       n_ubatch_(std::min(n_batch_, kMaxMicroBatch)),
       pool_(resolve_threads(params.n_threads)),
-      cache_(make_cache(model, n_ctx_, n_ubatch_, pool_.size())) {}
+      cache_(make_cache(model, n_ctx_, n_ubatch_, pool_.size(), params.kv_type)) {}
 
 void Session::eval(const lm_token *tokens, int32_t n_tokens, int32_t pos, bool all_logits) {
     if (tokens == nullptr || n_tokens <= 0) {

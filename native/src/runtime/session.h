@@ -26,6 +26,7 @@ public:
 
     int32_t n_past() const { return n_past_; }
     int32_t n_ctx() const { return n_ctx_; }
+    size_t kv_bytes_per_token() const { return cache_.bytes_per_token(); }
     int32_t n_logit_rows() const { return n_logit_rows_; }
     const float *logits(int32_t row) const;  // throws on a row out of range
 

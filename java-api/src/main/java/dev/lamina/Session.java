@@ -131,6 +131,9 @@ public final class Session implements AutoCloseable {
                 lm_session_params.n_ctx(params, options.contextLength());
                 lm_session_params.n_batch(params, options.batchSize());
                 lm_session_params.n_threads(params, options.threads());
+                if (options.kvType() != null) {
+                    lm_session_params.kv_type(params, call.allocateFrom(options.kvType().nativeName()));
+                }
                 MemorySegment out = call.allocate(ValueLayout.ADDRESS);
                 Native.check(lm_session_new(model.handle(), params, out), model.path());
                 releaser.raw = out.get(ValueLayout.ADDRESS, 0);

@@ -7,8 +7,14 @@ package dev.lamina;
  * @param batchSize     most tokens one native evaluation takes; 0 = contextLength. Longer inputs to
  *                      {@link Session#evaluate(int[])} are split into batches of this size
  * @param threads       worker threads; 0 = number of online CPUs
+ * @param kvType        the KV cache's type; null = the library's default ({@link KvType#F16})
  */
-public record SessionOptions(int contextLength, int batchSize, int threads) {
+public record SessionOptions(int contextLength, int batchSize, int threads, KvType kvType) {
+    /** Options with the library's default KV cache type. */
+    public SessionOptions(int contextLength, int batchSize, int threads) {
+        this(contextLength, batchSize, threads, null);
+    }
+
     public SessionOptions {
         if (contextLength < 0) {
             throw new IllegalArgumentException("contextLength must be >= 0, was " + contextLength);
@@ -30,11 +36,12 @@ public record SessionOptions(int contextLength, int batchSize, int threads) {
         return new Builder();
     }
 
-    /** Builds {@link SessionOptions}; every setting starts at 0 (the library's default). */
+    /** Builds {@link SessionOptions}; every setting starts at 0 or null (the library's default). */
     public static final class Builder {
         private int contextLength;
         private int batchSize;
         private int threads;
+        private KvType kvType;
 
         private Builder() {}
 
@@ -53,8 +60,17 @@ public record SessionOptions(int contextLength, int batchSize, int threads) {
             return this;
         }
 
+        /** The KV cache's type (not null; leave unset for the library's default). */
+        public Builder kvType(KvType kvType) {
+            if (kvType == null) {
+                throw new IllegalArgumentException("kvType must not be null (leave it unset for the default)");
+            }
+            this.kvType = kvType;
+            return this;
+        }
+
         public SessionOptions build() {
-            return new SessionOptions(contextLength, batchSize, threads);
+            return new SessionOptions(contextLength, batchSize, threads, kvType);
         }
     }
 }

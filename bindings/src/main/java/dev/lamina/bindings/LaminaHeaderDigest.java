@@ -3,7 +3,7 @@
 package dev.lamina.bindings;
 
 public final class LaminaHeaderDigest {
-    public static final String SHA256 = "c2bbd2d35898150c2c97105367cd945d657e0ab10f42d5846435a1078bdbcafb";
+    public static final String SHA256 = "72b7902a441dc97884cfc0f391848f3fdf6cc9ce762382585fb2fe9e5014c263";
 
     private LaminaHeaderDigest() {}
 }

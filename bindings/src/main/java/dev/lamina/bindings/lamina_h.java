@@ -1475,6 +1475,67 @@ public class lamina_h extends lamina_h$shared {
         }
     }
 
+    private static class lm_session_kv_bytes_per_token {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_session_kv_bytes_per_token");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_session_kv_bytes_per_token(const lm_session *session, uint64_t *out_bytes)
+     * }
+     */
+    public static FunctionDescriptor lm_session_kv_bytes_per_token$descriptor() {
+        return lm_session_kv_bytes_per_token.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_session_kv_bytes_per_token(const lm_session *session, uint64_t *out_bytes)
+     * }
+     */
+    public static MethodHandle lm_session_kv_bytes_per_token$handle() {
+        return lm_session_kv_bytes_per_token.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_session_kv_bytes_per_token(const lm_session *session, uint64_t *out_bytes)
+     * }
+     */
+    public static MemorySegment lm_session_kv_bytes_per_token$address() {
+        return lm_session_kv_bytes_per_token.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_session_kv_bytes_per_token(const lm_session *session, uint64_t *out_bytes)
+     * }
+     */
+    public static int lm_session_kv_bytes_per_token(MemorySegment session, MemorySegment out_bytes) {
+        var mh$ = lm_session_kv_bytes_per_token.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_session_kv_bytes_per_token", session, out_bytes);
+            }
+            return (int)mh$.invokeExact(session, out_bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class lm_session_n_past {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             lamina_h.C_INT,
@@ -2497,6 +2558,68 @@ public class lamina_h extends lamina_h$shared {
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("lm_model_shape_names", buf, capacity, out_len);
+            }
+            return (int)mh$.invokeExact(buf, capacity, out_len);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_kv_type_names {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_LONG,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_kv_type_names");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_kv_type_names(char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static FunctionDescriptor lm_kv_type_names$descriptor() {
+        return lm_kv_type_names.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_kv_type_names(char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static MethodHandle lm_kv_type_names$handle() {
+        return lm_kv_type_names.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_kv_type_names(char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static MemorySegment lm_kv_type_names$address() {
+        return lm_kv_type_names.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_kv_type_names(char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static int lm_kv_type_names(MemorySegment buf, long capacity, MemorySegment out_len) {
+        var mh$ = lm_kv_type_names.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_kv_type_names", buf, capacity, out_len);
             }
             return (int)mh$.invokeExact(buf, capacity, out_len);
         } catch (Error | RuntimeException ex) {

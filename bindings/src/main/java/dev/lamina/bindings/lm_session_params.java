@@ -18,6 +18,7 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     int32_t n_ctx;
  *     int32_t n_batch;
  *     int32_t n_threads;
+ *     const char *kv_type;
  * }
  * }
  */
@@ -30,7 +31,9 @@ public class lm_session_params {
     private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
         lamina_h.C_INT.withName("n_ctx"),
         lamina_h.C_INT.withName("n_batch"),
-        lamina_h.C_INT.withName("n_threads")
+        lamina_h.C_INT.withName("n_threads"),
+        MemoryLayout.paddingLayout(4),
+        lamina_h.C_POINTER.withName("kv_type")
     ).withName("lm_session_params");
 
     /**
@@ -170,6 +173,50 @@ public class lm_session_params {
      */
     public static void n_threads(MemorySegment struct, int fieldValue) {
         struct.set(n_threads$LAYOUT, n_threads$OFFSET, fieldValue);
+    }
+
+    private static final AddressLayout kv_type$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("kv_type"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * const char *kv_type
+     * }
+     */
+    public static final AddressLayout kv_type$layout() {
+        return kv_type$LAYOUT;
+    }
+
+    private static final long kv_type$OFFSET = $LAYOUT.byteOffset(groupElement("kv_type"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * const char *kv_type
+     * }
+     */
+    public static final long kv_type$offset() {
+        return kv_type$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * const char *kv_type
+     * }
+     */
+    public static MemorySegment kv_type(MemorySegment struct) {
+        return struct.get(kv_type$LAYOUT, kv_type$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * const char *kv_type
+     * }
+     */
+    public static void kv_type(MemorySegment struct, MemorySegment fieldValue) {
+        struct.set(kv_type$LAYOUT, kv_type$OFFSET, fieldValue);
     }
 
     /**

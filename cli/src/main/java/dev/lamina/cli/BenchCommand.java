@@ -1,5 +1,6 @@
 package dev.lamina.cli;
 
+import dev.lamina.KvType;
 import dev.lamina.Lamina;
 import dev.lamina.Logits;
 import dev.lamina.Model;
@@ -32,10 +33,13 @@ import picocli.CommandLine.Spec;
                 "text generation (tgN: N tokens one at a time, greedy) in tokens/s: one warm-up run, then",
                 "-r repetitions; prints mean ± standard deviation as a llama-bench style Markdown table,",
                 "with the model load time and the process's peak resident memory (VmHWM).",
-                "Lists (-m, -t, -p, -n) take comma-separated values; 0 skips a test."},
+                "With -d DEPTH the cache first holds DEPTH synthetic tokens (untimed) and the test",
+                "runs after them (\"pp512 @ d4096\"), as llama-bench's -d.",
+                "Lists (-m, -t, -p, -n, -d, -ctk) take comma-separated values; 0 skips a test."},
         footer = {"", "Examples:",
                 "  lamina bench -m model.gguf -t 2 -p 256 -n 64 -r 3",
                 "  lamina bench -m model.gguf -t 1,2 -p 512 -n 128 --json",
+                "  lamina bench -m model.gguf -t 2 -p 256 -n 64 -d 0,4096 -ctk f16,f32",
                 "  lamina bench -m model.gguf -t 2 -p 256 -n 64 --compare-native build/native/lamina_bench_native"})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, split = ",", paramLabel = "FILE", description = "GGUF model file(s).")
@@ -51,6 +55,15 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-n", "--n-gen"}, split = ",", defaultValue = "128", paramLabel = "N",
             description = "Generated token counts for tg tests; 0 = none (default ${DEFAULT-VALUE}).")
     List<Integer> gen;
+
+    @Option(names = {"-d", "--n-depth"}, split = ",", defaultValue = "0", paramLabel = "N",
+            description = "Tokens already in the KV cache when a test starts (default ${DEFAULT-VALUE}).")
+    List<Integer> depth;
+
+    @Option(names = {"-ctk", "--cache-type-k"}, split = ",", paramLabel = "TYPE", converter = KvTypeOption.Converter.class,
+            completionCandidates = KvTypeOption.Names.class,
+            description = "KV cache types (${COMPLETION-CANDIDATES}; K and V alike; default: the library's).")
+    List<KvType> kvTypes;
 
     @Option(names = {"-r", "--repetitions"}, defaultValue = "5", paramLabel = "N",
             description = "Measured repetitions after the warm-up run (default ${DEFAULT-VALUE}).")
@@ -95,13 +108,13 @@ final class BenchCommand implements Callable<Integer> {
             results.addAll(benchModel(model));
         }
         List<BenchResult> nativeResults = nativeExe == null ? List.of()
-                : NativeBench.run(nativeExe, models, threads, prompt, gen, repetitions, noRepack);
+                : NativeBench.run(nativeExe, models, threads, prompt, gen, depth, kvTypes, repetitions, noRepack);
         List<BenchResult> all = new ArrayList<>(results);
         all.addAll(nativeResults);
         if (json) {
             BenchReport.json(out, all);
         } else {
-            BenchReport.table(out, all, !nativeResults.isEmpty());
+            BenchReport.table(out, all, !nativeResults.isEmpty(), kvTypes != null && !kvTypes.isEmpty());
             out.println();
             printLoadAndMemory(out, results, "java");
             printLoadAndMemory(out, nativeResults, "native");
@@ -128,6 +141,11 @@ final class BenchCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "-n must be >= 0, was " + n);
             }
         }
+        for (int d : depth) {
+            if (d < 0) {
+                throw new ParameterException(spec.commandLine(), "-d must be >= 0, was " + d);
+            }
+        }
         if (threads != null) {
             for (int t : threads) {
                 if (t < 1) {
@@ -151,19 +169,26 @@ final class BenchCommand implements Callable<Integer> {
             if (info.repackedMatrices() > 0) {
                 variant += "+repack";
             }
-            for (int t : threads) {
-                for (int p : prompt) {
-                    if (p > 0) {
-                        int[] tokens = SyntheticTokens.prompt(info, p);
-                        List<Double> samples = measure(model, t, p, s -> prompt(s, tokens));
-                        rows.add(row(file, type, info, variant, t, "pp" + p, p, 0, samples, loadMillis));
-                    }
-                }
-                for (int n : gen) {
-                    if (n > 0) {
-                        int first = SyntheticTokens.first(info);
-                        List<Double> samples = measure(model, t, n + 1, s -> generate(s, first, n));
-                        rows.add(row(file, type, info, variant, t, "tg" + n, 0, n, samples, loadMillis));
+            List<KvType> types = kvTypes == null || kvTypes.isEmpty() ? java.util.Collections.singletonList(null) : kvTypes;
+            for (KvType kv : types) {
+                for (int t : threads) {
+                    for (int d : depth) {
+                        int[] filler = SyntheticTokens.prompt(info, Math.max(d, 1));
+                        String at = d > 0 ? " @ d" + d : "";
+                        for (int p : prompt) {
+                            if (p > 0) {
+                                int[] tokens = SyntheticTokens.prompt(info, p);
+                                List<Double> samples = measure(model, t, kv, d, filler, d + p, s -> prompt(s, tokens, d));
+                                rows.add(row(file, type, info, variant, t, kv, d, "pp" + p + at, p, 0, samples, loadMillis));
+                            }
+                        }
+                        for (int n : gen) {
+                            if (n > 0) {
+                                int first = SyntheticTokens.first(info);
+                                List<Double> samples = measure(model, t, kv, d, filler, d + n + 1, s -> generate(s, first, n));
+                                rows.add(row(file, type, info, variant, t, kv, d, "tg" + n + at, 0, n, samples, loadMillis));
+                            }
+                        }
                     }
                 }
             }
@@ -171,10 +196,11 @@ final class BenchCommand implements Callable<Integer> {
         return rows;
     }
 
-    private BenchResult row(Path file, String type, ModelInfo info, String variant, int threads, String test, int p, int n,
-                            List<Double> samples, double loadMillis) {
+    private BenchResult row(Path file, String type, ModelInfo info, String variant, int threads, KvType kv, int depth,
+                            String test, int p, int n, List<Double> samples, double loadMillis) {
+        String kvName = kv == null ? KvType.nativeNames().get(0) : kv.nativeName();
         return new BenchResult("java", file.getFileName().toString(), type, info.tensorBytes(), info.parameterCount(),
-                variant, threads, test, p, n, samples, loadMillis, ProcessMemory.peakRssBytes());
+                variant, threads, kvName, depth, test, p, n, samples, loadMillis, ProcessMemory.peakRssBytes());
     }
 
     /** A timed test body: returns the number of tokens it processed. */
@@ -182,31 +208,40 @@ final class BenchCommand implements Callable<Integer> {
         int run(Session session);
     }
 
-    /** One warm-up run, then the repetitions, each from an empty cache; tokens/s per repetition. */
-    private List<Double> measure(Model model, int threads, int contextLength, Body body) {
-        SessionOptions options = SessionOptions.builder().contextLength(Math.max(contextLength, 16))
-                .batchSize(Math.max(contextLength, 16)).threads(threads).build();
+    /**
+     * One warm-up run, then the repetitions, each from a cache holding just the depth's filler
+     * tokens (evaluated untimed); tokens/s per repetition.
+     */
+    private List<Double> measure(Model model, int threads, KvType kv, int depth, int[] filler, int contextLength,
+                                 Body body) {
+        SessionOptions.Builder builder = SessionOptions.builder().contextLength(Math.max(contextLength, 16))
+                .batchSize(Math.max(contextLength, 16)).threads(threads);
+        SessionOptions options = (kv == null ? builder : builder.kvType(kv)).build();
         List<Double> samples = new ArrayList<>(repetitions);
         try (Session session = model.newSession(options)) {
-            body.run(session);
-            for (int r = 0; r < repetitions; r++) {
+            for (int r = -1; r < repetitions; r++) {
                 session.truncate(0);
+                if (depth > 0) {
+                    session.evaluate(filler, 0, false);
+                }
                 long start = System.nanoTime();
                 int tokens = body.run(session);
                 long elapsed = System.nanoTime() - start;
-                samples.add(tokens / (elapsed / 1e9));
+                if (r >= 0) {
+                    samples.add(tokens / (elapsed / 1e9));
+                }
             }
         }
         return samples;
     }
 
-    /** pp: one batch of synthetic tokens at position 0. */
-    private static int prompt(Session session, int[] tokens) {
-        session.evaluate(tokens, 0, false);
+    /** pp: one batch of synthetic tokens after the depth's. */
+    private static int prompt(Session session, int[] tokens, int depth) {
+        session.evaluate(tokens, depth, false);
         return tokens.length;
     }
 
-    /** tg: n tokens one at a time from an empty cache, each the greedy pick of the previous logits. */
+    /** tg: n tokens one at a time after the depth's, each the greedy pick of the previous logits. */
     private static int generate(Session session, int first, int n) {
         int token = first;
         for (int i = 0; i < n; i++) {
@@ -264,10 +299,11 @@ final class BenchCommand implements Callable<Integer> {
         out.println();
         for (BenchResult j : java) {
             for (BenchResult n : nat) {
-                if (n.modelFile().equals(j.modelFile()) && n.threads() == j.threads() && n.test().equals(j.test())) {
+                if (n.modelFile().equals(j.modelFile()) && n.threads() == j.threads() && n.test().equals(j.test())
+                        && n.kvType().equals(j.kvType())) {
                     double ratio = j.mean() / n.mean();
-                    out.printf(Locale.ROOT, "java/native %s %s t=%d: %.2f / %.2f t/s = %.3f (Java %+.1f%% time per token)%n",
-                            j.modelFile(), j.test(), j.threads(), j.mean(), n.mean(), ratio, (1 / ratio - 1) * 100);
+                    out.printf(Locale.ROOT, "java/native %s %s t=%d kv %s: %.2f / %.2f t/s = %.3f (Java %+.1f%% time per token)%n",
+                            j.modelFile(), j.test(), j.threads(), j.kvType(), j.mean(), n.mean(), ratio, (1 / ratio - 1) * 100);
                 }
             }
         }

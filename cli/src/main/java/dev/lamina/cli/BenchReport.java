@@ -11,9 +11,13 @@ import java.util.Map;
 final class BenchReport {
     private BenchReport() {}
 
-    static void table(PrintWriter out, List<BenchResult> rows, boolean withLoop) {
+    /** withKvType: a type_k column, which llama-bench too prints only when -ctk was given. */
+    static void table(PrintWriter out, List<BenchResult> rows, boolean withLoop, boolean withKvType) {
         List<String[]> cells = new ArrayList<>();
         List<String> header = new ArrayList<>(List.of("model", "size", "params", "backend", "threads"));
+        if (withKvType) {
+            header.add("type_k");
+        }
         if (withLoop) {
             header.add("loop");
         }
@@ -22,6 +26,9 @@ final class BenchReport {
         for (BenchResult r : rows) {
             List<String> c = new ArrayList<>(List.of(r.modelType(), size(r.sizeBytes()), params(r.params()),
                     "CPU (" + r.cpuVariant() + ")", Integer.toString(r.threads())));
+            if (withKvType) {
+                c.add(r.kvType());
+            }
             if (withLoop) {
                 c.add(r.loop());
             }

@@ -8,10 +8,12 @@ import java.util.Map;
  * One benchmark row: one model, thread count and test (pp N or tg N), measured by one loop
  * ("java" through the Java API, "native" through the C API in lamina_bench_native).
  *
+ * @param kvType  the KV cache type (K and V alike), as llama-bench's type_k
+ * @param depth   tokens in the cache before the test (llama-bench's n_depth)
  * @param samples tokens per second of each repetition (the warm-up run excluded)
  */
 record BenchResult(String loop, String modelFile, String modelType, long sizeBytes, long params, String cpuVariant,
-                   int threads, String test, int nPrompt, int nGen, List<Double> samples, double loadMillis,
+                   int threads, String kvType, int depth, String test, int nPrompt, int nGen, List<Double> samples, double loadMillis,
                    long peakRssBytes) {
 
     double mean() {
@@ -38,6 +40,9 @@ record BenchResult(String loop, String modelFile, String modelType, long sizeByt
         m.put("backend", "CPU");
         m.put("cpu_variant", cpuVariant);
         m.put("n_threads", threads);
+        m.put("type_k", kvType);
+        m.put("type_v", kvType);
+        m.put("n_depth", depth);
         m.put("test", test);
         m.put("n_prompt", nPrompt);
         m.put("n_gen", nGen);
@@ -54,7 +59,7 @@ record BenchResult(String loop, String modelFile, String modelType, long sizeByt
         List<Double> samples = ((List<Object>) m.get("samples_ts")).stream().map(o -> ((Number) o).doubleValue()).toList();
         return new BenchResult((String) m.get("loop"), (String) m.get("model_file"), (String) m.get("model_type"),
                 num(m, "model_size").longValue(), num(m, "model_n_params").longValue(), (String) m.get("cpu_variant"),
-                num(m, "n_threads").intValue(), (String) m.get("test"), num(m, "n_prompt").intValue(),
+                num(m, "n_threads").intValue(), (String) m.get("type_k"), num(m, "n_depth").intValue(), (String) m.get("test"), num(m, "n_prompt").intValue(),
                 num(m, "n_gen").intValue(), samples, num(m, "load_ms").doubleValue(), num(m, "peak_rss_bytes").longValue());
     }
 

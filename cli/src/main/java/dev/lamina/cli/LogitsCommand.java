@@ -44,6 +44,9 @@ final class LogitsCommand implements Callable<Integer> {
             description = "Context length; raised to the prompt length if smaller (default: ${DEFAULT-VALUE}).")
     int contextLength;
 
+    @Mixin
+    KvTypeOption kvType;
+
     @Spec
     CommandSpec spec;
 
@@ -58,8 +61,8 @@ final class LogitsCommand implements Callable<Integer> {
             int ctx = Math.max(contextLength, tokens.length);
             int vocab = m.info().vocabSize();
             try (OutputFile file = OutputFile.create(output, model.model);
-                 Session session = m.newSession(SessionOptions.builder()
-                    .contextLength(ctx).batchSize(tokens.length).threads(threads).build())) {
+                 Session session = m.newSession(kvType.applyTo(SessionOptions.builder()
+                    .contextLength(ctx).batchSize(tokens.length).threads(threads)).build())) {
                 FileChannel channel = file.channel();
                 session.evaluate(tokens, 0, true);
                 ByteBuffer row = ByteBuffer.allocate(vocab * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);

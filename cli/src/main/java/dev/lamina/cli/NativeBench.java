@@ -1,5 +1,6 @@
 package dev.lamina.cli;
 
+import dev.lamina.KvType;
 import dev.lamina.json.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,8 @@ final class NativeBench {
 
     @SuppressWarnings("unchecked")
     static List<BenchResult> run(Path exe, List<Path> models, List<Integer> threads, List<Integer> prompt,
-                                 List<Integer> gen, int repetitions, boolean noRepack)
+                                 List<Integer> gen, List<Integer> depth, List<KvType> kvTypes, int repetitions,
+                                 boolean noRepack)
             throws IOException, InterruptedException {
         if (!Files.isExecutable(exe)) {
             throw new IllegalArgumentException("--compare-native: " + exe + " is not an executable file "
@@ -24,7 +26,10 @@ final class NativeBench {
         }
         List<String> command = new ArrayList<>(List.of(exe.toString(),
                 "-m", join(models), "-t", join(threads), "-p", join(prompt), "-n", join(gen),
-                "-r", Integer.toString(repetitions), "--json"));
+                "-d", join(depth), "-r", Integer.toString(repetitions), "--json"));
+        if (kvTypes != null && !kvTypes.isEmpty()) {
+            command.addAll(List.of("-ctk", kvTypes.stream().map(KvType::nativeName).collect(Collectors.joining(","))));
+        }
         if (noRepack) {
             command.add("--no-repack");
         }

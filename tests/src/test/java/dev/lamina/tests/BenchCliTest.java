@@ -18,6 +18,25 @@ class BenchCliTest {
     Path dir;
 
     @Test
+    void benchTakesKvTypesAndADepthAsLlamaBench() {
+        Path model = TestData.model("llama2-gqa256-f16.gguf");
+        CliTest.Run run = CliTest.lamina("bench", "-m", model.toString(), "-t", "1", "-p", "4", "-n", "2", "-r", "1",
+                "-d", "0,40", "-ctk", "f32,q8_0");
+        assertEquals(0, run.exitCode(), run.err());
+        List<String> lines = run.out().lines().toList();
+        assertTrue(lines.get(0).matches("\\| model +\\| +size \\| +params \\| backend +\\| threads \\| type_k \\| +test \\| +t/s \\|"),
+                lines.get(0));
+        for (String kv : List.of("f32", "q8_0")) {
+            for (String test : List.of("pp4", "tg2", "pp4 @ d40", "tg2 @ d40")) {
+                assertTrue(lines.stream().anyMatch(l -> l.contains("| " + kv + " ") && l.contains(" " + test + " |")),
+                        kv + " " + test + ":\n" + run.out());
+            }
+        }
+        CliTest.Run bad = CliTest.lamina("bench", "-m", model.toString(), "-ctk", "q4_0");
+        assertTrue(bad.exitCode() != 0 && bad.err().contains("q4_0") && bad.err().contains("f16, q8_0, f32"), bad.err());
+    }
+
+    @Test
     void benchPrintsALlamaBenchTable() {
         Path model = TestData.model("stories260K-f32.gguf");
         CliTest.Run run = CliTest.lamina("bench", "-m", model.toString(), "-t", "1", "-p", "8", "-n", "4", "-r", "1");

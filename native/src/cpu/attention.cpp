@@ -1,0 +1,192 @@
+#include "cpu/attention.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "common/float_convert.h"
+#include "runtime/thread_pool.h"
+
+namespace lamina::cpu {
+namespace {
+
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+// Fewer (token, KV head) items than this many per thread leave threads idle near the end of a
+// loop; below it the KV range of each item is split.
+constexpr int64_t kItemsPerThread = 4;
+
+// The running softmax state of a KV head's query group over part of the KV range: per query
+// row the largest score seen, the sum of exp(score - max) and the unnormalised sum of V rows.
+struct SoftmaxState {
+    float *acc;  // group x head_dim
+    float *max;  // group
+    float *sum;  // group
+};
+
+struct Plan {
+    int32_t head_dim, group, n_head_kv, q_row;  // q_row: floats of one token's queries
+    float scale;
+    const KvPlanes *kv;
+    const DotKernel *dot;
+    const AttentionKernel *kernel;
+    size_t head_bytes;        // one KV head's part of a cache row
+    size_t act_stride;        // bytes of one converted query row (a multiple of 4)
+    size_t act_floats;        // floats reserved for the group's converted queries
+    size_t state_floats;      // floats of one SoftmaxState
+    size_t thread_floats;     // floats of one thread's scratch
+    int32_t chunks;
+};
+
+SoftmaxState state_at(const Plan &p, float *base) {
+    const size_t accs = static_cast<size_t>(p.group) * p.head_dim;
+    return {base, base + accs, base + accs + p.group};
+}
+
+// The group's queries in the form K's dot product takes: rounded to F16 for an F16 cache (as
+// llama.cpp rounds Q before its F16 K·Q), quantized for Q8_0, as they are for F32.
+void convert_queries(const Plan &p, const float *q_token, int32_t kv_head, uint8_t *act) {
+    const int32_t D = p.head_dim;
+    for (int32_t g = 0; g < p.group; ++g) {
+        const float *qh = q_token + static_cast<size_t>(kv_head * p.group + g) * D;
+        uint8_t *dst = act + static_cast<size_t>(g) * p.act_stride;
+        if (p.kv->type == GgmlType::F16) {
+            float *f = reinterpret_cast<float *>(dst);
+            for (int32_t d = 0; d < D; ++d) f[d] = fp16_to_fp32(fp32_to_fp16(qh[d]));
+        } else {
+            p.dot->convert_act(qh, dst, D);
+        }
+    }
+}
+
+// Folds KV positions [begin, end) of one KV head into a fresh state, a tile at a time.
+void attend_range(const Plan &p, int32_t kv_head, const uint8_t *act, float *scores, int32_t begin, int32_t end,
+                  const SoftmaxState &st) {
+    const int32_t D = p.head_dim;
+    std::fill(st.acc, st.acc + static_cast<size_t>(p.group) * D, 0.0f);
+    std::fill(st.max, st.max + p.group, kNegInf);
+    std::fill(st.sum, st.sum + p.group, 0.0f);
+    const size_t stride = p.kv->row_bytes, head = kv_head * p.head_bytes;
+    for (int32_t j0 = begin; j0 < end; j0 += kAttentionTile) {
+        const int32_t n = std::min(kAttentionTile, end - j0);
+        const uint8_t *k = p.kv->k + static_cast<size_t>(j0) * stride + head;
+        const uint8_t *v = p.kv->v + static_cast<size_t>(j0) * stride + head;
+        p.dot->dot_rows_batch(D, k, stride, n, act, p.act_stride, p.group, scores, kAttentionTile);
+        for (int32_t g = 0; g < p.group; ++g) {
+            float *s = scores + static_cast<size_t>(g) * kAttentionTile;
+            float tile_max = kNegInf;
+            for (int32_t j = 0; j < n; ++j) tile_max = std::max(tile_max, s[j] *= p.scale);
+            float *acc = st.acc + static_cast<size_t>(g) * D;
+            if (tile_max > st.max[g]) {
+                // exp(-inf) = 0 on the first tile: the empty state rescales to itself.
+                const float rescale = std::exp(st.max[g] - tile_max);
+                for (int32_t d = 0; d < D; ++d) acc[d] *= rescale;
+                st.sum[g] *= rescale;
+                st.max[g] = tile_max;
+            }
+            st.sum[g] += p.kernel->exp_shifted(s, n, st.max[g]);
+            p.kernel->accumulate(D, s, n, v, stride, acc);
+        }
+    }
+}
+
+void write_normalised(const Plan &p, const SoftmaxState &st, float *out_token, int32_t kv_head) {
+    const int32_t D = p.head_dim;
+    for (int32_t g = 0; g < p.group; ++g) {
+        const float inv = 1.0f / st.sum[g];
+        const float *acc = st.acc + static_cast<size_t>(g) * D;
+        float *o = out_token + static_cast<size_t>(kv_head * p.group + g) * D;
+        for (int32_t d = 0; d < D; ++d) o[d] = acc[d] * inv;
+    }
+}
+
+// Merges the chunks' states of one item: each rescaled to the largest max, then normalised.
+void merge_chunks(const Plan &p, float *partials, float *out_token, int32_t kv_head) {
+    const int32_t D = p.head_dim;
+    for (int32_t g = 0; g < p.group; ++g) {
+        float m = kNegInf;
+        for (int32_t c = 0; c < p.chunks; ++c) m = std::max(m, state_at(p, partials + c * p.state_floats).max[g]);
+        float *o = out_token + static_cast<size_t>(kv_head * p.group + g) * D;
+        std::fill(o, o + D, 0.0f);
+        float sum = 0.0f;
+        for (int32_t c = 0; c < p.chunks; ++c) {
+            const SoftmaxState st = state_at(p, partials + c * p.state_floats);
+            if (st.max[g] == kNegInf) continue;  // an empty chunk
+            const float w = std::exp(st.max[g] - m);
+            sum += w * st.sum[g];
+            const float *acc = st.acc + static_cast<size_t>(g) * D;
+            for (int32_t d = 0; d < D; ++d) o[d] += w * acc[d];
+        }
+        const float inv = 1.0f / sum;
+        for (int32_t d = 0; d < D; ++d) o[d] *= inv;
+    }
+}
+
+int32_t choose_chunks(int64_t items, int32_t n_threads, int32_t n_positions) {
+    const int64_t wanted = kItemsPerThread * n_threads;
+    if (items >= wanted) return 1;
+    const int64_t tiles = (n_positions + kAttentionTile - 1) / kAttentionTile;
+    return static_cast<int32_t>(std::max<int64_t>(1, std::min((wanted + items - 1) / items, tiles)));
+}
+
+}  // namespace
+
+bool attention(const AttentionShape &shape, const KvPlanes &kv, const float *q, float *out, int32_t n_tokens,
+               int32_t pos, ThreadPool &pool, AttentionScratch &scratch, Variant variant, int32_t n_chunks) {
+    Plan p{};
+    p.dot = dot_kernel(kv.type, variant);
+    p.kernel = attention_kernel(kv.type, variant);
+    if (p.dot == nullptr || p.kernel == nullptr) return false;
+    p.head_dim = shape.head_dim;
+    p.group = shape.n_head / shape.n_head_kv;
+    p.n_head_kv = shape.n_head_kv;
+    p.q_row = shape.n_head * shape.head_dim;
+    p.scale = 1.0f / std::sqrt(static_cast<float>(shape.head_dim));
+    p.kv = &kv;
+    p.head_bytes = kv.row_bytes / shape.n_head_kv;
+    p.act_stride = (p.dot->act_row_bytes(shape.head_dim) + 3) & ~size_t{3};
+    p.act_floats = p.act_stride / sizeof(float) * p.group;
+    p.state_floats = static_cast<size_t>(p.group) * (p.head_dim + 2);
+    p.thread_floats = p.act_floats + static_cast<size_t>(p.group) * kAttentionTile + p.state_floats;
+
+    const int64_t jobs = static_cast<int64_t>(n_tokens) * shape.n_head_kv;
+    p.chunks = n_chunks > 0 ? n_chunks : choose_chunks(jobs, pool.size(), pos + n_tokens);
+    const int64_t items = jobs * p.chunks;
+    const size_t threads_floats = p.thread_floats * pool.size();
+    const size_t partial_floats = p.chunks > 1 ? static_cast<size_t>(items) * p.state_floats : 0;
+    if (scratch.work.size() < threads_floats + partial_floats) scratch.work.resize(threads_floats + partial_floats);
+    float *partials = scratch.work.data() + threads_floats;
+
+    pool.for_each_chunk(items, 1, [&](int64_t begin, int64_t end, int thread) {
+        float *mine = scratch.work.data() + static_cast<size_t>(thread) * p.thread_floats;
+        uint8_t *act = reinterpret_cast<uint8_t *>(mine);
+        float *scores = mine + p.act_floats;
+        for (int64_t item = begin; item < end; ++item) {
+            const int64_t job = item / p.chunks;
+            const int32_t c = static_cast<int32_t>(item % p.chunks);
+            const int32_t t = static_cast<int32_t>(job / shape.n_head_kv);
+            const int32_t kv_head = static_cast<int32_t>(job % shape.n_head_kv);
+            const int32_t n_seen = pos + t + 1;
+            const int32_t tiles = (n_seen + kAttentionTile - 1) / kAttentionTile;
+            const int32_t first = static_cast<int32_t>(static_cast<int64_t>(c) * tiles / p.chunks) * kAttentionTile;
+            const int32_t last = std::min(
+                n_seen, static_cast<int32_t>(static_cast<int64_t>(c + 1) * tiles / p.chunks) * kAttentionTile);
+            const SoftmaxState st =
+                state_at(p, p.chunks > 1 ? partials + static_cast<size_t>(item) * p.state_floats
+                                         : scores + static_cast<size_t>(p.group) * kAttentionTile);
+            convert_queries(p, q + static_cast<size_t>(t) * p.q_row, kv_head, act);
+            attend_range(p, kv_head, act, scores, first, last, st);
+            if (p.chunks == 1) write_normalised(p, st, out + static_cast<size_t>(t) * p.q_row, kv_head);
+        }
+    });
+    if (p.chunks == 1) return true;
+    pool.for_each_chunk(jobs, 1, [&](int64_t begin, int64_t end, int) {
+        for (int64_t job = begin; job < end; ++job) {
+            const int32_t t = static_cast<int32_t>(job / shape.n_head_kv);
+            merge_chunks(p, partials + static_cast<size_t>(job * p.chunks) * p.state_floats,
+                         out + static_cast<size_t>(t) * p.q_row, static_cast<int32_t>(job % shape.n_head_kv));
+        }
+    });
+    return true;
+}
+
+}  // namespace lamina::cpu

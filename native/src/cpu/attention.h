@@ -1,0 +1,70 @@
+// Causal attention of a batch of query tokens over a KV cache in F32, F16 or Q8_0, tiled with an
+// online softmax (FlashAttention-2 style): per query row a running max, a running sum and an
+// unnormalised accumulator, updated one tile of kAttentionTile KV positions at a time, so no
+// score row as long as the context exists.
+//
+// Scores of a tile come from the KV type's DotKernel (dot_rows_batch over all query heads of
+// a KV head's group, so each K row loaded serves the whole group); the query is rounded to F16
+// for an F16 K (as llama.cpp does) and quantized to Q8_0 for a Q8_0 K. The weighted sum of V
+// rows is the per-ISA AttentionKernel below.
+//
+// Work items are (token, KV head) pairs. When there are too few for every thread (a decode
+// step), each pair's KV range is split into chunks that produce partial softmax states, merged
+// afterwards; otherwise one item writes its normalised output directly.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "cpu/kernels.h"
+#include "quant/ggml_type.h"
+
+namespace lamina {
+class ThreadPool;
+}
+
+namespace lamina::cpu {
+
+constexpr int32_t kAttentionTile = 32;
+
+struct AttentionKernel {
+    // acc[0, d) += sum over j in [0, n) of p[j] * (V row j), row j at v + j * v_stride bytes,
+    // d values in the kernel's KV type (d a multiple of its block size).
+    void (*accumulate)(int64_t d, const float *p, int64_t n, const void *v, size_t v_stride, float *acc);
+    // s[j] = exp(s[j] - max) for j in [0, n); returns their sum. Every s[j] <= max.
+    float (*exp_shifted)(float *s, int64_t n, float max);
+};
+
+// The kernel for V rows of `type` (F32, F16, Q8_0) in variant `v`; nullptr when this CPU cannot
+// run `v` or the type has none.
+const AttentionKernel *attention_kernel(GgmlType type, Variant v);
+
+struct AttentionShape {
+    int32_t head_dim;
+    int32_t n_head;
+    int32_t n_head_kv;
+};
+
+// One layer's cache planes: position p's K row at k + p * row_bytes, KV head h's values at
+// h * row_bytes / n_head_kv inside it.
+struct KvPlanes {
+    GgmlType type;
+    const uint8_t *k;
+    const uint8_t *v;
+    size_t row_bytes;
+};
+
+// Per-thread tiles and the partial states of split KV ranges; grows on first use.
+struct AttentionScratch {
+    std::vector<float> work;
+};
+
+// out[t][h * D + d] = softmax_j(q[t][h] . K[j][h / group] / sqrt(D)) V[j][h / group][d] over
+// j in [0, pos + t] for t in [0, n_tokens); q and out hold n_head * head_dim floats per token.
+// n_chunks > 0 forces that many chunks per (token, KV head) (tests); 0 chooses from the thread
+// count. Returns false when `variant` has no kernels for the KV type (this CPU cannot run it).
+bool attention(const AttentionShape &shape, const KvPlanes &kv, const float *q, float *out, int32_t n_tokens,
+               int32_t pos, ThreadPool &pool, AttentionScratch &scratch, Variant variant, int32_t n_chunks = 0);
+
+}  // namespace lamina::cpu
