@@ -98,7 +98,18 @@ TEST(CpuAttention, EveryVariantMatchesTwoPassDoubleReference) {
     std::vector<Case> cases;
     for (int32_t depth : {1, 2, 31, 32, 33, 100, 1000, 5000})
         for (int32_t D : {64, 128})
-            for (int32_t group : {1, 4, 8}) cases.push_back({depth, D, group});
+            for (int32_t group : {1, 4, 8}) {
+#ifdef LAMINA_TESTS_UNDER_EMULATION
+                // Under qemu every case costs ~100x: the long contexts run with MHA at D = 64 and
+                // the widest GQA group at D = 128 only (all combinations up to depth 100).
+                if (depth >= 1000 && !((D == 64 && group == 1) || (D == 128 && group == 8))) continue;
+#endif
+                cases.push_back({depth, D, group});
+            }
+#ifdef LAMINA_TESTS_UNDER_EMULATION
+    std::printf("CpuAttention: emulated build, %zu of 48 shape cases (depths 1000 and 5000 with 2 shapes each)\n",
+                cases.size());
+#endif
     for (const Case &c : cases) {
         const AttentionShape sh{c.head_dim, 2 * c.group, 2};
         const int32_t E = sh.n_head_kv * c.head_dim;

@@ -20,6 +20,7 @@
 #include "gguf/gguf_writer.h"
 #include "lamina.h"
 #include "model/hparams.h"
+#include "runtime/kv_cache.h"
 #include "runtime/memory_budget.h"
 #include "runtime/thread_pool.h"
 #include "test_data.h"
@@ -281,8 +282,8 @@ TEST(Limits, KvCacheLargerThanTheMachineIsRefusedBeforeAllocating) {
     ModelHandle m;
     ASSERT_EQ(lm_model_load(path.c_str(), lm_model_default_params(), &m.model), LM_OK) << lm_last_error();
     std::remove(path.c_str());
-    // 512 KiB of K and V per position: 2^20 positions need 512 GiB.
-    const uint64_t need = uint64_t{2} * 65536 * 4 << 20;
+    // 256 KiB of K and V per position in the default F16 cache: 2^20 positions need 256 GiB.
+    const uint64_t need = uint64_t{2} * 65536 * 2 << 20;
     ASSERT_GT(need, lamina::host_memory_limit()) << "this machine has more memory than the test assumes";
     // In a child limited to 256 MiB more address space: had the cache been allocated (or
     // touched) before the check, the child would die or report a failed allocation instead.
@@ -296,7 +297,7 @@ TEST(Limits, KvCacheLargerThanTheMachineIsRefusedBeforeAllocating) {
     ASSERT_EQ(r.signal, 0);
     EXPECT_EQ(r.exit_code, LM_ERR_OUT_OF_MEMORY) << r.message;
     EXPECT_NE(r.message.find("n_ctx = 1048576"), std::string::npos) << r.message;
-    EXPECT_NE(r.message.find("KV cache 524288 MiB"), std::string::npos) << r.message;
+    EXPECT_NE(r.message.find("KV cache 262144 MiB"), std::string::npos) << r.message;
     EXPECT_NE(r.message.find("of memory; use a smaller context"), std::string::npos) << r.message;
 }
 
@@ -354,14 +355,18 @@ TEST(Limits, SessionMemoryEstimateAndCheck) {
     hp.n_head_kv = 4;
     hp.head_dim = 64;
     hp.n_ff = 5632;
-    // TinyLlama shape: 2 x 22 x 256 x 4 bytes = 44 KiB of KV per position.
-    const lamina::SessionMemory m = lamina::estimate_session_memory(hp, 4096, 512, 2);
-    EXPECT_EQ(m.kv_cache, uint64_t{2} * 22 * 4096 * 256 * 4);
+    // TinyLlama shape with an F16 cache: 2 x 22 x 256 x 2 bytes = 22 KiB of KV per position.
+    const uint64_t per_token = 2 * 22 * lamina::kv_row_bytes(lamina::GgmlType::F16, 256);
+    EXPECT_EQ(per_token, uint64_t{2} * 22 * 256 * 2);
+    const lamina::SessionMemory m = lamina::estimate_session_memory(hp, 4096, 512, 2, per_token);
+    EXPECT_EQ(m.kv_cache, uint64_t{2} * 22 * 4096 * 256 * 2);
     EXPECT_GT(m.scratch, uint64_t{512} * (2048 + 5632) * 4);
-    EXPECT_NO_THROW(lamina::check_session_memory("m.gguf", hp, 4096, 512, 2, uint64_t{1} << 30));
+    // No buffer grows with the context any more: attention keeps no score row per thread.
+    EXPECT_EQ(lamina::estimate_session_memory(hp, 1 << 20, 512, 2, per_token).scratch, m.scratch);
+    EXPECT_NO_THROW(lamina::check_session_memory("m.gguf", hp, 4096, 512, 2, per_token, uint64_t{1} << 30));
     try {
-        lamina::check_session_memory("m.gguf", hp, 1 << 20, 512, 2, uint64_t{8} << 30);
-        ADD_FAILURE() << "a 44 GiB KV cache passed an 8 GiB limit";
+        lamina::check_session_memory("m.gguf", hp, 1 << 20, 512, 2, per_token, uint64_t{8} << 30);
+        ADD_FAILURE() << "a 22 GiB KV cache passed an 8 GiB limit";
     } catch (const LaminaError &e) {
         EXPECT_EQ(e.status(), LM_ERR_OUT_OF_MEMORY);
         EXPECT_NE(std::string(e.what()).find("'m.gguf'"), std::string::npos) << e.what();
@@ -374,10 +379,12 @@ TEST(Limits, SessionMemoryEstimateAndCheck) {
     hp.head_dim = 65536;
     hp.n_ff = 1 << 20;
     hp.n_embd = 1 << 20;
-    const lamina::SessionMemory huge = lamina::estimate_session_memory(hp, 1 << 20, 512, 512);
+    const uint64_t huge_per_token = 2 * 4096 * lamina::kv_row_bytes(lamina::GgmlType::F32, int64_t{4096} * 65536);
+    const lamina::SessionMemory huge = lamina::estimate_session_memory(hp, 1 << 20, 512, 512, huge_per_token);
     EXPECT_GE(huge.total(), huge.kv_cache);
     EXPECT_GE(huge.kv_cache, uint64_t{1} << 62);
-    EXPECT_THROW(lamina::check_session_memory("m.gguf", hp, 1 << 20, 512, 512, lamina::host_memory_limit()),
+    EXPECT_THROW(lamina::check_session_memory("m.gguf", hp, 1 << 20, 512, 512, huge_per_token,
+                                              lamina::host_memory_limit()),
                  LaminaError);
 }
 

@@ -59,24 +59,26 @@ uint64_t host_memory_limit() {
 
 uint64_t SessionMemory::total() const { return sat_add(kv_cache, scratch); }
 
-SessionMemory estimate_session_memory(const ModelHparams &hp, int32_t n_ctx, int32_t n_ubatch, int32_t n_threads) {
+SessionMemory estimate_session_memory(const ModelHparams &hp, int32_t n_ctx, int32_t n_ubatch, int32_t n_threads,
+                                      uint64_t kv_bytes_per_token) {
     const auto u = [](int64_t v) { return v > 0 ? static_cast<uint64_t>(v) : 0; };
     SessionMemory m;
-    // K and V: 2 planes of n_layer x n_ctx x n_embd_kv floats.
-    m.kv_cache = sat_mul(sat_mul(sat_mul(2 * sizeof(float), u(hp.n_layer)), u(n_ctx)), u(int64_t{hp.n_head_kv} * hp.head_dim));
+    m.kv_cache = sat_mul(kv_bytes_per_token, u(n_ctx));
     // ForwardScratch: 3 x n_embd, 2 x n_embd_q, 2 x n_embd_kv, 2 x n_ff per token, plus the
-    // converted activations (at most 4 bytes an element of the widest row), and per thread one
-    // row of attention scores over the context.
+    // converted activations (at most 4 bytes an element of the widest row). Attention needs per
+    // thread a query group, a score tile and a softmax state, and partial states of at most 4
+    // chunks per thread: bounded by 5 x n_head x (head_dim + 40) floats a thread.
     const uint64_t per_token = sat_add(sat_add(sat_mul(4, u(hp.n_embd)), sat_mul(2, u(int64_t{hp.n_head} * hp.head_dim))),
                                        sat_add(sat_mul(2, u(int64_t{hp.n_head_kv} * hp.head_dim)), sat_mul(3, u(hp.n_ff))));
+    const uint64_t attention_per_thread = sat_mul(sat_mul(5, u(hp.n_head)), sat_add(u(hp.head_dim), 40));
     m.scratch = sat_add(sat_mul(sat_mul(per_token, u(n_ubatch)), sizeof(float)),
-                        sat_mul(sat_mul(u(n_threads), u(n_ctx)), sizeof(float)));
+                        sat_mul(sat_mul(u(n_threads), attention_per_thread), sizeof(float)));
     return m;
 }
 
 void check_session_memory(const std::string &model_name, const ModelHparams &hp, int32_t n_ctx, int32_t n_ubatch,
-                          int32_t n_threads, uint64_t limit) {
-    const SessionMemory m = estimate_session_memory(hp, n_ctx, n_ubatch, n_threads);
+                          int32_t n_threads, uint64_t kv_bytes_per_token, uint64_t limit) {
+    const SessionMemory m = estimate_session_memory(hp, n_ctx, n_ubatch, n_threads, kv_bytes_per_token);
     if (m.total() > limit) {
         fail(LM_ERR_OUT_OF_MEMORY, "a session of '" + model_name + "' with n_ctx = " + std::to_string(n_ctx) +
                                        " needs " + mib(m.total()) + " (KV cache " + mib(m.kv_cache) + ", buffers " +

@@ -50,8 +50,10 @@ int32_t resolve_batch(int32_t requested, int32_t n_ctx) {
 // Refuses a session the machine cannot hold before allocating any of it.
 KvCache make_cache(const LlamaModel &model, int32_t n_ctx, int32_t n_ubatch, int32_t n_threads, const char *kv_type) {
     const GgmlType type = parse_kv_type(kv_type);
-    check_session_memory(model.file().name(), model.hparams(), n_ctx, n_ubatch, n_threads, host_memory_limit());
     const ModelHparams &hp = model.hparams();
+    const uint64_t kv_bytes_per_token = 2 * static_cast<uint64_t>(std::max(hp.n_layer, 0)) *
+                                        kv_row_bytes(type, std::max<int64_t>(hp.n_embd_kv(), 0));
+    check_session_memory(model.file().name(), hp, n_ctx, n_ubatch, n_threads, kv_bytes_per_token, host_memory_limit());
     return KvCache(hp.n_layer, n_ctx, hp.n_embd_kv(), hp.head_dim, type);
 }
 

@@ -125,15 +125,20 @@ class LogitsViewTest {
             }, "view-reader");
             reader.start();
             try {
+                // The reader must really run beside each change, even on a loaded machine.
+                awaitProgress(reads, unexpected);
                 for (int round = 0; round < 30; round++) {
                     int n = 2 + round % 5 * 8;
                     session.evaluate(tokens(n), 0, true);      // many rows: the buffer grows or shrinks
                     current.set(session.logitsSegment(n - 1));
+                    awaitProgress(reads, unexpected);
                     session.evaluate(new int[] {5}, n, false); // one row again
                     current.set(session.logitsSegment(-1));
+                    awaitProgress(reads, unexpected);
                 }
                 session.close();
-                TimeUnit.MILLISECONDS.sleep(20);
+                // The reader holds a view of the closed session now: it must be refused.
+                awaitProgress(refused, unexpected);
             } finally {
                 stop.set(true);
                 reader.join();
@@ -143,6 +148,15 @@ class LogitsViewTest {
             }
             assertTrue(reads.get() > 0, "the reader read something");
             assertTrue(refused.get() > 0, "the reader met invalidated views");
+        }
+    }
+
+    /** Waits (at most 10 s) until the counter moves, or the reader failed. */
+    private static void awaitProgress(AtomicLong counter, AtomicReference<Throwable> failed) throws InterruptedException {
+        long start = counter.get();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (counter.get() == start && failed.get() == null && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(1);
         }
     }
 
