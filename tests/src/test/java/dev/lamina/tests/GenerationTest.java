@@ -10,6 +10,7 @@ import dev.lamina.GeneratedToken;
 import dev.lamina.Generation;
 import dev.lamina.GenerationOptions;
 import dev.lamina.GenerationResult;
+import dev.lamina.KvType;
 import dev.lamina.Model;
 import dev.lamina.Session;
 import dev.lamina.SessionOptions;
@@ -22,11 +23,14 @@ import org.junit.jupiter.api.Test;
 class GenerationTest {
     private final TestData.Golden golden = TestData.golden("stories260K");
 
+    // stories260K's 200 golden ids agree with llama2.c, which keeps its KV cache in F32; at step 37
+    // the top two logits are 0.0014 apart, close enough for an F16 cache's rounding to pick the
+    // other one, so the exact 200-token comparison runs with an F32 cache.
     @Test
     void greedyGenerationYieldsTheGoldenIds() {
         int n = golden.greedyIds().length;
         try (Model model = Model.load(golden.model());
-             Session session = model.newSession(SessionOptions.builder().contextLength(512).build());
+             Session session = model.newSession(SessionOptions.builder().contextLength(512).kvType(KvType.F32).build());
              Generation generation = session.generate("", GenerationOptions.greedy().maxTokens(n))) {
             List<Integer> ids = new ArrayList<>();
             StringBuilder text = new StringBuilder();
