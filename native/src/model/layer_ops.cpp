@@ -1,6 +1,5 @@
 #include "model/layer_ops.h"
 
-#include <algorithm>
 #include <cmath>
 
 namespace lamina {
@@ -36,18 +35,6 @@ void rope_rotate(float *x, int32_t n_heads, int32_t head_dim, int32_t n_rot, con
             v[b] = x0 * sin_table[i] + x1 * cos_table[i];
         }
     }
-}
-
-void softmax(float *x, int64_t n) {
-    float max = x[0];
-    for (int64_t i = 1; i < n; ++i) max = std::max(max, x[i]);
-    double sum = 0;
-    for (int64_t i = 0; i < n; ++i) {
-        x[i] = std::exp(x[i] - max);
-        sum += x[i];
-    }
-    const float inv = static_cast<float>(1.0 / sum);
-    for (int64_t i = 0; i < n; ++i) x[i] *= inv;
 }
 
 void swiglu(const float *gate, const float *up, float *out, int64_t n) {

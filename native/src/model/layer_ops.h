@@ -19,9 +19,6 @@ void rope_angles(int32_t pos, int32_t n_rot, float freq_base, float freq_scale, 
 void rope_rotate(float *x, int32_t n_heads, int32_t head_dim, int32_t n_rot, const float *cos_table,
                  const float *sin_table, RopeLayout layout);
 
-// In place: x = softmax(x) over n elements.
-void softmax(float *x, int64_t n);
-
 // out = silu(gate) * up, elementwise.
 void swiglu(const float *gate, const float *up, float *out, int64_t n);
 
