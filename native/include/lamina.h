@@ -16,8 +16,10 @@
  *    Text is UTF-8 and not NUL-terminated unless stated.
  *
  * Thread safety: an lm_model is immutable after lm_model_load and may be used from any number of
- * threads at once (its weights are mapped once and shared by every session). An lm_session and
- * an lm_sampler must be used by one thread at a time; concurrent calls on the same session are
+ * threads at once (its weights are mapped once and shared by every session, and so are its
+ * worker threads: sessions evaluating at once take turns, one micro-batch at a time, so they
+ * never run more threads than the widest of them asked for). An lm_session, an lm_batch and an
+ * lm_sampler must be used by one thread at a time; concurrent calls on the same session are
  * detected and refused with LM_ERR_BUSY. Free sessions before the model they were created from.
  */
 #ifndef LAMINA_H
@@ -50,12 +52,13 @@ typedef enum lm_status {
     LM_ERR_BUFFER_TOO_SMALL = 7,  /* a caller buffer is too small; *out_len says what is needed */
     LM_ERR_BUSY = 8,              /* the session is in use by another thread */
     LM_ERR_INTERNAL = 9,          /* a bug in Lamina; the message says where */
-    LM_ERR_CANCELLED = 10         /* a progress callback asked to stop */
+    LM_ERR_CANCELLED = 10         /* a progress or abort callback asked to stop */
 } lm_status;
 
 typedef struct lm_model lm_model;
 typedef struct lm_session lm_session;
 typedef struct lm_sampler lm_sampler;
+typedef struct lm_batch lm_batch;
 
 /* ---- library ---------------------------------------------------------------------------- */
 
@@ -136,6 +139,9 @@ LM_API lm_model_params lm_model_default_params(void);
 LM_API lm_status lm_model_load(const char *path, lm_model_params params, lm_model **out_model);
 /* Frees the model and unmaps its file. NULL is ignored. Sessions must be freed first. */
 LM_API void lm_model_free(lm_model *model);
+/* Worker threads the model's sessions share, the evaluating thread included: the widest
+ * n_threads any evaluation asked for so far (0 before the first). */
+LM_API lm_status lm_model_n_worker_threads(const lm_model *model, int32_t *out_threads);
 
 /* The SHA-256 of a whole file as 64 lowercase hex digits (two-call string pattern). */
 LM_API lm_status lm_file_sha256(const char *path, char *buf, size_t capacity, size_t *out_len);
@@ -168,14 +174,24 @@ LM_API lm_status lm_token_to_piece(const lm_model *model, lm_token token, bool r
 /* Whether a token ends generation (EOS, EOT or another end-of-generation token). */
 LM_API lm_status lm_token_is_eog(const lm_model *model, lm_token token, bool *out_is_eog);
 
-/* ---- session: KV cache and logits ------------------------------------------------------- */
+/* ---- session: KV cache, sequences and logits --------------------------------------------- */
 
+/* A session's KV cache has n_ctx cells. A cell holds one position of one or more sequences
+ * (a prefix copied to another sequence is shared, not duplicated). A batch mixes tokens of any
+ * sequences; each token attends to the cells of its own sequence up to its own position. */
 typedef struct lm_session_params {
-    int32_t n_ctx;      /* context length in tokens; 0 = min(model's n_ctx_train, 4096) */
-    int32_t n_batch;    /* most tokens one lm_session_eval call may take; 0 = n_ctx */
-    int32_t n_threads;  /* worker threads; 0 = number of online CPUs */
+    int32_t n_ctx;      /* KV cells, shared by all sequences; 0 = min(model's n_ctx_train, 4096) */
+    int32_t n_batch;    /* most tokens one eval/decode call may take; 0 = n_ctx */
+    int32_t n_threads;  /* threads an evaluation runs on (the model's shared workers); 0 = online CPUs */
     const char *kv_type; /* KV cache type: "f16", "q8_0", "f32" (lm_kv_type_names); NULL = "f16" */
+    int32_t n_seq_max;  /* sequence ids 0 .. n_seq_max-1 (at most 64); 0 = 1 */
 } lm_session_params;
+
+/* Asked on the evaluating thread before every layer of every micro-batch, and while waiting for
+ * the model's worker threads; returning true stops the evaluation with LM_ERR_CANCELLED, leaving
+ * the cache as it was before the call. Another thread stops an evaluation by making it return
+ * true (e.g. it reads a flag or a deadline). Must not call into the session. */
+typedef bool (*lm_abort_fn)(void *user_data);
 
 LM_API lm_session_params lm_session_default_params(void);
 LM_API lm_status lm_session_new(const lm_model *model, lm_session_params params,
@@ -183,21 +199,62 @@ LM_API lm_status lm_session_new(const lm_model *model, lm_session_params params,
 /* NULL is ignored. */
 LM_API void lm_session_free(lm_session *session);
 
-/* Evaluates n_tokens tokens placed at positions pos .. pos+n_tokens-1 in one batch.
- * pos must be <= the number of positions already in the cache; positions >= pos are dropped
- * first (so pos = 0 starts over, and pos < n_past rewinds). With all_logits the logits of every
- * token of the batch are kept, otherwise only those of the last token. */
+/* Sets (fn NULL: clears) the abort callback of the session's evaluations. */
+LM_API lm_status lm_session_set_abort_callback(lm_session *session, lm_abort_fn fn, void *user_data);
+
+/* Sequence 0 as a single conversation: evaluates n_tokens tokens at positions
+ * pos .. pos+n_tokens-1. pos must be <= the number of positions sequence 0 holds; its
+ * positions >= pos are dropped first (so pos = 0 starts over, and pos < n_past rewinds). With
+ * all_logits the logits of every token of the batch are kept, otherwise only the last's. */
 LM_API lm_status lm_session_eval(lm_session *session, const lm_token *tokens, int32_t n_tokens,
                                  int32_t pos, bool all_logits);
+
+/* A batch: per token its id, position, sequence and whether its logits are wanted. */
+LM_API lm_status lm_batch_new(lm_batch **out_batch);
+LM_API void lm_batch_free(lm_batch *batch);  /* NULL is ignored */
+LM_API lm_status lm_batch_clear(lm_batch *batch);
+LM_API lm_status lm_batch_add(lm_batch *batch, lm_token token, int32_t pos, int32_t seq_id, bool logits);
+/* Adds tokens[0..n) of one sequence at positions pos.., wanting logits for the last if
+ * logits_last. */
+LM_API lm_status lm_batch_add_tokens(lm_batch *batch, const lm_token *tokens, int32_t n_tokens, int32_t pos,
+                                     int32_t seq_id, bool logits_last);
+LM_API lm_status lm_batch_n_tokens(const lm_batch *batch, int32_t *out_n_tokens);
+
+/* Evaluates a batch in one forward pass per micro-batch (every weight matrix read once for all
+ * its rows). Each sequence's tokens, in batch order, must continue it: the first at its largest
+ * position + 1 (0 for an empty sequence), the next one after that. LM_ERR_CONTEXT_FULL when
+ * fewer cells are free than the batch has tokens. The logit rows (lm_session_logits) are the
+ * tokens that wanted logits, in batch order. On any failure no token of the batch stays in
+ * the cache. */
+LM_API lm_status lm_session_decode(lm_session *session, const lm_batch *batch);
+
+/* Drops positions [p0, p1) of sequence seq_id (p1 < 0: to the end; seq_id -1: every sequence).
+ * Cells no sequence holds any longer are free again. */
+LM_API lm_status lm_session_seq_remove(lm_session *session, int32_t seq_id, int32_t p0, int32_t p1);
+/* Makes positions [p0, p1) of src part of dst as well (p1 < 0: to the end), sharing their cells;
+ * dst's own positions in that range are dropped first. A shared system prompt is evaluated
+ * once and copied to each conversation with this. */
+LM_API lm_status lm_session_seq_copy(lm_session *session, int32_t src_seq_id, int32_t dst_seq_id, int32_t p0,
+                                     int32_t p1);
+/* Drops every sequence but seq_id. */
+LM_API lm_status lm_session_seq_keep(lm_session *session, int32_t seq_id);
+/* The largest / smallest position a sequence holds, -1 when it is empty. */
+LM_API lm_status lm_session_seq_pos_max(const lm_session *session, int32_t seq_id, int32_t *out_pos);
+LM_API lm_status lm_session_seq_pos_min(const lm_session *session, int32_t seq_id, int32_t *out_pos);
+/* KV cells no sequence holds. */
+LM_API lm_status lm_session_n_free_cells(const lm_session *session, int32_t *out_cells);
+LM_API lm_status lm_session_n_seq_max(const lm_session *session, int32_t *out_n_seq_max);
+
 /* Bytes of KV cache (K and V of every layer) one position takes in the session's kv_type. */
 LM_API lm_status lm_session_kv_bytes_per_token(const lm_session *session, uint64_t *out_bytes);
-/* Number of positions held in the KV cache. */
+/* Number of positions sequence 0 holds (its largest position + 1). */
 LM_API lm_status lm_session_n_past(const lm_session *session, int32_t *out_n_past);
 LM_API lm_status lm_session_n_ctx(const lm_session *session, int32_t *out_n_ctx);
-/* Drops every cached position >= n_keep (a chat rewinds with this). */
+/* Drops every position >= n_keep of sequence 0 (a chat rewinds with this) and the logits. */
 LM_API lm_status lm_session_truncate(lm_session *session, int32_t n_keep);
-/* Logits (n_vocab floats) of row `row` of the last eval: 0 .. n_rows-1, or -1 for the last
- * token. The pointer is owned by the session and valid until its next eval, truncate or free. */
+/* Logits (n_vocab floats) of row `row` of the last eval or decode: 0 .. n_rows-1, or -1 for the
+ * last. The pointer is owned by the session and valid until its next eval, decode, truncate or
+ * free. */
 LM_API lm_status lm_session_logits(const lm_session *session, int32_t row, const float **out_logits);
 /* Number of logit rows the last eval kept. */
 LM_API lm_status lm_session_n_logit_rows(const lm_session *session, int32_t *out_rows);

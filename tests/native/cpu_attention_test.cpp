@@ -143,7 +143,10 @@ TEST(CpuAttention, EveryVariantMatchesTwoPassDoubleReference) {
                                      std::to_string(chunks));
                         AttentionScratch scratch;
                         std::vector<float> out(q.size(), NAN);
-                        ASSERT_TRUE(attention(sh, kv, q.data(), out.data(), n_tokens, pos, pool, scratch, var, chunks));
+                        std::vector<QuerySpan> spans;
+                        causal_spans(pos, n_tokens, spans);
+                        ASSERT_TRUE(attention(sh, kv, KvCellTable{}, spans.data(), q.data(), out.data(), n_tokens, pool,
+                                              scratch, var, chunks));
                         double worst = 0;
                         for (size_t i = 0; i < out.size(); ++i) worst = std::max(worst, std::fabs(out[i] - ref[i]));
                         // Outputs are averages of N(0,1) values; float accumulation over up to
@@ -158,6 +161,107 @@ TEST(CpuAttention, EveryVariantMatchesTwoPassDoubleReference) {
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+// Cells of three sequences interleaved (as a batch of several conversations leaves them), some
+// shared by two sequences (a forked prefix), some free and holding NaN (what a failed
+// evaluation leaves behind): each query must see exactly its own sequence's cells up to its
+// position, and nothing of the rest, not even a NaN.
+TEST(CpuAttention, MaskedCellsAreInvisibleEvenWhenTheyHoldNaN) {
+    std::mt19937 rng(test_seed("CpuAttentionMask"));
+    std::normal_distribution<float> dist(0.0f, 1.0f);
+    ThreadPool pool(3);
+    const int32_t n_cells = 300, D = 64;
+    const AttentionShape sh{D, 8, 2};
+    const int32_t E = sh.n_head_kv * D, group = sh.n_head / sh.n_head_kv;
+    std::vector<int32_t> cell_pos(n_cells, -1);
+    std::vector<uint64_t> cell_seqs(n_cells, 0);
+    int32_t next[3] = {0, 0, 0};
+    for (int32_t c = 0; c < n_cells; ++c) {
+        const int32_t kind = static_cast<int32_t>(rng() % 8);
+        if (kind == 7) continue;  // free
+        // Cells below 40 hold a prefix shared by sequences 0 and 1.
+        const int32_t seq = c < 40 ? 0 : kind % 3;
+        cell_pos[c] = next[seq]++;
+        cell_seqs[c] = c < 40 ? 3 : uint64_t{1} << seq;
+        if (c < 40) next[1] = next[0];
+    }
+    for (GgmlType type : kKvTypes) {
+        KvCache cache(1, n_cells, E, D, type);
+        std::vector<float> row(E);
+        for (int32_t c = 0; c < n_cells; ++c) {
+            for (float &x : row) x = cell_seqs[c] == 0 ? NAN : dist(rng);
+            cache.store_k(0, c, row.data());
+            for (float &x : row) x = cell_seqs[c] == 0 ? NAN : dist(rng);
+            cache.store_v(0, c, row.data());
+        }
+        // One query per sequence at its last position, and one of sequence 1 in the middle.
+        struct Query { int32_t seq, pos; };
+        const Query queries[] = {{0, next[0] - 1}, {1, next[1] - 1}, {2, next[2] - 1}, {1, next[1] / 2}};
+        const int32_t n_tokens = 4;
+        std::vector<QuerySpan> spans(n_tokens);
+        for (int32_t t = 0; t < n_tokens; ++t) {
+            const uint64_t bit = uint64_t{1} << queries[t].seq;
+            int32_t first = -1, last = -1;
+            for (int32_t c = 0; c < n_cells; ++c) {
+                if ((cell_seqs[c] & bit) && cell_pos[c] <= queries[t].pos) {
+                    if (first < 0) first = c;
+                    last = c;
+                }
+            }
+            spans[t] = QuerySpan{first, last + 1, queries[t].pos, bit, false};
+        }
+        std::vector<float> q(static_cast<size_t>(n_tokens) * sh.n_head * D);
+        for (float &x : q) x = dist(rng);
+        std::vector<float> kf(static_cast<size_t>(n_cells) * E), vf(kf.size());
+        for (int32_t c = 0; c < n_cells; ++c) {
+            EXPECT_TRUE(to_float(type, cache.k_plane(0) + c * cache.row_bytes(), kf.data() + c * E, E));
+            EXPECT_TRUE(to_float(type, cache.v_plane(0) + c * cache.row_bytes(), vf.data() + c * E, E));
+        }
+        const KvPlanes kv{type, cache.k_plane(0), cache.v_plane(0), cache.row_bytes()};
+        const KvCellTable table{cell_pos.data(), cell_seqs.data()};
+        for (Variant var : kAllVariants) {
+            if (!variant_available(var)) continue;
+            for (int32_t chunks : {1, 3}) {
+                SCOPED_TRACE(std::string(variant_name(var)) + " kv " + kv_type_name(type) + " chunks " +
+                             std::to_string(chunks));
+                AttentionScratch scratch;
+                std::vector<float> out(q.size(), NAN);
+                ASSERT_TRUE(attention(sh, kv, table, spans.data(), q.data(), out.data(), n_tokens, pool, scratch, var,
+                                      chunks));
+                double worst = 0;
+                for (int32_t t = 0; t < n_tokens; ++t) {
+                    const uint64_t bit = uint64_t{1} << queries[t].seq;
+                    for (int32_t h = 0; h < sh.n_head; ++h) {
+                        const int32_t kvh = h / group;
+                        const std::vector<double> qd =
+                            query_as_seen(type, var, q.data() + (static_cast<size_t>(t) * sh.n_head + h) * D, D);
+                        std::vector<double> s;
+                        std::vector<int32_t> seen;
+                        double m = -INFINITY;
+                        for (int32_t c = 0; c < n_cells; ++c) {
+                            if (!((cell_seqs[c] & bit) && cell_pos[c] <= queries[t].pos)) continue;
+                            double dot = 0;
+                            for (int32_t d = 0; d < D; ++d) dot += qd[d] * kf[static_cast<size_t>(c) * E + kvh * D + d];
+                            s.push_back(dot / std::sqrt(static_cast<double>(D)));
+                            seen.push_back(c);
+                            m = std::max(m, s.back());
+                        }
+                        double sum = 0;
+                        for (double &x : s) sum += x = std::exp(x - m);
+                        for (int32_t d = 0; d < D; ++d) {
+                            double ref = 0;
+                            for (size_t j = 0; j < s.size(); ++j) ref += s[j] / sum * vf[static_cast<size_t>(seen[j]) * E + kvh * D + d];
+                            const float got = out[(static_cast<size_t>(t) * sh.n_head + h) * D + d];
+                            ASSERT_TRUE(std::isfinite(got)) << "token " << t << " head " << h << " saw a masked NaN cell";
+                            worst = std::max(worst, std::fabs(got - ref));
+                        }
+                    }
+                }
+                EXPECT_LT(worst, 2e-5) << "largest |kernel - reference| with masking";
             }
         }
     }

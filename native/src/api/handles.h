@@ -2,13 +2,27 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "model/llama_model.h"
 #include "runtime/session.h"
+#include "runtime/shared_thread_pool.h"
 #include "sampling/sampler.h"
 
 struct lm_model {
     std::unique_ptr<lamina::LlamaModel> impl;
+    // Created with the model, threads started by the first evaluation (see lamina.h).
+    std::unique_ptr<lamina::SharedThreadPool> threads = std::make_unique<lamina::SharedThreadPool>();
+};
+
+// Kept as the columns lamina::BatchView reads.
+struct lm_batch {
+    std::vector<lm_token> tokens;
+    std::vector<int32_t> positions, seq_ids;
+    std::vector<uint8_t> logits;
+    lamina::BatchView view() const {
+        return {static_cast<int32_t>(tokens.size()), tokens.data(), positions.data(), seq_ids.data(), logits.data()};
+    }
 };
 
 struct lm_session {

@@ -121,6 +121,13 @@ LM_API lm_status lm_model_load(const char *path, lm_model_params params, lm_mode
 
 LM_API void lm_model_free(lm_model *model) { delete model; }
 
+LM_API lm_status lm_model_n_worker_threads(const lm_model *model, int32_t *out_threads) {
+    return abi_guard("lm_model_n_worker_threads", [&] {
+        require(model, "lm_model_n_worker_threads", "model");
+        *require(out_threads, "lm_model_n_worker_threads", "out_threads") = model->threads->capacity();
+    });
+}
+
 LM_API lm_status lm_model_get_info(const lm_model *model, lm_model_info *out) {
     return abi_guard("lm_model_get_info", [&] {
         const LlamaModel &m = model_of(model, "lm_model_get_info");
@@ -259,6 +266,7 @@ LM_API lm_session_params lm_session_default_params(void) {
     p.n_batch = 0;
     p.n_threads = 0;
     p.kv_type = nullptr;
+    p.n_seq_max = 1;
     return p;
 }
 
@@ -268,7 +276,7 @@ LM_API lm_status lm_session_new(const lm_model *model, lm_session_params params,
         *out_session = nullptr;
         const LlamaModel &m = model_of(model, "lm_session_new");
         auto s = std::make_unique<lm_session>();
-        s->impl = std::make_unique<Session>(m, params);
+        s->impl = std::make_unique<Session>(m, *model->threads, params);
         *out_session = s.release();
     });
 }
@@ -281,6 +289,130 @@ LM_API lm_status lm_session_eval(lm_session *session, const lm_token *tokens, in
         Session &s = session_of(session, "lm_session_eval");
         Session::Guard guard(s);
         s.eval(tokens, n_tokens, pos, all_logits);
+    });
+}
+
+LM_API lm_status lm_session_set_abort_callback(lm_session *session, lm_abort_fn fn, void *user_data) {
+    return abi_guard("lm_session_set_abort_callback", [&] {
+        Session &s = session_of(session, "lm_session_set_abort_callback");
+        Session::Guard guard(s);
+        s.set_abort_callback(fn, user_data);
+    });
+}
+
+LM_API lm_status lm_batch_new(lm_batch **out_batch) {
+    return abi_guard("lm_batch_new", [&] {
+        require(out_batch, "lm_batch_new", "out_batch");
+        *out_batch = nullptr;
+        *out_batch = new lm_batch();
+    });
+}
+
+LM_API void lm_batch_free(lm_batch *batch) { delete batch; }
+
+LM_API lm_status lm_batch_clear(lm_batch *batch) {
+    return abi_guard("lm_batch_clear", [&] {
+        lm_batch &b = *require(batch, "lm_batch_clear", "batch");
+        b.tokens.clear();
+        b.positions.clear();
+        b.seq_ids.clear();
+        b.logits.clear();
+    });
+}
+
+LM_API lm_status lm_batch_add(lm_batch *batch, lm_token token, int32_t pos, int32_t seq_id, bool logits) {
+    return lm_batch_add_tokens(batch, &token, 1, pos, seq_id, logits);
+}
+
+LM_API lm_status lm_batch_add_tokens(lm_batch *batch, const lm_token *tokens, int32_t n_tokens, int32_t pos,
+                                     int32_t seq_id, bool logits_last) {
+    return abi_guard("lm_batch_add_tokens", [&] {
+        lm_batch &b = *require(batch, "lm_batch_add_tokens", "batch");
+        require(tokens, "lm_batch_add_tokens", "tokens");
+        if (n_tokens <= 0 || pos < 0 || static_cast<int64_t>(pos) + n_tokens > INT32_MAX) {
+            fail(LM_ERR_INVALID_ARGUMENT, "lm_batch_add_tokens: " + std::to_string(n_tokens) + " tokens at position " +
+                                              std::to_string(pos) + " (need n_tokens > 0 and positions 0..INT32_MAX)");
+        }
+        if (b.tokens.size() + static_cast<size_t>(n_tokens) > static_cast<size_t>(INT32_MAX)) {
+            fail(LM_ERR_INVALID_ARGUMENT, "lm_batch_add_tokens: a batch holds at most INT32_MAX tokens");
+        }
+        for (int32_t i = 0; i < n_tokens; ++i) {
+            b.tokens.push_back(tokens[i]);
+            b.positions.push_back(pos + i);
+            b.seq_ids.push_back(seq_id);
+            b.logits.push_back(logits_last && i == n_tokens - 1 ? 1 : 0);
+        }
+    });
+}
+
+LM_API lm_status lm_batch_n_tokens(const lm_batch *batch, int32_t *out_n_tokens) {
+    return abi_guard("lm_batch_n_tokens", [&] {
+        *require(out_n_tokens, "lm_batch_n_tokens", "out_n_tokens") =
+            static_cast<int32_t>(require(batch, "lm_batch_n_tokens", "batch")->tokens.size());
+    });
+}
+
+LM_API lm_status lm_session_decode(lm_session *session, const lm_batch *batch) {
+    return abi_guard("lm_session_decode", [&] {
+        Session &s = session_of(session, "lm_session_decode");
+        Session::Guard guard(s);
+        s.decode(require(batch, "lm_session_decode", "batch")->view());
+    });
+}
+
+LM_API lm_status lm_session_seq_remove(lm_session *session, int32_t seq_id, int32_t p0, int32_t p1) {
+    return abi_guard("lm_session_seq_remove", [&] {
+        Session &s = session_of(session, "lm_session_seq_remove");
+        Session::Guard guard(s);
+        s.seq_remove(seq_id, p0, p1);
+    });
+}
+
+LM_API lm_status lm_session_seq_copy(lm_session *session, int32_t src_seq_id, int32_t dst_seq_id, int32_t p0,
+                                     int32_t p1) {
+    return abi_guard("lm_session_seq_copy", [&] {
+        Session &s = session_of(session, "lm_session_seq_copy");
+        Session::Guard guard(s);
+        s.seq_copy(src_seq_id, dst_seq_id, p0, p1);
+    });
+}
+
+LM_API lm_status lm_session_seq_keep(lm_session *session, int32_t seq_id) {
+    return abi_guard("lm_session_seq_keep", [&] {
+        Session &s = session_of(session, "lm_session_seq_keep");
+        Session::Guard guard(s);
+        s.seq_keep(seq_id);
+    });
+}
+
+LM_API lm_status lm_session_seq_pos_max(const lm_session *session, int32_t seq_id, int32_t *out_pos) {
+    return abi_guard("lm_session_seq_pos_max", [&] {
+        const Session &s = session_of(session, "lm_session_seq_pos_max");
+        Session::Guard guard(s);
+        *require(out_pos, "lm_session_seq_pos_max", "out_pos") = s.seq_pos_max(seq_id);
+    });
+}
+
+LM_API lm_status lm_session_seq_pos_min(const lm_session *session, int32_t seq_id, int32_t *out_pos) {
+    return abi_guard("lm_session_seq_pos_min", [&] {
+        const Session &s = session_of(session, "lm_session_seq_pos_min");
+        Session::Guard guard(s);
+        *require(out_pos, "lm_session_seq_pos_min", "out_pos") = s.seq_pos_min(seq_id);
+    });
+}
+
+LM_API lm_status lm_session_n_free_cells(const lm_session *session, int32_t *out_cells) {
+    return abi_guard("lm_session_n_free_cells", [&] {
+        const Session &s = session_of(session, "lm_session_n_free_cells");
+        Session::Guard guard(s);
+        *require(out_cells, "lm_session_n_free_cells", "out_cells") = s.n_free_cells();
+    });
+}
+
+LM_API lm_status lm_session_n_seq_max(const lm_session *session, int32_t *out_n_seq_max) {
+    return abi_guard("lm_session_n_seq_max", [&] {
+        *require(out_n_seq_max, "lm_session_n_seq_max", "out_n_seq_max") =
+            session_of(session, "lm_session_n_seq_max").n_seq_max();
     });
 }
 

@@ -27,6 +27,7 @@ struct Plan {
     int32_t head_dim, group, n_head_kv, q_row;  // q_row: floats of one token's queries
     float scale;
     const KvPlanes *kv;
+    const KvCellTable *cells;
     const DotKernel *dot;
     const AttentionKernel *kernel;
     size_t head_bytes;        // one KV head's part of a cache row
@@ -58,9 +59,19 @@ void convert_queries(const Plan &p, const float *q_token, int32_t kv_head, uint8
     }
 }
 
-// Folds KV positions [begin, end) of one KV head into a fresh state, a tile at a time.
+// Bit j set: cell j0 + j of the tile is visible to the span's token.
+uint32_t visible_cells(const KvCellTable &cells, const QuerySpan &span, int32_t j0, int32_t n) {
+    uint32_t bits = 0;
+    for (int32_t j = 0; j < n; ++j) {
+        const bool seen = (cells.seqs[j0 + j] & span.seq_bit) != 0 && cells.pos[j0 + j] <= span.pos;
+        bits |= static_cast<uint32_t>(seen) << j;
+    }
+    return bits;
+}
+
+// Folds cells [begin, end) of one KV head into a fresh state, a tile at a time.
 void attend_range(const Plan &p, int32_t kv_head, const uint8_t *act, float *scores, int32_t begin, int32_t end,
-                  const SoftmaxState &st) {
+                  const QuerySpan &span, const SoftmaxState &st) {
     const int32_t D = p.head_dim;
     std::fill(st.acc, st.acc + static_cast<size_t>(p.group) * D, 0.0f);
     std::fill(st.max, st.max + p.group, kNegInf);
@@ -68,13 +79,22 @@ void attend_range(const Plan &p, int32_t kv_head, const uint8_t *act, float *sco
     const size_t stride = p.kv->row_bytes, head = kv_head * p.head_bytes;
     for (int32_t j0 = begin; j0 < end; j0 += kAttentionTile) {
         const int32_t n = std::min(kAttentionTile, end - j0);
+        const uint32_t all = n == 32 ? ~uint32_t{0} : (uint32_t{1} << n) - 1;
+        const uint32_t visible = span.dense ? all : visible_cells(*p.cells, span, j0, n);
+        if (visible == 0) continue;
         const uint8_t *k = p.kv->k + static_cast<size_t>(j0) * stride + head;
         const uint8_t *v = p.kv->v + static_cast<size_t>(j0) * stride + head;
         p.dot->dot_rows_batch(D, k, stride, n, act, p.act_stride, p.group, scores, kAttentionTile);
         for (int32_t g = 0; g < p.group; ++g) {
             float *s = scores + static_cast<size_t>(g) * kAttentionTile;
             float tile_max = kNegInf;
-            for (int32_t j = 0; j < n; ++j) tile_max = std::max(tile_max, s[j] *= p.scale);
+            if (visible != all) {
+                // exp of a masked score is 0 (the kernels clamp far below any visible score).
+                for (int32_t j = 0; j < n; ++j) s[j] = (visible >> j & 1) ? s[j] * p.scale : kNegInf;
+                for (int32_t j = 0; j < n; ++j) tile_max = std::max(tile_max, s[j]);
+            } else {
+                for (int32_t j = 0; j < n; ++j) tile_max = std::max(tile_max, s[j] *= p.scale);
+            }
             float *acc = st.acc + static_cast<size_t>(g) * D;
             if (tile_max > st.max[g]) {
                 // exp(-inf) = 0 on the first tile: the empty state rescales to itself.
@@ -84,7 +104,19 @@ void attend_range(const Plan &p, int32_t kv_head, const uint8_t *act, float *sco
                 st.max[g] = tile_max;
             }
             st.sum[g] += p.kernel->exp_shifted(s, n, st.max[g]);
-            p.kernel->accumulate(D, s, n, v, stride, acc);
+            if (visible == all) {
+                p.kernel->accumulate(D, s, n, v, stride, acc);
+            } else {
+                // Visible runs only: a masked cell may hold anything (a free cell keeps what a
+                // failed evaluation left, NaN included), and 0 * NaN would poison the sum.
+                for (uint32_t rest = visible; rest != 0;) {
+                    const int32_t start = __builtin_ctz(rest);
+                    const uint32_t from_start = rest >> start;
+                    const int32_t len = from_start == ~uint32_t{0} >> start ? 32 - start : __builtin_ctz(~from_start);
+                    p.kernel->accumulate(D, s + start, len, v + static_cast<size_t>(start) * stride, stride, acc);
+                    rest &= len + start >= 32 ? 0 : ~((uint32_t{1} << (start + len)) - 1);
+                }
+            }
         }
     }
 }
@@ -122,6 +154,7 @@ void merge_chunks(const Plan &p, float *partials, float *out_token, int32_t kv_h
 }
 
 int32_t choose_chunks(int64_t items, int32_t n_threads, int32_t n_positions) {
+    if (n_positions <= 0) return 1;
     const int64_t wanted = kItemsPerThread * n_threads;
     if (items >= wanted) return 1;
     const int64_t tiles = (n_positions + kAttentionTile - 1) / kAttentionTile;
@@ -130,8 +163,14 @@ int32_t choose_chunks(int64_t items, int32_t n_threads, int32_t n_positions) {
 
 }  // namespace
 
-bool attention(const AttentionShape &shape, const KvPlanes &kv, const float *q, float *out, int32_t n_tokens,
-               int32_t pos, ThreadPool &pool, AttentionScratch &scratch, Variant variant, int32_t n_chunks) {
+void causal_spans(int32_t pos, int32_t n_tokens, std::vector<QuerySpan> &out) {
+    out.resize(static_cast<size_t>(std::max(n_tokens, 0)));
+    for (int32_t t = 0; t < n_tokens; ++t) out[t] = QuerySpan{0, pos + t + 1, pos + t, 1, true};
+}
+
+bool attention(const AttentionShape &shape, const KvPlanes &kv, const KvCellTable &cells, const QuerySpan *spans,
+               const float *q, float *out, int32_t n_tokens, ThreadPool &pool, AttentionScratch &scratch,
+               Variant variant, int32_t n_chunks) {
     Plan p{};
     p.dot = dot_kernel(kv.type, variant);
     p.kernel = attention_kernel(kv.type, variant);
@@ -142,6 +181,7 @@ bool attention(const AttentionShape &shape, const KvPlanes &kv, const float *q, 
     p.q_row = shape.n_head * shape.head_dim;
     p.scale = 1.0f / std::sqrt(static_cast<float>(shape.head_dim));
     p.kv = &kv;
+    p.cells = &cells;
     p.head_bytes = kv.row_bytes / shape.n_head_kv;
     p.act_stride = (p.dot->act_row_bytes(shape.head_dim) + 3) & ~size_t{3};
     p.act_floats = p.act_stride / sizeof(float) * p.group;
@@ -149,7 +189,9 @@ bool attention(const AttentionShape &shape, const KvPlanes &kv, const float *q, 
     p.thread_floats = p.act_floats + static_cast<size_t>(p.group) * kAttentionTile + p.state_floats;
 
     const int64_t jobs = static_cast<int64_t>(n_tokens) * shape.n_head_kv;
-    p.chunks = n_chunks > 0 ? n_chunks : choose_chunks(jobs, pool.size(), pos + n_tokens);
+    int32_t widest = 0;
+    for (int32_t t = 0; t < n_tokens; ++t) widest = std::max(widest, spans[t].end - spans[t].begin);
+    p.chunks = n_chunks > 0 ? n_chunks : choose_chunks(jobs, pool.size(), widest);
     const int64_t items = jobs * p.chunks;
     const size_t threads_floats = p.thread_floats * pool.size();
     const size_t partial_floats = p.chunks > 1 ? static_cast<size_t>(items) * p.state_floats : 0;
@@ -165,16 +207,19 @@ bool attention(const AttentionShape &shape, const KvPlanes &kv, const float *q, 
             const int32_t c = static_cast<int32_t>(item % p.chunks);
             const int32_t t = static_cast<int32_t>(job / shape.n_head_kv);
             const int32_t kv_head = static_cast<int32_t>(job % shape.n_head_kv);
-            const int32_t n_seen = pos + t + 1;
-            const int32_t tiles = (n_seen + kAttentionTile - 1) / kAttentionTile;
-            const int32_t first = static_cast<int32_t>(static_cast<int64_t>(c) * tiles / p.chunks) * kAttentionTile;
+            const QuerySpan &span = spans[t];
+            const int32_t width = span.end - span.begin;
+            const int32_t tiles = (width + kAttentionTile - 1) / kAttentionTile;
+            const int32_t first =
+                span.begin + static_cast<int32_t>(static_cast<int64_t>(c) * tiles / p.chunks) * kAttentionTile;
             const int32_t last = std::min(
-                n_seen, static_cast<int32_t>(static_cast<int64_t>(c + 1) * tiles / p.chunks) * kAttentionTile);
+                span.end,
+                span.begin + static_cast<int32_t>(static_cast<int64_t>(c + 1) * tiles / p.chunks) * kAttentionTile);
             const SoftmaxState st =
                 state_at(p, p.chunks > 1 ? partials + static_cast<size_t>(item) * p.state_floats
                                          : scores + static_cast<size_t>(p.group) * kAttentionTile);
             convert_queries(p, q + static_cast<size_t>(t) * p.q_row, kv_head, act);
-            attend_range(p, kv_head, act, scores, first, last, st);
+            attend_range(p, kv_head, act, scores, first, last, span, st);
             if (p.chunks == 1) write_normalised(p, st, out + static_cast<size_t>(t) * p.q_row, kv_head);
         }
     });

@@ -1,4 +1,4 @@
-// Causal attention of a batch of query tokens over a KV cache in F32, F16 or Q8_0, tiled with an
+// Attention of a batch of query tokens over a KV cache in F32, F16 or Q8_0, tiled with an
 // online softmax (FlashAttention-2 style): per query row a running max, a running sum and an
 // unnormalised accumulator, updated one tile of kAttentionTile KV positions at a time, so no
 // score row as long as the context exists.
@@ -55,16 +55,39 @@ struct KvPlanes {
     size_t row_bytes;
 };
 
+// What query token t attends to: the cache cells [begin, end), every one of them when `dense`;
+// otherwise those of its sequence (cell_seqs[c] & seq_bit) at a position <= pos, the others
+// masked out (a tile with none of them is skipped). Single-sequence causal attention is dense.
+struct QuerySpan {
+    int32_t begin, end;
+    int32_t pos;
+    uint64_t seq_bit;
+    bool dense;
+};
+
+// Per cell of the cache: the position it holds and the sequences holding it (see
+// runtime/kv_cells.h). Null when every span is dense.
+struct KvCellTable {
+    const int32_t *pos = nullptr;
+    const uint64_t *seqs = nullptr;
+};
+
+// The spans of plain causal attention: token t (position pos + t, in cell pos + t) sees cells
+// [0, pos + t], all of them.
+void causal_spans(int32_t pos, int32_t n_tokens, std::vector<QuerySpan> &out);
+
 // Per-thread tiles and the partial states of split KV ranges; grows on first use.
 struct AttentionScratch {
     std::vector<float> work;
 };
 
 // out[t][h * D + d] = softmax_j(q[t][h] . K[j][h / group] / sqrt(D)) V[j][h / group][d] over
-// j in [0, pos + t] for t in [0, n_tokens); q and out hold n_head * head_dim floats per token.
-// n_chunks > 0 forces that many chunks per (token, KV head) (tests); 0 chooses from the thread
-// count. Returns false when `variant` has no kernels for the KV type (this CPU cannot run it).
-bool attention(const AttentionShape &shape, const KvPlanes &kv, const float *q, float *out, int32_t n_tokens,
-               int32_t pos, ThreadPool &pool, AttentionScratch &scratch, Variant variant, int32_t n_chunks = 0);
+// the cells j that spans[t] lets token t see, for t in [0, n_tokens); q and out hold
+// n_head * head_dim floats per token. n_chunks > 0 forces that many chunks per (token, KV head)
+// (tests); 0 chooses from the thread count. Returns false when `variant` has no kernels for the
+// KV type (this CPU cannot run it).
+bool attention(const AttentionShape &shape, const KvPlanes &kv, const KvCellTable &cells, const QuerySpan *spans,
+               const float *q, float *out, int32_t n_tokens, ThreadPool &pool, AttentionScratch &scratch,
+               Variant variant, int32_t n_chunks = 0);
 
 }  // namespace lamina::cpu

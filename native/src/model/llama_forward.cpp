@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/error.h"
 #include "cpu/attention.h"
 #include "model/finite_check.h"
 #include "model/layer_ops.h"
@@ -16,13 +17,14 @@ void add_bias(float *y, const Weight &bias, int64_t n_tokens) {
     for (int64_t t = 0; t < n_tokens; ++t) add_in_place(y + t * bias.cols, f32(bias), bias.cols);
 }
 
-// Causal attention of each new token (position pos+t) over cached positions [0, pos+t].
-void attention(const ModelHparams &hp, const KvCache &cache, int32_t layer, ThreadPool &pool,
-               ForwardScratch &s, int32_t n_tokens, int32_t pos) {
+// Each token's attention over the cells its span lets it see.
+void attention(const ModelHparams &hp, const KvCache &cache, const cpu::KvCellTable &cells, int32_t layer,
+               ThreadPool &pool, ForwardScratch &s, const ForwardBatch &b) {
     const cpu::AttentionShape shape{hp.head_dim, hp.n_head, hp.n_head_kv};
     const cpu::KvPlanes kv{cache.type(), cache.k_plane(layer), cache.v_plane(layer), cache.row_bytes()};
     // The active variant always has attention kernels for the cache's types (scalar at least).
-    cpu::attention(shape, kv, s.q.data(), s.attn.data(), n_tokens, pos, pool, s.attention, cpu::active_variant());
+    cpu::attention(shape, kv, cells, b.spans, s.q.data(), s.attn.data(), b.n_tokens, pool, s.attention,
+                   cpu::active_variant());
 }
 
 }  // namespace
@@ -44,12 +46,13 @@ void ForwardScratch::reserve(const ModelHparams &hp, int32_t n_tokens) {
     capacity = static_cast<int32_t>(T);
 }
 
-void llama_forward(const LlamaModel &model, KvCache &cache, ThreadPool &pool, ForwardScratch &s,
-                   const lm_token *tokens, int32_t n_tokens, int32_t pos, bool all_logits, float *logits,
+void llama_forward(const LlamaModel &model, KvCache &cache, const cpu::KvCellTable &cells, ThreadPool &pool,
+                   ForwardScratch &s, const ForwardBatch &b, float *logits, const StopCheck &should_stop,
                    bool diagnose) {
     const ModelHparams &hp = model.hparams();
-    const int64_t E = hp.n_embd, Q = hp.n_embd_q(), KV = hp.n_embd_kv(), F = hp.n_ff, T = n_tokens;
-    s.reserve(hp, n_tokens);
+    const int64_t E = hp.n_embd, Q = hp.n_embd_q(), KV = hp.n_embd_kv(), F = hp.n_ff, T = b.n_tokens;
+    const lm_token *tokens = b.tokens;
+    s.reserve(hp, b.n_tokens);
     // The diagnostic pass checks the first `width` values of every token's row of a result.
     const auto check = [&](const std::vector<float> &result, int64_t width, int32_t layer, const char *step,
                            const Weight *weight = nullptr) {
@@ -63,11 +66,15 @@ void llama_forward(const LlamaModel &model, KvCache &cache, ThreadPool &pool, Fo
     const int64_t half = hp.n_rot / 2;
     const float *freq_divisors = model.rope_freqs.present() ? f32(model.rope_freqs) : nullptr;
     for (int64_t t = 0; t < T; ++t) {
-        rope_angles(pos + static_cast<int32_t>(t), hp.n_rot, hp.rope_freq_base, hp.rope_freq_scale, freq_divisors,
+        rope_angles(b.positions[t], hp.n_rot, hp.rope_freq_base, hp.rope_freq_scale, freq_divisors,
                     s.rope_cos.data() + t * half, s.rope_sin.data() + t * half);
     }
 
     for (int32_t l = 0; l < hp.n_layer; ++l) {
+        if (should_stop && should_stop()) {
+            fail(LM_ERR_CANCELLED, "evaluation cancelled before layer " + std::to_string(l) + " of " +
+                                       std::to_string(hp.n_layer));
+        }
         const LayerWeights &L = model.layers[l];
 
         // Attention block: x += Wo · attention(rope(Wq·n(x)), rope(Wk·n(x)), Wv·n(x))
@@ -90,16 +97,16 @@ void llama_forward(const LlamaModel &model, KvCache &cache, ThreadPool &pool, Fo
             check(s.v, KV, l, "value bias", &L.bv);
         }
         for (int64_t t = 0; t < T; ++t) {
-            const int32_t p = pos + static_cast<int32_t>(t);
+            const int32_t cell = b.cells[t];
             const float *cos_t = s.rope_cos.data() + t * half, *sin_t = s.rope_sin.data() + t * half;
             rope_rotate(s.q.data() + t * Q, hp.n_head, hp.head_dim, hp.n_rot, cos_t, sin_t, hp.rope_layout);
             rope_rotate(s.k.data() + t * KV, hp.n_head_kv, hp.head_dim, hp.n_rot, cos_t, sin_t, hp.rope_layout);
-            cache.store_k(l, p, s.k.data() + t * KV);
-            cache.store_v(l, p, s.v.data() + t * KV);
+            cache.store_k(l, cell, s.k.data() + t * KV);
+            cache.store_v(l, cell, s.v.data() + t * KV);
         }
         check(s.q, Q, l, "rotary embedding of the queries", model.rope_freqs.present() ? &model.rope_freqs : nullptr);
         check(s.k, KV, l, "rotary embedding of the keys", model.rope_freqs.present() ? &model.rope_freqs : nullptr);
-        attention(hp, cache, l, pool, s, n_tokens, pos);
+        attention(hp, cache, cells, l, pool, s, b);
         check(s.attn, Q, l, "attention");
         matmul(L.wo, s.attn.data(), T, s.proj.data(), pool, s.act);
         check(s.proj, E, l, "attention output", &L.wo);
@@ -124,11 +131,10 @@ void llama_forward(const LlamaModel &model, KvCache &cache, ThreadPool &pool, Fo
     }
 
     // Output head, only for the rows whose logits are wanted.
-    if (logits == nullptr) return;
-    const int64_t first = all_logits ? 0 : T - 1;
-    const int64_t rows = T - first;
+    if (b.n_outputs == 0) return;
+    const int64_t rows = b.n_outputs;
     for (int64_t t = 0; t < rows; ++t) {
-        rms_norm(s.x.data() + (first + t) * E, f32(model.output_norm), s.xn.data() + t * E, E, hp.rms_norm_eps);
+        rms_norm(s.x.data() + b.output_rows[t] * E, f32(model.output_norm), s.xn.data() + t * E, E, hp.rms_norm_eps);
     }
     if (diagnose) require_finite(s.xn.data(), static_cast<size_t>(rows * E), -1, "output norm", &model.output_norm);
     matmul(model.output, s.xn.data(), rows, logits, pool, s.act);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "cpu/attention.h"
@@ -22,15 +23,30 @@ struct ForwardScratch {
     void reserve(const ModelHparams &hp, int32_t n_tokens);
 };
 
-// Evaluates n_tokens tokens at positions pos.., writing their K/V into `cache`. Writes the
-// logits of every token (all_logits) or of the last one into `logits` (n_vocab floats a row).
-// With logits == nullptr the output head is skipped (a chunk of a longer prompt).
-// Tokens and positions are validated by the caller.
+// One micro-batch: token t sits at positions[t], its K/V go to cache cell cells[t], and it
+// attends to what spans[t] says (the cell table masks other sequences' cells). The rows listed
+// in output_rows (ascending batch indices) get logits.
+struct ForwardBatch {
+    const lm_token *tokens = nullptr;
+    const int32_t *positions = nullptr;
+    const int32_t *cells = nullptr;
+    const cpu::QuerySpan *spans = nullptr;
+    int32_t n_tokens = 0;
+    const int32_t *output_rows = nullptr;
+    int32_t n_outputs = 0;
+};
+
+// What an evaluation checks between layers: true stops it with LaminaError(LM_ERR_CANCELLED).
+using StopCheck = std::function<bool()>;
+
+// Evaluates a micro-batch, writing its K/V into `cache` and n_vocab logits per output row into
+// `logits` (the output head is skipped without output rows). Tokens, positions and cells are
+// validated by the caller. should_stop (may be empty) is asked before every layer.
 // With diagnose, every intermediate result is checked and the first that holds a NaN or an
 // infinity throws LaminaError naming its layer, step and tensor (see model/finite_check.h):
 // a second run of a batch whose logits were not finite.
-void llama_forward(const LlamaModel &model, KvCache &cache, ThreadPool &pool, ForwardScratch &s,
-                   const lm_token *tokens, int32_t n_tokens, int32_t pos, bool all_logits, float *logits,
+void llama_forward(const LlamaModel &model, KvCache &cache, const cpu::KvCellTable &cells, ThreadPool &pool,
+                   ForwardScratch &s, const ForwardBatch &batch, float *logits, const StopCheck &should_stop,
                    bool diagnose = false);
 
 }  // namespace lamina

@@ -22,7 +22,7 @@ namespace {
 constexpr int kSpinPolls = 4000;
 }  // namespace
 
-ThreadPool::ThreadPool(int n_threads) : n_threads_(std::max(1, n_threads)) {
+ThreadPool::ThreadPool(int n_threads) : n_threads_(std::max(1, n_threads)), width_(n_threads_) {
     workers_.reserve(n_threads_ - 1);
     try {
         for (int i = 1; i < n_threads_; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
@@ -37,6 +37,8 @@ ThreadPool::ThreadPool(int n_threads) : n_threads_(std::max(1, n_threads)) {
 }
 
 ThreadPool::~ThreadPool() { stop_workers(); }
+
+void ThreadPool::set_width(int n) { width_.store(std::clamp(n, 1, n_threads_), std::memory_order_relaxed); }
 
 void ThreadPool::stop_workers() {
     {
@@ -60,7 +62,7 @@ void ThreadPool::work_on(Job &job, int participant) {
 void ThreadPool::for_each_chunk(int64_t n, int64_t grain, const ChunkFn &fn) {
     if (n <= 0) return;
     grain = std::max<int64_t>(1, grain);
-    if (n_threads_ == 1 || n <= grain) {
+    if (width_.load(std::memory_order_relaxed) == 1 || n <= grain) {
         for (int64_t b = 0; b < n; b += grain) fn(b, std::min(n, b + grain), 0);
         return;
     }
@@ -85,7 +87,7 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64
     if (n <= 0) return;
     align = std::max<int64_t>(1, align);
     // A few chunks per thread balance uneven progress without much claiming overhead.
-    const int64_t chunks = static_cast<int64_t>(n_threads_) * 4;
+    const int64_t chunks = static_cast<int64_t>(size()) * 4;
     const int64_t grain = std::max(align, ((n + chunks - 1) / chunks + align - 1) / align * align);
     for_each_chunk(n, grain, [&](int64_t b, int64_t e, int) { fn(b, e); });
 }
@@ -106,6 +108,7 @@ void ThreadPool::worker_loop(int index) {
             if (stop_) return;
             job = job_;
             if (job == nullptr) continue;  // the caller already finished and closed it
+            if (index >= width_.load(std::memory_order_relaxed)) continue;  // this loop runs narrower
             ++joined_;
         }
         work_on(*job, index);

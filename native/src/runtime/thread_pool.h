@@ -25,7 +25,12 @@ public:
     ThreadPool(const ThreadPool &) = delete;
     ThreadPool &operator=(const ThreadPool &) = delete;
 
-    int size() const { return n_threads_; }
+    // Threads a loop runs on (the caller included): width(), at most capacity().
+    int size() const { return width_; }
+    int capacity() const { return n_threads_; }
+    // Lets the next loops run on n threads (1..capacity()); workers beyond them sit out. Call it
+    // only between loops (see SharedThreadPool).
+    void set_width(int n);
 
     // Calls fn(begin, end, participant) over [0, n) in chunks of `grain` items (the last may be
     // shorter). `participant` (0 = the caller, < size()) names the thread for per-thread
@@ -49,6 +54,7 @@ private:
     void worker_loop(int index);
 
     int n_threads_;
+    std::atomic<int> width_;
     std::vector<std::thread> workers_;
     std::mutex mutex_;
     std::condition_variable wake_;      // workers wait for a new job

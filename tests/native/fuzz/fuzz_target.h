@@ -103,11 +103,20 @@ inline void exercise_forward(const LlamaModel &model) {
     p.n_ctx = 8;
     p.n_batch = 4;
     p.n_threads = 1;
-    Session session(model, p);
+    p.n_seq_max = 2;
+    SharedThreadPool threads;
+    Session session(model, threads, p);
     const lm_token tokens[3] = {0, hp.n_vocab - 1, hp.n_vocab / 2};
     session.eval(tokens, 3, 0, /*all_logits=*/true);
     session.eval(tokens, 1, 3, /*all_logits=*/false);
     (void)session.logits(-1);
+    // A second sequence forked from the first two positions, stepped together with the first.
+    session.seq_copy(0, 1, 0, 2);
+    const lm_token step_tokens[2] = {tokens[2], tokens[1]};
+    const int32_t positions[2] = {4, 2}, seqs[2] = {0, 1};
+    const uint8_t wanted[2] = {1, 1};
+    session.decode(BatchView{2, step_tokens, positions, seqs, wanted});
+    (void)session.logits(1);
 }
 
 // One fuzz execution. Returns normally for accepted and for rejected inputs; anything that
