@@ -3,7 +3,7 @@
 package dev.lamina.bindings;
 
 public final class LaminaHeaderDigest {
-    public static final String SHA256 = "72b7902a441dc97884cfc0f391848f3fdf6cc9ce762382585fb2fe9e5014c263";
+    public static final String SHA256 = "ea2680e1759a3b138cd697e4f25c19fd90776b40748cecbdc73669f18620738d";
 
     private LaminaHeaderDigest() {}
 }

@@ -660,6 +660,67 @@ public class lamina_h extends lamina_h$shared {
         }
     }
 
+    private static class lm_model_n_worker_threads {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_model_n_worker_threads");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_model_n_worker_threads(const lm_model *model, int32_t *out_threads)
+     * }
+     */
+    public static FunctionDescriptor lm_model_n_worker_threads$descriptor() {
+        return lm_model_n_worker_threads.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_model_n_worker_threads(const lm_model *model, int32_t *out_threads)
+     * }
+     */
+    public static MethodHandle lm_model_n_worker_threads$handle() {
+        return lm_model_n_worker_threads.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_model_n_worker_threads(const lm_model *model, int32_t *out_threads)
+     * }
+     */
+    public static MemorySegment lm_model_n_worker_threads$address() {
+        return lm_model_n_worker_threads.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_model_n_worker_threads(const lm_model *model, int32_t *out_threads)
+     * }
+     */
+    public static int lm_model_n_worker_threads(MemorySegment model, MemorySegment out_threads) {
+        var mh$ = lm_model_n_worker_threads.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_model_n_worker_threads", model, out_threads);
+            }
+            return (int)mh$.invokeExact(model, out_threads);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class lm_file_sha256 {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             lamina_h.C_INT,
@@ -1411,6 +1472,68 @@ public class lamina_h extends lamina_h$shared {
         }
     }
 
+    private static class lm_session_set_abort_callback {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_session_set_abort_callback");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_session_set_abort_callback(lm_session *session, lm_abort_fn fn, void *user_data)
+     * }
+     */
+    public static FunctionDescriptor lm_session_set_abort_callback$descriptor() {
+        return lm_session_set_abort_callback.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_session_set_abort_callback(lm_session *session, lm_abort_fn fn, void *user_data)
+     * }
+     */
+    public static MethodHandle lm_session_set_abort_callback$handle() {
+        return lm_session_set_abort_callback.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_session_set_abort_callback(lm_session *session, lm_abort_fn fn, void *user_data)
+     * }
+     */
+    public static MemorySegment lm_session_set_abort_callback$address() {
+        return lm_session_set_abort_callback.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_session_set_abort_callback(lm_session *session, lm_abort_fn fn, void *user_data)
+     * }
+     */
+    public static int lm_session_set_abort_callback(MemorySegment session, MemorySegment fn, MemorySegment user_data) {
+        var mh$ = lm_session_set_abort_callback.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_session_set_abort_callback", session, fn, user_data);
+            }
+            return (int)mh$.invokeExact(session, fn, user_data);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class lm_session_eval {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             lamina_h.C_INT,
@@ -1468,6 +1591,870 @@ public class lamina_h extends lamina_h$shared {
                 traceDowncall("lm_session_eval", session, tokens, n_tokens, pos, all_logits);
             }
             return (int)mh$.invokeExact(session, tokens, n_tokens, pos, all_logits);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_batch_new {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_batch_new");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_batch_new(lm_batch **out_batch)
+     * }
+     */
+    public static FunctionDescriptor lm_batch_new$descriptor() {
+        return lm_batch_new.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_batch_new(lm_batch **out_batch)
+     * }
+     */
+    public static MethodHandle lm_batch_new$handle() {
+        return lm_batch_new.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_batch_new(lm_batch **out_batch)
+     * }
+     */
+    public static MemorySegment lm_batch_new$address() {
+        return lm_batch_new.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_batch_new(lm_batch **out_batch)
+     * }
+     */
+    public static int lm_batch_new(MemorySegment out_batch) {
+        var mh$ = lm_batch_new.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_batch_new", out_batch);
+            }
+            return (int)mh$.invokeExact(out_batch);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_batch_free {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_batch_free");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void lm_batch_free(lm_batch *batch)
+     * }
+     */
+    public static FunctionDescriptor lm_batch_free$descriptor() {
+        return lm_batch_free.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void lm_batch_free(lm_batch *batch)
+     * }
+     */
+    public static MethodHandle lm_batch_free$handle() {
+        return lm_batch_free.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void lm_batch_free(lm_batch *batch)
+     * }
+     */
+    public static MemorySegment lm_batch_free$address() {
+        return lm_batch_free.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void lm_batch_free(lm_batch *batch)
+     * }
+     */
+    public static void lm_batch_free(MemorySegment batch) {
+        var mh$ = lm_batch_free.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_batch_free", batch);
+            }
+            mh$.invokeExact(batch);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_batch_clear {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_batch_clear");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_batch_clear(lm_batch *batch)
+     * }
+     */
+    public static FunctionDescriptor lm_batch_clear$descriptor() {
+        return lm_batch_clear.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_batch_clear(lm_batch *batch)
+     * }
+     */
+    public static MethodHandle lm_batch_clear$handle() {
+        return lm_batch_clear.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_batch_clear(lm_batch *batch)
+     * }
+     */
+    public static MemorySegment lm_batch_clear$address() {
+        return lm_batch_clear.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_batch_clear(lm_batch *batch)
+     * }
+     */
+    public static int lm_batch_clear(MemorySegment batch) {
+        var mh$ = lm_batch_clear.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_batch_clear", batch);
+            }
+            return (int)mh$.invokeExact(batch);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_batch_add {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_INT,
+            lamina_h.C_INT,
+            lamina_h.C_INT,
+            lamina_h.C_BOOL
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_batch_add");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_batch_add(lm_batch *batch, lm_token token, int32_t pos, int32_t seq_id, _Bool logits)
+     * }
+     */
+    public static FunctionDescriptor lm_batch_add$descriptor() {
+        return lm_batch_add.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_batch_add(lm_batch *batch, lm_token token, int32_t pos, int32_t seq_id, _Bool logits)
+     * }
+     */
+    public static MethodHandle lm_batch_add$handle() {
+        return lm_batch_add.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_batch_add(lm_batch *batch, lm_token token, int32_t pos, int32_t seq_id, _Bool logits)
+     * }
+     */
+    public static MemorySegment lm_batch_add$address() {
+        return lm_batch_add.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_batch_add(lm_batch *batch, lm_token token, int32_t pos, int32_t seq_id, _Bool logits)
+     * }
+     */
+    public static int lm_batch_add(MemorySegment batch, int token, int pos, int seq_id, boolean logits) {
+        var mh$ = lm_batch_add.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_batch_add", batch, token, pos, seq_id, logits);
+            }
+            return (int)mh$.invokeExact(batch, token, pos, seq_id, logits);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_batch_add_tokens {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER,
+            lamina_h.C_INT,
+            lamina_h.C_INT,
+            lamina_h.C_INT,
+            lamina_h.C_BOOL
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_batch_add_tokens");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_batch_add_tokens(lm_batch *batch, const lm_token *tokens, int32_t n_tokens, int32_t pos, int32_t seq_id, _Bool logits_last)
+     * }
+     */
+    public static FunctionDescriptor lm_batch_add_tokens$descriptor() {
+        return lm_batch_add_tokens.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_batch_add_tokens(lm_batch *batch, const lm_token *tokens, int32_t n_tokens, int32_t pos, int32_t seq_id, _Bool logits_last)
+     * }
+     */
+    public static MethodHandle lm_batch_add_tokens$handle() {
+        return lm_batch_add_tokens.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_batch_add_tokens(lm_batch *batch, const lm_token *tokens, int32_t n_tokens, int32_t pos, int32_t seq_id, _Bool logits_last)
+     * }
+     */
+    public static MemorySegment lm_batch_add_tokens$address() {
+        return lm_batch_add_tokens.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_batch_add_tokens(lm_batch *batch, const lm_token *tokens, int32_t n_tokens, int32_t pos, int32_t seq_id, _Bool logits_last)
+     * }
+     */
+    public static int lm_batch_add_tokens(MemorySegment batch, MemorySegment tokens, int n_tokens, int pos, int seq_id, boolean logits_last) {
+        var mh$ = lm_batch_add_tokens.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_batch_add_tokens", batch, tokens, n_tokens, pos, seq_id, logits_last);
+            }
+            return (int)mh$.invokeExact(batch, tokens, n_tokens, pos, seq_id, logits_last);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_batch_n_tokens {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_batch_n_tokens");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_batch_n_tokens(const lm_batch *batch, int32_t *out_n_tokens)
+     * }
+     */
+    public static FunctionDescriptor lm_batch_n_tokens$descriptor() {
+        return lm_batch_n_tokens.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_batch_n_tokens(const lm_batch *batch, int32_t *out_n_tokens)
+     * }
+     */
+    public static MethodHandle lm_batch_n_tokens$handle() {
+        return lm_batch_n_tokens.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_batch_n_tokens(const lm_batch *batch, int32_t *out_n_tokens)
+     * }
+     */
+    public static MemorySegment lm_batch_n_tokens$address() {
+        return lm_batch_n_tokens.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_batch_n_tokens(const lm_batch *batch, int32_t *out_n_tokens)
+     * }
+     */
+    public static int lm_batch_n_tokens(MemorySegment batch, MemorySegment out_n_tokens) {
+        var mh$ = lm_batch_n_tokens.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_batch_n_tokens", batch, out_n_tokens);
+            }
+            return (int)mh$.invokeExact(batch, out_n_tokens);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_session_decode {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_session_decode");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_session_decode(lm_session *session, const lm_batch *batch)
+     * }
+     */
+    public static FunctionDescriptor lm_session_decode$descriptor() {
+        return lm_session_decode.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_session_decode(lm_session *session, const lm_batch *batch)
+     * }
+     */
+    public static MethodHandle lm_session_decode$handle() {
+        return lm_session_decode.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_session_decode(lm_session *session, const lm_batch *batch)
+     * }
+     */
+    public static MemorySegment lm_session_decode$address() {
+        return lm_session_decode.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_session_decode(lm_session *session, const lm_batch *batch)
+     * }
+     */
+    public static int lm_session_decode(MemorySegment session, MemorySegment batch) {
+        var mh$ = lm_session_decode.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_session_decode", session, batch);
+            }
+            return (int)mh$.invokeExact(session, batch);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_session_seq_remove {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_INT,
+            lamina_h.C_INT,
+            lamina_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_session_seq_remove");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_session_seq_remove(lm_session *session, int32_t seq_id, int32_t p0, int32_t p1)
+     * }
+     */
+    public static FunctionDescriptor lm_session_seq_remove$descriptor() {
+        return lm_session_seq_remove.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_session_seq_remove(lm_session *session, int32_t seq_id, int32_t p0, int32_t p1)
+     * }
+     */
+    public static MethodHandle lm_session_seq_remove$handle() {
+        return lm_session_seq_remove.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_session_seq_remove(lm_session *session, int32_t seq_id, int32_t p0, int32_t p1)
+     * }
+     */
+    public static MemorySegment lm_session_seq_remove$address() {
+        return lm_session_seq_remove.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_session_seq_remove(lm_session *session, int32_t seq_id, int32_t p0, int32_t p1)
+     * }
+     */
+    public static int lm_session_seq_remove(MemorySegment session, int seq_id, int p0, int p1) {
+        var mh$ = lm_session_seq_remove.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_session_seq_remove", session, seq_id, p0, p1);
+            }
+            return (int)mh$.invokeExact(session, seq_id, p0, p1);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_session_seq_copy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_INT,
+            lamina_h.C_INT,
+            lamina_h.C_INT,
+            lamina_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_session_seq_copy");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_session_seq_copy(lm_session *session, int32_t src_seq_id, int32_t dst_seq_id, int32_t p0, int32_t p1)
+     * }
+     */
+    public static FunctionDescriptor lm_session_seq_copy$descriptor() {
+        return lm_session_seq_copy.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_session_seq_copy(lm_session *session, int32_t src_seq_id, int32_t dst_seq_id, int32_t p0, int32_t p1)
+     * }
+     */
+    public static MethodHandle lm_session_seq_copy$handle() {
+        return lm_session_seq_copy.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_session_seq_copy(lm_session *session, int32_t src_seq_id, int32_t dst_seq_id, int32_t p0, int32_t p1)
+     * }
+     */
+    public static MemorySegment lm_session_seq_copy$address() {
+        return lm_session_seq_copy.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_session_seq_copy(lm_session *session, int32_t src_seq_id, int32_t dst_seq_id, int32_t p0, int32_t p1)
+     * }
+     */
+    public static int lm_session_seq_copy(MemorySegment session, int src_seq_id, int dst_seq_id, int p0, int p1) {
+        var mh$ = lm_session_seq_copy.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_session_seq_copy", session, src_seq_id, dst_seq_id, p0, p1);
+            }
+            return (int)mh$.invokeExact(session, src_seq_id, dst_seq_id, p0, p1);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_session_seq_keep {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_session_seq_keep");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_session_seq_keep(lm_session *session, int32_t seq_id)
+     * }
+     */
+    public static FunctionDescriptor lm_session_seq_keep$descriptor() {
+        return lm_session_seq_keep.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_session_seq_keep(lm_session *session, int32_t seq_id)
+     * }
+     */
+    public static MethodHandle lm_session_seq_keep$handle() {
+        return lm_session_seq_keep.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_session_seq_keep(lm_session *session, int32_t seq_id)
+     * }
+     */
+    public static MemorySegment lm_session_seq_keep$address() {
+        return lm_session_seq_keep.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_session_seq_keep(lm_session *session, int32_t seq_id)
+     * }
+     */
+    public static int lm_session_seq_keep(MemorySegment session, int seq_id) {
+        var mh$ = lm_session_seq_keep.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_session_seq_keep", session, seq_id);
+            }
+            return (int)mh$.invokeExact(session, seq_id);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_session_seq_pos_max {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_INT,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_session_seq_pos_max");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_session_seq_pos_max(const lm_session *session, int32_t seq_id, int32_t *out_pos)
+     * }
+     */
+    public static FunctionDescriptor lm_session_seq_pos_max$descriptor() {
+        return lm_session_seq_pos_max.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_session_seq_pos_max(const lm_session *session, int32_t seq_id, int32_t *out_pos)
+     * }
+     */
+    public static MethodHandle lm_session_seq_pos_max$handle() {
+        return lm_session_seq_pos_max.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_session_seq_pos_max(const lm_session *session, int32_t seq_id, int32_t *out_pos)
+     * }
+     */
+    public static MemorySegment lm_session_seq_pos_max$address() {
+        return lm_session_seq_pos_max.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_session_seq_pos_max(const lm_session *session, int32_t seq_id, int32_t *out_pos)
+     * }
+     */
+    public static int lm_session_seq_pos_max(MemorySegment session, int seq_id, MemorySegment out_pos) {
+        var mh$ = lm_session_seq_pos_max.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_session_seq_pos_max", session, seq_id, out_pos);
+            }
+            return (int)mh$.invokeExact(session, seq_id, out_pos);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_session_seq_pos_min {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_INT,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_session_seq_pos_min");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_session_seq_pos_min(const lm_session *session, int32_t seq_id, int32_t *out_pos)
+     * }
+     */
+    public static FunctionDescriptor lm_session_seq_pos_min$descriptor() {
+        return lm_session_seq_pos_min.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_session_seq_pos_min(const lm_session *session, int32_t seq_id, int32_t *out_pos)
+     * }
+     */
+    public static MethodHandle lm_session_seq_pos_min$handle() {
+        return lm_session_seq_pos_min.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_session_seq_pos_min(const lm_session *session, int32_t seq_id, int32_t *out_pos)
+     * }
+     */
+    public static MemorySegment lm_session_seq_pos_min$address() {
+        return lm_session_seq_pos_min.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_session_seq_pos_min(const lm_session *session, int32_t seq_id, int32_t *out_pos)
+     * }
+     */
+    public static int lm_session_seq_pos_min(MemorySegment session, int seq_id, MemorySegment out_pos) {
+        var mh$ = lm_session_seq_pos_min.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_session_seq_pos_min", session, seq_id, out_pos);
+            }
+            return (int)mh$.invokeExact(session, seq_id, out_pos);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_session_n_free_cells {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_session_n_free_cells");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_session_n_free_cells(const lm_session *session, int32_t *out_cells)
+     * }
+     */
+    public static FunctionDescriptor lm_session_n_free_cells$descriptor() {
+        return lm_session_n_free_cells.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_session_n_free_cells(const lm_session *session, int32_t *out_cells)
+     * }
+     */
+    public static MethodHandle lm_session_n_free_cells$handle() {
+        return lm_session_n_free_cells.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_session_n_free_cells(const lm_session *session, int32_t *out_cells)
+     * }
+     */
+    public static MemorySegment lm_session_n_free_cells$address() {
+        return lm_session_n_free_cells.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_session_n_free_cells(const lm_session *session, int32_t *out_cells)
+     * }
+     */
+    public static int lm_session_n_free_cells(MemorySegment session, MemorySegment out_cells) {
+        var mh$ = lm_session_n_free_cells.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_session_n_free_cells", session, out_cells);
+            }
+            return (int)mh$.invokeExact(session, out_cells);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_session_n_seq_max {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_session_n_seq_max");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_session_n_seq_max(const lm_session *session, int32_t *out_n_seq_max)
+     * }
+     */
+    public static FunctionDescriptor lm_session_n_seq_max$descriptor() {
+        return lm_session_n_seq_max.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_session_n_seq_max(const lm_session *session, int32_t *out_n_seq_max)
+     * }
+     */
+    public static MethodHandle lm_session_n_seq_max$handle() {
+        return lm_session_n_seq_max.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_session_n_seq_max(const lm_session *session, int32_t *out_n_seq_max)
+     * }
+     */
+    public static MemorySegment lm_session_n_seq_max$address() {
+        return lm_session_n_seq_max.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_session_n_seq_max(const lm_session *session, int32_t *out_n_seq_max)
+     * }
+     */
+    public static int lm_session_n_seq_max(MemorySegment session, MemorySegment out_n_seq_max) {
+        var mh$ = lm_session_n_seq_max.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_session_n_seq_max", session, out_n_seq_max);
+            }
+            return (int)mh$.invokeExact(session, out_n_seq_max);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

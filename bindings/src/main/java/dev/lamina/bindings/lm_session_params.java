@@ -19,6 +19,7 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     int32_t n_batch;
  *     int32_t n_threads;
  *     const char *kv_type;
+ *     int32_t n_seq_max;
  * }
  * }
  */
@@ -33,7 +34,9 @@ public class lm_session_params {
         lamina_h.C_INT.withName("n_batch"),
         lamina_h.C_INT.withName("n_threads"),
         MemoryLayout.paddingLayout(4),
-        lamina_h.C_POINTER.withName("kv_type")
+        lamina_h.C_POINTER.withName("kv_type"),
+        lamina_h.C_INT.withName("n_seq_max"),
+        MemoryLayout.paddingLayout(4)
     ).withName("lm_session_params");
 
     /**
@@ -217,6 +220,50 @@ public class lm_session_params {
      */
     public static void kv_type(MemorySegment struct, MemorySegment fieldValue) {
         struct.set(kv_type$LAYOUT, kv_type$OFFSET, fieldValue);
+    }
+
+    private static final OfInt n_seq_max$LAYOUT = (OfInt)$LAYOUT.select(groupElement("n_seq_max"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t n_seq_max
+     * }
+     */
+    public static final OfInt n_seq_max$layout() {
+        return n_seq_max$LAYOUT;
+    }
+
+    private static final long n_seq_max$OFFSET = $LAYOUT.byteOffset(groupElement("n_seq_max"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t n_seq_max
+     * }
+     */
+    public static final long n_seq_max$offset() {
+        return n_seq_max$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t n_seq_max
+     * }
+     */
+    public static int n_seq_max(MemorySegment struct) {
+        return struct.get(n_seq_max$LAYOUT, n_seq_max$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t n_seq_max
+     * }
+     */
+    public static void n_seq_max(MemorySegment struct, int fieldValue) {
+        struct.set(n_seq_max$LAYOUT, n_seq_max$OFFSET, fieldValue);
     }
 
     /**
