@@ -10,6 +10,15 @@ public enum FinishReason {
     CONTEXT_FULL,
     /** The text reached one of {@link GenerationOptions#stopStrings()}. */
     STOP_STRING,
-    /** {@link Generation#cancel()} was called, or the generation was closed before it finished. */
-    CANCELLED
+    /**
+     * {@link Generation#cancel()} was called (an evaluation in progress, the prompt's included, stops
+     * within one layer), or the generation or its session was closed before it finished.
+     */
+    CANCELLED,
+    /**
+     * {@link GenerationOptions#timeout()} ran out; an evaluation in progress stopped within one layer.
+     * Tokens delivered before stay in the session; the token whose evaluation was stopped (or the
+     * prompt, if its evaluation was stopped) is not in the KV cache.
+     */
+    DEADLINE
 }

@@ -29,8 +29,17 @@ import java.util.stream.StreamSupport;
  *     System.out.println(g.result().generationTokensPerSecond());
  * }
  * }</pre>
- * Each token is sampled and evaluated when {@link #hasNext()} asks for it, so the session's
- * position always counts the prompt and every delivered token. The native sampler is freed when
+ * The prompt is evaluated by the first {@link #hasNext()} (or {@link #next()}, {@link #result()}),
+ * not by {@link Session#generate}, so that {@link #cancel()} or a timeout can stop it too. Each token
+ * is then sampled and evaluated when {@link #hasNext()} asks for it, so once the prompt is evaluated
+ * the session's position counts it and every delivered token. A generation that is cancelled,
+ * closed or runs out of time before (or while) its prompt is evaluated leaves the session as it was.
+ *
+ * <p><b>Stopping.</b> {@link #cancel()} (any thread) and {@link GenerationOptions#timeout()} stop
+ * the native evaluation in progress within one layer, a long prompt's included; the generation
+ * then finishes with {@link FinishReason#CANCELLED} or {@link FinishReason#DEADLINE} and the KV
+ * cache holds exactly the prompt and the delivered tokens (or nothing of the prompt, if its
+ * evaluation was stopped). The native sampler is freed when
  * the generation finishes, is closed, or the session starts another generation or closes, so
  * leaving a loop early leaks nothing. {@link #cancel()} may be called from any thread; the other
  * methods follow the session's one-thread-at-a-time rule: a call made while another thread is
@@ -45,7 +54,11 @@ public final class Generation implements Iterator<GeneratedToken>, Iterable<Gene
     private final Session session;
     private final GenerationOptions options;
     private final int promptTokens;
-    private final long promptNanos;
+    /** The prompt until the first hasNext() evaluates it; null after. */
+    private int[] pendingPrompt;
+    private long promptNanos;
+    private final boolean hasDeadline;
+    private final long deadlineNanos;
     private final Utf8StreamDecoder decoder = new Utf8StreamDecoder();
     private final StringBuilder text = new StringBuilder();
     private final int longestStop;
@@ -71,19 +84,28 @@ public final class Generation implements Iterator<GeneratedToken>, Iterable<Gene
         void finished(String text, int[] generatedIds, FinishReason reason);
     }
 
-    /** Called by the session with its guard held: evaluates the prompt and creates the sampler. */
+    /**
+     * Called by the session with its guard held: checks the prompt (evaluated later, by the first
+     * hasNext()) and creates the sampler.
+     */
     Generation(Session session, int[] prompt, GenerationOptions options) {
         this.session = session;
         this.options = options;
         this.promptTokens = prompt.length;
         this.longestStop = options.stopStrings().stream().mapToInt(String::length).max().orElse(0);
-        long start = System.nanoTime();
+        this.hasDeadline = options.timeout() != null;
+        this.deadlineNanos = hasDeadline ? AbortSignal.deadlineAfter(options.timeout()) : 0;
+        int position = session.positionUnguarded();
         if (prompt.length > 0) {
-            session.evaluateUnguarded(prompt, session.positionUnguarded(), false);
-        } else if (session.positionUnguarded() == 0) {
+            session.checkTokenIds(prompt);
+            if ((long) position + prompt.length > session.contextLengthUnchecked()) {
+                throw new ContextFullException("a prompt of " + prompt.length + " tokens at position " + position
+                        + " does not fit into the context of " + session.contextLengthUnchecked() + " tokens");
+            }
+            this.pendingPrompt = prompt.clone();
+        } else if (position == 0) {
             throw new IllegalArgumentException("an empty prompt needs a session that already holds tokens");
         }
-        this.promptNanos = System.nanoTime() - start;
         try (Arena call = Arena.ofConfined()) {
             MemorySegment params = lm_sampler_default_params(call);
             lm_sampler_params.seed(params, options.seed());
@@ -127,6 +149,16 @@ public final class Generation implements Iterator<GeneratedToken>, Iterable<Gene
             throw e;
         }
         try {
+            if (pendingPrompt != null) {
+                long start = System.nanoTime();
+                int[] prompt = pendingPrompt;
+                pendingPrompt = null;
+                boolean evaluated = evaluatePrompt(prompt);
+                promptNanos = System.nanoTime() - start;
+                if (!evaluated) {
+                    return false;
+                }
+            }
             long start = System.nanoTime();
             advance();
             generationNanos += System.nanoTime() - start;
@@ -176,9 +208,27 @@ public final class Generation implements Iterator<GeneratedToken>, Iterable<Gene
                 Spliterator.ORDERED | Spliterator.NONNULL), false).onClose(this::close);
     }
 
-    /** Asks the generation to stop before the next token; safe to call from any thread. */
+    /**
+     * Stops the generation (reason {@link FinishReason#CANCELLED}); safe to call from any thread. A
+     * native evaluation in progress for it (its prompt, or a token) stops within one layer and leaves
+     * the KV cache as it was before that evaluation; otherwise it stops before the next token.
+     */
     public void cancel() {
         cancelRequested = true;
+    }
+
+    /** Read by the session's abort callback on the evaluating thread. */
+    boolean isCancelRequested() {
+        return cancelRequested;
+    }
+
+    boolean hasDeadline() {
+        return hasDeadline;
+    }
+
+    /** The {@link System#nanoTime()} by which the generation must end (if {@link #hasDeadline()}). */
+    long deadlineNanos() {
+        return deadlineNanos;
     }
 
     /** Whether the generation has finished (no token is left to deliver). */
@@ -260,9 +310,37 @@ public final class Generation implements Iterator<GeneratedToken>, Iterable<Gene
 
     // ---- internals (the session guard is held) ------------------------------------------------------
 
-    private void advance() {
+    /** Evaluates the prompt; false if it was stopped (the generation has then finished). */
+    private boolean evaluatePrompt(int[] prompt) {
+        if (stopRequested()) {
+            return false;
+        }
+        try {
+            session.evaluateUnguarded(prompt, session.positionUnguarded(), false, this);
+            return true;
+        } catch (CancelledException | IllegalStateException e) {
+            if (stopRequested()) { // the evaluation was stopped for one of the generation's reasons
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** Finishes the generation if it was cancelled, its session is closing or its time ran out. */
+    private boolean stopRequested() {
         if (cancelRequested || session.isClosing()) {
             releaseUnguarded(FinishReason.CANCELLED);
+            return true;
+        }
+        if (hasDeadline && System.nanoTime() - deadlineNanos >= 0) {
+            releaseUnguarded(FinishReason.DEADLINE);
+            return true;
+        }
+        return false;
+    }
+
+    private void advance() {
+        if (stopRequested()) {
             return;
         }
         if (generated >= options.maxTokens()) {
@@ -283,7 +361,14 @@ public final class Generation implements Iterator<GeneratedToken>, Iterable<Gene
             releaseUnguarded(FinishReason.END_OF_GENERATION);
             return;
         }
-        session.evaluateOneUnguarded(token, position);
+        try {
+            session.evaluateOneUnguarded(token, position, this);
+        } catch (CancelledException | IllegalStateException e) {
+            if (stopRequested()) { // the evaluation was stopped for one of the generation's reasons
+                return;
+            }
+            throw e;
+        }
         if (generated == ids.length) {
             ids = java.util.Arrays.copyOf(ids, ids.length * 2);
         }

@@ -1,5 +1,6 @@
 package dev.lamina;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -20,14 +21,27 @@ import java.util.List;
  * @param seed          random seed: the same seed and logits give the same tokens
  * @param stopStrings   generation stops when the text reaches one of these (the stop string itself
  *                      is not part of {@link GenerationResult#text()}); empty = none
+ * @param timeout       how long the generation may take, counted from {@link Session#generate}: when it
+ *                      runs out, the evaluation in progress (the prompt's included) stops within one
+ *                      layer and the generation finishes with {@link FinishReason#DEADLINE}; null = no limit
  */
 public record GenerationOptions(int maxTokens, float temperature, int topK, float topP, float minP,
-                                float repeatPenalty, int repeatLastN, long seed, List<String> stopStrings) {
+                                float repeatPenalty, int repeatLastN, long seed, List<String> stopStrings,
+                                Duration timeout) {
 
     public static final int DEFAULT_MAX_TOKENS = 256;
     public static final long DEFAULT_SEED = 0x5EEDL;
 
+    /** Options without a time limit. */
+    public GenerationOptions(int maxTokens, float temperature, int topK, float topP, float minP,
+                             float repeatPenalty, int repeatLastN, long seed, List<String> stopStrings) {
+        this(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stopStrings, null);
+    }
+
     public GenerationOptions {
+        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+        }
         if (maxTokens < 1) {
             throw new IllegalArgumentException("maxTokens must be >= 1, was " + maxTokens);
         }
@@ -64,35 +78,40 @@ public record GenerationOptions(int maxTokens, float temperature, int topK, floa
     }
 
     public GenerationOptions maxTokens(int maxTokens) {
-        return new GenerationOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stopStrings);
+        return new GenerationOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stopStrings, timeout);
     }
 
     public GenerationOptions temperature(float temperature) {
-        return new GenerationOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stopStrings);
+        return new GenerationOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stopStrings, timeout);
     }
 
     public GenerationOptions topK(int topK) {
-        return new GenerationOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stopStrings);
+        return new GenerationOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stopStrings, timeout);
     }
 
     public GenerationOptions topP(float topP) {
-        return new GenerationOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stopStrings);
+        return new GenerationOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stopStrings, timeout);
     }
 
     public GenerationOptions minP(float minP) {
-        return new GenerationOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stopStrings);
+        return new GenerationOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stopStrings, timeout);
     }
 
     public GenerationOptions repeatPenalty(float repeatPenalty, int repeatLastN) {
-        return new GenerationOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stopStrings);
+        return new GenerationOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stopStrings, timeout);
     }
 
     public GenerationOptions seed(long seed) {
-        return new GenerationOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stopStrings);
+        return new GenerationOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stopStrings, timeout);
     }
 
     public GenerationOptions stopStrings(String... stopStrings) {
-        return new GenerationOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, List.of(stopStrings));
+        return new GenerationOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, List.of(stopStrings), timeout);
+    }
+
+    /** A copy with a time limit (see {@link #timeout()}); null removes it. */
+    public GenerationOptions timeout(Duration timeout) {
+        return new GenerationOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stopStrings, timeout);
     }
 
     public static Builder builder() {
@@ -142,6 +161,12 @@ public record GenerationOptions(int maxTokens, float temperature, int topK, floa
 
         public Builder stopStrings(String... v) {
             options = options.stopStrings(v);
+            return this;
+        }
+
+        /** How long the generation may take, counted from {@link Session#generate} (see {@link #timeout()}). */
+        public Builder timeout(Duration v) {
+            options = options.timeout(v);
             return this;
         }
 

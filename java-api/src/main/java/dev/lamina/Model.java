@@ -7,6 +7,7 @@ import static dev.lamina.bindings.lamina_h.lm_model_load;
 import static dev.lamina.bindings.lamina_h.lm_model_meta_key;
 import static dev.lamina.bindings.lamina_h.lm_model_meta_string;
 import static dev.lamina.bindings.lamina_h.lm_model_meta_value_text;
+import static dev.lamina.bindings.lamina_h.lm_model_n_worker_threads;
 import static dev.lamina.bindings.lamina_h.lm_model_tensor_info;
 
 import dev.lamina.bindings.lm_model_info;
@@ -59,7 +60,8 @@ public final class Model implements AutoCloseable {
     private final Tokenizer tokenizer;
     /** Readers: every native call on the model. Writer: close. Makes close wait for calls in flight. */
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    /** Open sessions and batch sessions (their close()), closed before the model. */
+    private final Set<ModelSession> sessions = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     private volatile Map<String, String> metadata;
     private volatile List<TensorInfo> tensors;
@@ -281,6 +283,38 @@ public final class Model implements AutoCloseable {
         });
     }
 
+    /**
+     * Creates a session of several sequences evaluated together ({@link BatchSession}). It is closed
+     * automatically when this model closes.
+     *
+     * @throws InvalidArgumentException if the library refuses an option (e.g. more sequences than it
+     *                                  supports, 64)
+     * @throws LaminaException          for other native failures (e.g. {@link Status#OUT_OF_MEMORY})
+     */
+    public BatchSession newBatchSession(BatchSessionOptions options) {
+        Objects.requireNonNull(options, "options");
+        return read(() -> {
+            BatchSession session = new BatchSession(this, options);
+            sessions.add(session);
+            return session;
+        });
+    }
+
+    /**
+     * Worker threads the model's sessions share, the evaluating thread included: the widest
+     * {@link SessionOptions#threads()} any evaluation asked for so far (0 before the first). Sessions
+     * evaluating at once take turns on these threads instead of each starting their own.
+     */
+    public int workerThreads() {
+        return read(() -> {
+            try (Arena call = Arena.ofConfined()) {
+                MemorySegment out = call.allocate(ValueLayout.JAVA_INT);
+                Native.check(lm_model_n_worker_threads(state.handle, out), path);
+                return out.get(ValueLayout.JAVA_INT, 0);
+            }
+        });
+    }
+
     /** Whether {@link #close()} was called. */
     public boolean isClosed() {
         return closed;
@@ -295,7 +329,7 @@ public final class Model implements AutoCloseable {
             if (closed) {
                 return;
             }
-            for (Session s : List.copyOf(sessions)) {
+            for (ModelSession s : List.copyOf(sessions)) {
                 s.close();
             }
             closed = true;
@@ -321,7 +355,7 @@ public final class Model implements AutoCloseable {
         state.sessionReleasers.add(sessionReleaser);
     }
 
-    void unregister(Session session, Runnable sessionReleaser) {
+    void unregister(ModelSession session, Runnable sessionReleaser) {
         sessions.remove(session);
         state.sessionReleasers.remove(sessionReleaser);
     }

@@ -44,6 +44,7 @@ final class Native {
             case IO -> new ModelIOException(message, file);
             case CONTEXT_FULL -> new ContextFullException(message);
             case INVALID_ARGUMENT -> new InvalidArgumentException(message, file);
+            case CANCELLED -> new CancelledException(message, file);
             case BUSY -> new ConcurrentModificationException(
                     (message.isBlank() ? "the session is in use by another thread" : message)
                             + " [LM_ERR_BUSY]: a Session must be used by one thread at a time");

@@ -1,17 +1,14 @@
 package dev.lamina;
 
-import static dev.lamina.bindings.lamina_h.lm_session_default_params;
 import static dev.lamina.bindings.lamina_h.lm_session_eval;
 import static dev.lamina.bindings.lamina_h.lm_session_free;
 import static dev.lamina.bindings.lamina_h.lm_session_logits;
 import static dev.lamina.bindings.lamina_h.lm_session_n_ctx;
 import static dev.lamina.bindings.lamina_h.lm_session_n_logit_rows;
 import static dev.lamina.bindings.lamina_h.lm_session_n_past;
-import static dev.lamina.bindings.lamina_h.lm_session_new;
 import static dev.lamina.bindings.lamina_h.lm_session_truncate;
 import static dev.lamina.bindings.lamina_h.lm_token_to_piece;
 
-import dev.lamina.bindings.lm_session_params;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -32,12 +29,11 @@ import java.util.concurrent.locks.LockSupport;
  * <p><b>Closing from another thread.</b> {@link #close()} (and {@link Model#close()}) is the one
  * call that may come from any thread at any time, for example to stop a generation whose client has
  * gone. It never frees native memory under a call in flight: it first marks the session as closing,
- * so that no new call starts (they throw {@link IllegalStateException}) and an input split into
- * several batches stops at the next batch; then it waits for the call in flight (at most one native
- * evaluation: one token while generating) to return, and only then ends the generation (reason
- * {@link FinishReason#CANCELLED}) and frees the session. The thread that was using the session
- * sees {@link Generation#hasNext()} return {@code false} or an {@link IllegalStateException}, never
- * a crash. Calling {@code close()} from inside a call on the same session (a callback) throws
+ * so that no new call starts (they throw {@link IllegalStateException}) and a native evaluation in
+ * progress stops within one layer (a long prompt need not finish); then it waits for the call in
+ * flight to return, and only then ends the generation (reason {@link FinishReason#CANCELLED}) and
+ * frees the session. The thread that was using the session sees {@link Generation#hasNext()} return
+ * {@code false}, or an {@link IllegalStateException} from {@code evaluate}, never a crash. Calling {@code close()} from inside a call on the same session (a callback) throws
  * {@link IllegalStateException}, since it could never finish waiting.
  *
  * <p><b>Lifecycle.</b> {@link #close()} is idempotent and frees the native session; closing the model
@@ -53,12 +49,13 @@ import java.util.concurrent.locks.LockSupport;
  * may move: when an evaluation keeps a different number of rows, when an evaluation fails, and at
  * {@code truncate} and {@code close}. Copy a row ({@link #logitsArray(int)}) to keep its values.
  */
-public final class Session implements AutoCloseable {
+public final class Session implements ModelSession {
     private final Model model;
     private final SessionOptions options;
     private final Arena arena = Arena.ofShared();
     private final Releaser releaser;
     private final MemorySegment handle;
+    private final AbortSignal abort;
     private final int contextLength;
     private final int batchSize;
     private final int vocabSize;
@@ -114,10 +111,11 @@ public final class Session implements AutoCloseable {
             }
             endViews();
             released = true;
-            arena.close();
+            // The native session first: the arena holds the abort callback's upcall stub.
             if (!raw.equals(MemorySegment.NULL)) {
                 lm_session_free(raw);
             }
+            arena.close();
         }
     }
 
@@ -126,20 +124,10 @@ public final class Session implements AutoCloseable {
         this.options = options;
         this.releaser = new Releaser(arena);
         try {
-            try (Arena call = Arena.ofConfined()) {
-                MemorySegment params = lm_session_default_params(call);
-                lm_session_params.n_ctx(params, options.contextLength());
-                lm_session_params.n_batch(params, options.batchSize());
-                lm_session_params.n_threads(params, options.threads());
-                if (options.kvType() != null) {
-                    lm_session_params.kv_type(params, call.allocateFrom(options.kvType().nativeName()));
-                }
-                MemorySegment out = call.allocate(ValueLayout.ADDRESS);
-                Native.check(lm_session_new(model.handle(), params, out), model.path());
-                releaser.raw = out.get(ValueLayout.ADDRESS, 0);
-            }
+            releaser.raw = NativeSessions.create(model, options, 0);
             model.register(releaser);
             this.handle = releaser.raw.reinterpret(arena, null);
+            this.abort = AbortSignal.install(handle, arena, model.path());
             this.intOut = arena.allocate(ValueLayout.JAVA_INT);
             this.pointerOut = arena.allocate(ValueLayout.ADDRESS);
             this.lengthOut = arena.allocate(ValueLayout.JAVA_LONG);
@@ -307,7 +295,15 @@ public final class Session implements AutoCloseable {
         return generate(tokens, options);
     }
 
-    /** Starts generating after prompt tokens (evaluated now, at the current position). */
+    /**
+     * Starts generating after prompt tokens, evaluated at the current position by the first
+     * {@link Generation#hasNext()} (so that {@link Generation#cancel()}, a timeout or a close from
+     * another thread can stop a long prompt). Tokens that cannot fit into the context, and ids
+     * outside the vocabulary, are refused here.
+     *
+     * @throws ContextFullException     if the prompt does not fit into the context
+     * @throws InvalidArgumentException if a token id is outside the vocabulary
+     */
     public Generation generate(int[] promptTokens, GenerationOptions options) {
         Objects.requireNonNull(promptTokens, "promptTokens");
         Objects.requireNonNull(options, "options");
@@ -395,6 +391,7 @@ public final class Session implements AutoCloseable {
             throw new IllegalStateException("Session " + this + " cannot be closed from inside a call on it");
         }
         closing = true;
+        abort.markClosing(); // a native evaluation in flight stops within one layer
         long pause = 1_000; // ns; calls in flight last one native evaluation, so back off up to 1 ms
         while (!user.compareAndSet(null, me)) {
             LockSupport.parkNanos(this, pause);
@@ -441,6 +438,14 @@ public final class Session implements AutoCloseable {
     }
 
     void evaluateUnguarded(int[] tokens, int position, boolean allLogits) {
+        evaluateUnguarded(tokens, position, allLogits, null);
+    }
+
+    /**
+     * Evaluates tokens; {@code forGeneration}, if not null, is the generation whose cancel() and
+     * timeout stop the evaluation (with {@link CancelledException}, the cache as before the call).
+     */
+    void evaluateUnguarded(int[] tokens, int position, boolean allLogits, Generation forGeneration) {
         Objects.requireNonNull(tokens, "tokens");
         if (tokens.length == 0) {
             throw new IllegalArgumentException("no tokens to evaluate");
@@ -466,15 +471,37 @@ public final class Session implements AutoCloseable {
             }
             int n = Math.min(batchSize, tokens.length - start);
             MemorySegment.copy(tokens, start, tokenBuffer, ValueLayout.JAVA_INT, 0, n);
-            evalNative(n, position + start, allLogits);
+            try {
+                evalNative(n, position + start, allLogits, forGeneration);
+            } catch (CancelledException e) {
+                if (start > 0) {
+                    // A cancelled input leaves nothing of itself behind, as a single batch does.
+                    Native.check(lm_session_truncate(handle, position), model.path());
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** Throws the exception for a token id outside the vocabulary, naming its index. */
+    void checkTokenIds(int[] tokens) {
+        for (int i = 0; i < tokens.length; i++) {
+            if (tokens[i] < 0 || tokens[i] >= vocabSize) {
+                throw new InvalidArgumentException("token id " + tokens[i] + " at index " + i
+                        + " is outside the vocabulary of " + vocabSize + " tokens", model.path());
+            }
         }
     }
 
     /** Evaluates one token at the given position (the generation hot path: no allocation). */
     void evaluateOneUnguarded(int token, int position) {
+        evaluateOneUnguarded(token, position, null);
+    }
+
+    void evaluateOneUnguarded(int token, int position, Generation forGeneration) {
         cacheVersion++;
         tokenBuffer.set(ValueLayout.JAVA_INT, 0, token);
-        evalNative(1, position, false);
+        evalNative(1, position, false, forGeneration);
     }
 
     // Rows the native logits buffer holds (0: none). The native buffer is resized, and may move,
@@ -483,17 +510,32 @@ public final class Session implements AutoCloseable {
     private int logitRowsKept;
 
     /** One native evaluation of the first n tokens of tokenBuffer, keeping logits views safe. */
-    private void evalNative(int n, int position, boolean allLogits) {
+    private void evalNative(int n, int position, boolean allLogits, Generation forGeneration) {
         int rows = allLogits ? n : 1;
         if (rows != logitRowsKept) {
             endLogitViews(); // before the native call: it may free the memory the views show
         }
         logitRowsKept = 0;
+        int status;
+        if (forGeneration == null) {
+            abort.begin(null, false, 0);
+        } else {
+            abort.begin(forGeneration, forGeneration.hasDeadline(), forGeneration.deadlineNanos());
+        }
         try {
-            Native.check(lm_session_eval(handle, tokenBuffer, n, position, allLogits), model.path());
-        } catch (RuntimeException | Error e) {
+            status = lm_session_eval(handle, tokenBuffer, n, position, allLogits);
+        } finally {
+            abort.end();
+        }
+        if (status != 0) {
             endLogitViews(); // a failed evaluation leaves no logits behind
-            throw e;
+            RuntimeException failure = Native.failure(status, model.path());
+            if (failure instanceof CancelledException && closing) {
+                throw new IllegalStateException("Session of model " + model.path().getFileName()
+                        + " was closed by another thread during an evaluation of " + n + " tokens at position "
+                        + position, failure);
+            }
+            throw failure;
         }
         logitRowsKept = rows;
     }

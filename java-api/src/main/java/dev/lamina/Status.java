@@ -12,7 +12,7 @@ public enum Status {
     BUFFER_TOO_SMALL(7),
     BUSY(8),
     INTERNAL(9),
-    /** A progress listener asked to stop a long operation (quantize, synthesize). */
+    /** A progress listener asked to stop a long operation (quantize, synthesize), or an evaluation was cancelled. */
     CANCELLED(10),
     /** A code this version of the Java API does not know (a newer native library). */
     UNKNOWN(-1);

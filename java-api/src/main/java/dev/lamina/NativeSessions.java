@@ -1,0 +1,39 @@
+package dev.lamina;
+
+import static dev.lamina.bindings.lamina_h.lm_session_default_params;
+import static dev.lamina.bindings.lamina_h.lm_session_new;
+
+import dev.lamina.bindings.lm_session_params;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Creates native sessions from {@link SessionOptions}: the one place that fills
+ * {@code lm_session_params}. It starts from {@code lm_session_default_params()} and writes each
+ * option as given, 0 meaning "the library's default", so the defaults live only in the library.
+ */
+final class NativeSessions {
+    private NativeSessions() {}
+
+    /**
+     * A new native session (the caller frees it).
+     *
+     * @param maxSequences sequence ids the session holds (0 = the library's default)
+     */
+    static MemorySegment create(Model model, SessionOptions options, int maxSequences) {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment params = lm_session_default_params(call);
+            lm_session_params.n_ctx(params, options.contextLength());
+            lm_session_params.n_batch(params, options.batchSize());
+            lm_session_params.n_threads(params, options.threads());
+            lm_session_params.n_seq_max(params, maxSequences);
+            if (options.kvType() != null) {
+                lm_session_params.kv_type(params, call.allocateFrom(options.kvType().nativeName()));
+            }
+            MemorySegment out = call.allocate(ValueLayout.ADDRESS);
+            Native.check(lm_session_new(model.handle(), params, out), model.path());
+            return out.get(ValueLayout.ADDRESS, 0);
+        }
+    }
+}
