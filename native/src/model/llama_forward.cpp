@@ -17,14 +17,31 @@ void add_bias(float *y, const Weight &bias, int64_t n_tokens) {
     for (int64_t t = 0; t < n_tokens; ++t) add_in_place(y + t * bias.cols, f32(bias), bias.cols);
 }
 
+// Query rows attended between two stop checks: at depth the attention of a whole micro-batch is
+// most of a layer's time, and a cancel should not wait for it; chunks this long still give every
+// thread many (token, KV head) items.
+constexpr int32_t kAttentionRowsPerCheck = 128;
+
+void stop_if_asked(const StopCheck &should_stop, int32_t layer, const ModelHparams &hp) {
+    if (should_stop && should_stop()) {
+        fail(LM_ERR_CANCELLED, "evaluation cancelled at layer " + std::to_string(layer) + " of " +
+                                   std::to_string(hp.n_layer));
+    }
+}
+
 // Each token's attention over the cells its span lets it see.
 void attention(const ModelHparams &hp, const KvCache &cache, const cpu::KvCellTable &cells, int32_t layer,
-               ThreadPool &pool, ForwardScratch &s, const ForwardBatch &b) {
+               ThreadPool &pool, ForwardScratch &s, const ForwardBatch &b, const StopCheck &should_stop) {
     const cpu::AttentionShape shape{hp.head_dim, hp.n_head, hp.n_head_kv};
     const cpu::KvPlanes kv{cache.type(), cache.k_plane(layer), cache.v_plane(layer), cache.row_bytes()};
-    // The active variant always has attention kernels for the cache's types (scalar at least).
-    cpu::attention(shape, kv, cells, b.spans, s.q.data(), s.attn.data(), b.n_tokens, pool, s.attention,
-                   cpu::active_variant());
+    const size_t Q = static_cast<size_t>(hp.n_embd_q());
+    for (int32_t t0 = 0; t0 < b.n_tokens; t0 += kAttentionRowsPerCheck) {
+        if (t0 > 0) stop_if_asked(should_stop, layer, hp);
+        const int32_t n = std::min(kAttentionRowsPerCheck, b.n_tokens - t0);
+        // The active variant always has attention kernels for the cache's types (scalar at least).
+        cpu::attention(shape, kv, cells, b.spans + t0, s.q.data() + t0 * Q, s.attn.data() + t0 * Q, n, pool,
+                       s.attention, cpu::active_variant());
+    }
 }
 
 }  // namespace
@@ -71,10 +88,7 @@ void llama_forward(const LlamaModel &model, KvCache &cache, const cpu::KvCellTab
     }
 
     for (int32_t l = 0; l < hp.n_layer; ++l) {
-        if (should_stop && should_stop()) {
-            fail(LM_ERR_CANCELLED, "evaluation cancelled before layer " + std::to_string(l) + " of " +
-                                       std::to_string(hp.n_layer));
-        }
+        stop_if_asked(should_stop, l, hp);
         const LayerWeights &L = model.layers[l];
 
         // Attention block: x += Wo · attention(rope(Wq·n(x)), rope(Wk·n(x)), Wv·n(x))
@@ -106,13 +120,14 @@ void llama_forward(const LlamaModel &model, KvCache &cache, const cpu::KvCellTab
         }
         check(s.q, Q, l, "rotary embedding of the queries", model.rope_freqs.present() ? &model.rope_freqs : nullptr);
         check(s.k, KV, l, "rotary embedding of the keys", model.rope_freqs.present() ? &model.rope_freqs : nullptr);
-        attention(hp, cache, cells, l, pool, s, b);
+        attention(hp, cache, cells, l, pool, s, b, should_stop);
         check(s.attn, Q, l, "attention");
         matmul(L.wo, s.attn.data(), T, s.proj.data(), pool, s.act);
         check(s.proj, E, l, "attention output", &L.wo);
         add_in_place(s.x.data(), s.proj.data(), T * E);
         check(s.x, E, l, "residual after attention");
 
+        stop_if_asked(should_stop, l, hp);
         // Feed-forward block: x += W_down · (silu(W_gate·n(x)) ⊙ W_up·n(x))
         for (int64_t t = 0; t < T; ++t) {
             rms_norm(s.x.data() + t * E, f32(L.ffn_norm), s.xn.data() + t * E, E, hp.rms_norm_eps);

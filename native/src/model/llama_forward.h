@@ -41,7 +41,8 @@ using StopCheck = std::function<bool()>;
 
 // Evaluates a micro-batch, writing its K/V into `cache` and n_vocab logits per output row into
 // `logits` (the output head is skipped without output rows). Tokens, positions and cells are
-// validated by the caller. should_stop (may be empty) is asked before every layer.
+// validated by the caller. should_stop (may be empty) is asked before every layer, before its
+// feed-forward block and between chunks of its attention rows.
 // With diagnose, every intermediate result is checked and the first that holds a NaN or an
 // infinity throws LaminaError naming its layer, step and tensor (see model/finite_check.h):
 // a second run of a batch whose logits were not finite.
