@@ -2,7 +2,7 @@
 // measured against it (`lamina bench --compare-native PATH`). Same tests, same synthetic tokens,
 // same statistics and output format (Markdown table or --json) as the Java command.
 //
-//   lamina_bench_native -m FILE[,FILE] [-t 1,2] [-p 512] [-n 128] [-d 0] [-ctk f16] [-r 5] [--json]
+//   lamina_bench_native -m FILE[,FILE] [-t 1,2] [-p 512] [-n 128] [-d 0] [-s 1] [-ctk f16] [-r 5] [--json]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -28,6 +28,7 @@ struct Options {
     std::vector<int> prompt{512};
     std::vector<int> gen{128};
     std::vector<int> depth{0};
+    std::vector<int> sequences{1};
     std::vector<std::string> kv_types;  // empty: the library's default
     int repetitions = 5;
     bool json = false;
@@ -39,7 +40,7 @@ struct Row {
     std::string model_file, model_type, cpu_variant, kv_type, test;
     int64_t size = 0, params = 0, peak_rss = -1;
     int64_t bytes_per_token = 0;  // weight bytes one decode step reads
-    int threads = 0, n_prompt = 0, n_gen = 0, depth = 0;
+    int threads = 0, n_prompt = 0, n_gen = 0, depth = 0, sequences = 1;
     std::vector<double> samples;
     double load_ms = 0;
 
@@ -100,6 +101,7 @@ Options parse(int argc, char **argv) {
         else if (a == "-p") o.prompt = split_ints(value(), "-p", 0);
         else if (a == "-n") o.gen = split_ints(value(), "-n", 0);
         else if (a == "-d") o.depth = split_ints(value(), "-d", 0);
+        else if (a == "-s" || a == "--sequences") o.sequences = split_ints(value(), "-s", 1);
         else if (a == "-ctk") o.kv_types = split(value());
         else if (a == "-r") o.repetitions = split_ints(value(), "-r", 1).at(0);
         else if (a == "--json") o.json = true;
@@ -108,6 +110,8 @@ Options parse(int argc, char **argv) {
         else if (a == "-h" || a == "--help") {
             std::printf("usage: lamina_bench_native -m FILE[,FILE] [-t 1,2] [-p 512] [-n 128] [-r 5] [--json] [--no-repack] [--bandwidth]\n"
                         "  -d N         tokens already in the KV cache when a test starts (untimed), as llama-bench\n"
+                        "  -s N         decode tests run N sequences together (one batch per step, each sequence\n"
+                        "               with its own DEPTH tokens); t/s is the aggregate over all N\n"
                         "  -ctk TYPE    KV cache type (K and V alike): the names of lm_kv_type_names\n"
                         "  --no-repack  keep Q4_0/Q8_0/Q4_K/Q5_K/Q6_K weights in the file's layout (lm_model_params.repack_weights = false)\n"
                         "  --bandwidth  also measure the memory read bandwidth with each thread count (1 GiB, read-only)\n"
@@ -176,22 +180,25 @@ std::string size_text(int64_t bytes) {
 }
 
 // One warm-up run, then the repetitions, each from a cache holding just the depth's filler
-// tokens (evaluated untimed); tokens/s per repetition. kv_type nullptr: the library's default.
+// tokens in each of `sequences` sequences (evaluated untimed, once, and copied to the others);
+// tokens/s per repetition. kv_type nullptr: the library's default.
 template <typename Body>
 std::vector<double> measure(const lm_model *model, int threads, const char *kv_type, const std::vector<lm_token> &filler,
-                            int n_ctx, int reps, Body body) {
+                            int n_ctx, int sequences, int reps, Body body) {
     lm_session_params sp = lm_session_default_params();
     sp.n_ctx = std::max(n_ctx, 16);
     sp.n_batch = sp.n_ctx;
     sp.n_threads = threads;
     sp.kv_type = kv_type;
+    sp.n_seq_max = sequences;
     lm_session *s = nullptr;
     check(lm_session_new(model, sp, &s), "lm_session_new");
     std::vector<double> samples;
     for (int r = -1; r < reps; ++r) {  // r = -1: the warm-up
-        check(lm_session_truncate(s, 0), "lm_session_truncate");
+        check(lm_session_seq_remove(s, -1, 0, -1), "lm_session_seq_remove");
         if (!filler.empty()) {
             check(lm_session_eval(s, filler.data(), static_cast<int32_t>(filler.size()), 0, false), "lm_session_eval");
+            for (int seq = 1; seq < sequences; ++seq) check(lm_session_seq_copy(s, 0, seq, 0, -1), "lm_session_seq_copy");
         }
         const auto t0 = Clock::now();
         const int n = body(s);
@@ -293,27 +300,41 @@ std::vector<Row> bench_model(const std::string &path, const Options &o) {
                     if (p <= 0) continue;
                     const std::vector<lm_token> tokens = synthetic_prompt(info, p);
                     row(t, kv, d, "pp" + std::to_string(p) + at, p, 0,
-                        measure(model, t, kv.c_str(), filler, d + p, o.repetitions, [&](lm_session *s) {
+                        measure(model, t, kv.c_str(), filler, d + p, 1, o.repetitions, [&](lm_session *s) {
                             check(lm_session_eval(s, tokens.data(), p, d, false), "lm_session_eval");
                             return p;
                         }));
                 }
                 for (int n : o.gen) {
                     if (n <= 0) continue;
-                    const lm_token first = std::max(info.bos, 0);
-                    row(t, kv, d, "tg" + std::to_string(n) + at, 0, n,
-                        measure(model, t, kv.c_str(), filler, d + n + 1, o.repetitions, [&](lm_session *s) {
-                            lm_token token = first;
-                            for (int i = 0; i < n; ++i) {
-                                int32_t pos = 0;
-                                check(lm_session_n_past(s, &pos), "lm_session_n_past");
-                                check(lm_session_eval(s, &token, 1, pos, false), "lm_session_eval");
-                                const float *logits = nullptr;
-                                check(lm_session_logits(s, -1, &logits), "lm_session_logits");
-                                token = argmax(logits, info.n_vocab);
-                            }
-                            return n;
-                        }));
+                    for (int seqs : o.sequences) {
+                        const lm_token first = std::max(info.bos, 0);
+                        const std::string name =
+                            "tg" + std::to_string(n) + (seqs > 1 ? " x" + std::to_string(seqs) + " seq" : "") + at;
+                        lm_batch *batch = nullptr;
+                        check(lm_batch_new(&batch), "lm_batch_new");
+                        row(t, kv, d, name, 0, n,
+                            measure(model, t, kv.c_str(), filler, d + seqs * (n + 1), seqs, o.repetitions,
+                                    [&](lm_session *s) {
+                                        // All sequences step together: one batch of one token each.
+                                        std::vector<lm_token> tokens(static_cast<size_t>(seqs), first);
+                                        for (int i = 0; i < n; ++i) {
+                                            check(lm_batch_clear(batch), "lm_batch_clear");
+                                            for (int q = 0; q < seqs; ++q) {
+                                                check(lm_batch_add(batch, tokens[q], d + i, q, true), "lm_batch_add");
+                                            }
+                                            check(lm_session_decode(s, batch), "lm_session_decode");
+                                            for (int q = 0; q < seqs; ++q) {
+                                                const float *logits = nullptr;
+                                                check(lm_session_logits(s, q, &logits), "lm_session_logits");
+                                                tokens[q] = argmax(logits, info.n_vocab);
+                                            }
+                                        }
+                                        return n * seqs;
+                                    }));
+                        rows.back().sequences = seqs;
+                        lm_batch_free(batch);
+                    }
                 }
             }
         }
@@ -338,11 +359,11 @@ void print_json(const std::vector<Row> &rows) {
         const Row &r = rows[i];
         std::printf("%s{\"loop\":\"native\",\"model_file\":%s,\"model_type\":%s,\"model_size\":%lld,"
                     "\"model_n_params\":%lld,\"backend\":\"CPU\",\"cpu_variant\":%s,\"n_threads\":%d,\"type_k\":%s,"
-                    "\"type_v\":%s,\"n_depth\":%d,\"test\":%s,"
+                    "\"type_v\":%s,\"n_depth\":%d,\"n_sequences\":%d,\"test\":%s,"
                     "\"n_prompt\":%d,\"n_gen\":%d,\"avg_ts\":%.6f,\"stddev_ts\":%.6f,\"samples_ts\":[",
                     i ? "," : "", json_string(r.model_file).c_str(), json_string(r.model_type).c_str(),
                     static_cast<long long>(r.size), static_cast<long long>(r.params), json_string(r.cpu_variant).c_str(),
-                    r.threads, json_string(r.kv_type).c_str(), json_string(r.kv_type).c_str(), r.depth,
+                    r.threads, json_string(r.kv_type).c_str(), json_string(r.kv_type).c_str(), r.depth, r.sequences,
                     json_string(r.test).c_str(), r.n_prompt, r.n_gen, r.mean(), r.stddev());
         for (size_t k = 0; k < r.samples.size(); ++k) std::printf("%s%.6f", k ? "," : "", r.samples[k]);
         std::printf("],\"load_ms\":%.3f,\"peak_rss_bytes\":%lld}", r.load_ms, static_cast<long long>(r.peak_rss));
@@ -401,7 +422,8 @@ void print_table(const std::vector<Row> &rows, const std::vector<std::pair<int, 
     }
     for (const Row &r : rows) {
         if (r.n_gen == 0) continue;
-        const double gbs = static_cast<double>(r.bytes_per_token) * r.mean() / 1e9;
+        // Sequences stepped together share each read of the weights.
+        const double gbs = static_cast<double>(r.bytes_per_token) * r.mean() / r.sequences / 1e9;
         std::printf("%s %s t=%d: %.1f MB of weights per token x %.2f t/s = %.1f GB/s", r.model_file.c_str(), r.test.c_str(),
                     r.threads, static_cast<double>(r.bytes_per_token) / 1e6, r.mean(), gbs);
         for (const auto &[t, bw] : bandwidth) {

@@ -1,7 +1,8 @@
-// Keys and values of every layer for positions [0, n_ctx), one contiguous [n_ctx][row] plane per
-// layer for K and one for V. A row holds the n_embd_kv values of one position in the cache's
-// type (F16 by default, as llama.cpp; Q8_0 to halve that again; F32 as the exact reference),
-// each KV head's head_dim values contiguous inside it.
+// Keys and values of every layer for cells [0, n_ctx), one contiguous [n_ctx][row] plane per
+// layer for K and one for V. A row holds the n_embd_kv values of one cell in the cache's type
+// (F16 by default, as llama.cpp; Q8_0 to halve that again; F32 as the exact reference), each KV
+// head's head_dim values contiguous inside it. Which position of which sequences a cell holds
+// is KvCells' business (runtime/kv_cells.h).
 #pragma once
 
 #include <cstddef>
@@ -36,12 +37,12 @@ public:
     size_t row_bytes() const { return row_bytes_; }
     size_t bytes_per_token() const { return 2 * row_bytes_ * static_cast<size_t>(n_layer_); }
 
-    // The first row of a layer's plane; position p's row is row_bytes() * p further.
+    // The first row of a layer's plane; cell c's row is row_bytes() * c further.
     const uint8_t *k_plane(int32_t layer) const { return k_.get() + index(layer, 0); }
     const uint8_t *v_plane(int32_t layer) const { return v_.get() + index(layer, 0); }
-    // Converts (F16) or quantizes (Q8_0) n_embd_kv floats into position pos of a layer.
-    void store_k(int32_t layer, int32_t pos, const float *row) { store(k_.get() + index(layer, pos), row); }
-    void store_v(int32_t layer, int32_t pos, const float *row) { store(v_.get() + index(layer, pos), row); }
+    // Converts (F16) or quantizes (Q8_0) n_embd_kv floats into cell `cell` of a layer.
+    void store_k(int32_t layer, int32_t cell, const float *row) { store(k_.get() + index(layer, cell), row); }
+    void store_v(int32_t layer, int32_t cell, const float *row) { store(v_.get() + index(layer, cell), row); }
 
 private:
     struct FreeDeleter {
@@ -49,8 +50,8 @@ private:
     };
     using Plane = std::unique_ptr<uint8_t[], FreeDeleter>;
 
-    size_t index(int32_t layer, int32_t pos) const {
-        return (static_cast<size_t>(layer) * n_ctx_ + pos) * row_bytes_;
+    size_t index(int32_t layer, int32_t cell) const {
+        return (static_cast<size_t>(layer) * n_ctx_ + cell) * row_bytes_;
     }
     void store(uint8_t *dst, const float *row) const;
 
