@@ -35,11 +35,17 @@ import picocli.CommandLine.Spec;
                 "with the model load time and the process's peak resident memory (VmHWM).",
                 "With -d DEPTH the cache first holds DEPTH synthetic tokens (untimed) and the test",
                 "runs after them (\"pp512 @ d4096\"), as llama-bench's -d.",
-                "Lists (-m, -t, -p, -n, -d, -ctk) take comma-separated values; 0 skips a test."},
+                "With -s N (not in llama-bench) N sequences run together in one BatchSession: ppP evaluates",
+                "P tokens of each in one step, tgN decodes N tokens of each, one step (one native decode)",
+                "for all sequences per token; each sequence first holds its own DEPTH tokens. The t/s column",
+                "is then the aggregate over all sequences (\"tg128 x4 seq\"); a line below the table gives",
+                "the rate per sequence.",
+                "Lists (-m, -t, -p, -n, -d, -s, -ctk) take comma-separated values; 0 skips a test."},
         footer = {"", "Examples:",
                 "  lamina bench -m model.gguf -t 2 -p 256 -n 64 -r 3",
                 "  lamina bench -m model.gguf -t 1,2 -p 512 -n 128 --json",
                 "  lamina bench -m model.gguf -t 2 -p 256 -n 64 -d 0,4096 -ctk f16,f32",
+                "  lamina bench -m model.gguf -t 2 -p 0 -n 64 -s 1,4,8 -d 256",
                 "  lamina bench -m model.gguf -t 2 -p 256 -n 64 --compare-native build/native/lamina_bench_native"})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, split = ",", paramLabel = "FILE", description = "GGUF model file(s).")
@@ -59,6 +65,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-d", "--n-depth"}, split = ",", defaultValue = "0", paramLabel = "N",
             description = "Tokens already in the KV cache when a test starts (default ${DEFAULT-VALUE}).")
     List<Integer> depth;
+
+    @Option(names = {"-s", "--sequences"}, split = ",", defaultValue = "1", paramLabel = "N",
+            description = "Sequences evaluated together with the batch API; t/s is then aggregate (default ${DEFAULT-VALUE}).")
+    List<Integer> sequences;
 
     @Option(names = {"-ctk", "--cache-type-k"}, split = ",", paramLabel = "TYPE", converter = KvTypeOption.Converter.class,
             completionCandidates = KvTypeOption.Names.class,
@@ -118,6 +128,7 @@ final class BenchCommand implements Callable<Integer> {
             out.println();
             printLoadAndMemory(out, results, "java");
             printLoadAndMemory(out, nativeResults, "native");
+            printPerSequence(out, results);
             printWeightTraffic(out, results);
             if (!nativeResults.isEmpty()) {
                 printRatios(out, results, nativeResults);
@@ -144,6 +155,11 @@ final class BenchCommand implements Callable<Integer> {
         for (int d : depth) {
             if (d < 0) {
                 throw new ParameterException(spec.commandLine(), "-d must be >= 0, was " + d);
+            }
+        }
+        for (int s : sequences) {
+            if (s < 1) {
+                throw new ParameterException(spec.commandLine(), "-s must be >= 1, was " + s);
             }
         }
         if (threads != null) {
@@ -173,21 +189,8 @@ final class BenchCommand implements Callable<Integer> {
             for (KvType kv : types) {
                 for (int t : threads) {
                     for (int d : depth) {
-                        int[] filler = SyntheticTokens.prompt(info, Math.max(d, 1));
-                        String at = d > 0 ? " @ d" + d : "";
-                        for (int p : prompt) {
-                            if (p > 0) {
-                                int[] tokens = SyntheticTokens.prompt(info, p);
-                                List<Double> samples = measure(model, t, kv, d, filler, d + p, s -> prompt(s, tokens, d));
-                                rows.add(row(file, type, info, variant, t, kv, d, "pp" + p + at, p, 0, samples, loadMillis));
-                            }
-                        }
-                        for (int n : gen) {
-                            if (n > 0) {
-                                int first = SyntheticTokens.first(info);
-                                List<Double> samples = measure(model, t, kv, d, filler, d + n + 1, s -> generate(s, first, n));
-                                rows.add(row(file, type, info, variant, t, kv, d, "tg" + n + at, 0, n, samples, loadMillis));
-                            }
+                        for (int seqs : sequences) {
+                            rows.addAll(benchTests(model, file, type, variant, t, kv, d, seqs, loadMillis));
                         }
                     }
                 }
@@ -196,11 +199,54 @@ final class BenchCommand implements Callable<Integer> {
         return rows;
     }
 
+    /** The pp and tg tests of one thread count, cache type, depth and number of sequences. */
+    private List<BenchResult> benchTests(Model model, Path file, String type, String variant, int t, KvType kv, int d,
+                                         int seqs, double loadMillis) {
+        List<BenchResult> rows = new ArrayList<>();
+        ModelInfo info = model.info();
+        int[] filler = SyntheticTokens.prompt(info, Math.max(d, 1));
+        String suffix = (seqs > 1 ? " x" + seqs + " seq" : "") + (d > 0 ? " @ d" + d : "");
+        BatchBench batch = new BatchBench(model, seqs, t, kv, repetitions);
+        for (int p : prompt) {
+            if (p > 0) {
+                int[] tokens = SyntheticTokens.prompt(info, p);
+                List<Double> samples = seqs > 1 ? batch.prompt(filler, d, tokens)
+                        : measure(model, t, kv, d, filler, d + p, s -> prompt(s, tokens, d));
+                rows.add(row(file, type, info, variant, t, kv, d, seqs, "pp" + p + suffix, p, 0, samples, loadMillis));
+            }
+        }
+        for (int n : gen) {
+            if (n > 0) {
+                int first = SyntheticTokens.first(info);
+                List<Double> samples = seqs > 1 ? batch.generate(filler, d, first, n)
+                        : measure(model, t, kv, d, filler, d + n + 1, s -> generate(s, first, n));
+                rows.add(row(file, type, info, variant, t, kv, d, seqs, "tg" + n + suffix, 0, n, samples, loadMillis));
+            }
+        }
+        return rows;
+    }
+
     private BenchResult row(Path file, String type, ModelInfo info, String variant, int threads, KvType kv, int depth,
-                            String test, int p, int n, List<Double> samples, double loadMillis) {
+                            int seqs, String test, int p, int n, List<Double> samples, double loadMillis) {
         String kvName = kv == null ? KvType.nativeNames().get(0) : kv.nativeName();
         return new BenchResult("java", file.getFileName().toString(), type, info.tensorBytes(), info.parameterCount(),
-                variant, threads, kvName, depth, test, p, n, samples, loadMillis, ProcessMemory.peakRssBytes());
+                variant, threads, kvName, depth, seqs, test, p, n, samples, loadMillis, ProcessMemory.peakRssBytes());
+    }
+
+    /** For -s N: the aggregate rate of each batched test and what one sequence of it gets. */
+    private static void printPerSequence(PrintWriter out, List<BenchResult> rows) {
+        boolean first = true;
+        for (BenchResult r : rows) {
+            if (r.sequences() < 2) {
+                continue;
+            }
+            if (first) {
+                out.println();
+                first = false;
+            }
+            out.printf(Locale.ROOT, "%s %s t=%d: %d sequences, aggregate %.2f t/s, %.2f t/s per sequence%n",
+                    r.modelFile(), r.test(), r.threads(), r.sequences(), r.mean(), r.meanPerSequence());
+        }
     }
 
     /** A timed test body: returns the number of tokens it processed. */
@@ -266,6 +312,13 @@ final class BenchCommand implements Callable<Integer> {
             if (first) {
                 out.println();
                 first = false;
+            }
+            if (r.sequences() > 1) {
+                // One step reads the weights once for a token of every sequence.
+                double steps = r.mean() / r.sequences();
+                out.printf(Locale.ROOT, "%s %s t=%d: %.1f MB of weights per step x %.2f steps/s = %.1f GB/s%n",
+                        r.modelFile(), r.test(), r.threads(), bytes / 1e6, steps, bytes * steps / 1e9);
+                continue;
             }
             out.printf(Locale.ROOT, "%s %s t=%d: %.1f MB of weights per token x %.2f t/s = %.1f GB/s%n", r.modelFile(),
                     r.test(), r.threads(), bytes / 1e6, r.mean(), bytes * r.mean() / 1e9);

@@ -10,14 +10,21 @@ import java.util.Map;
  *
  * @param kvType  the KV cache type (K and V alike), as llama-bench's type_k
  * @param depth   tokens in the cache before the test (llama-bench's n_depth)
+ * @param sequences sequences evaluated together (lamina bench -s; 1 = a plain session); rates are
+ *                  then aggregate over all of them
  * @param samples tokens per second of each repetition (the warm-up run excluded)
  */
 record BenchResult(String loop, String modelFile, String modelType, long sizeBytes, long params, String cpuVariant,
-                   int threads, String kvType, int depth, String test, int nPrompt, int nGen, List<Double> samples, double loadMillis,
+                   int threads, String kvType, int depth, int sequences, String test, int nPrompt, int nGen, List<Double> samples, double loadMillis,
                    long peakRssBytes) {
 
     double mean() {
         return samples.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
+    /** Tokens per second of one sequence (the aggregate rate split evenly). */
+    double meanPerSequence() {
+        return mean() / sequences;
     }
 
     /** Sample standard deviation (n - 1), as llama-bench prints; 0 for a single repetition. */
@@ -43,6 +50,7 @@ record BenchResult(String loop, String modelFile, String modelType, long sizeByt
         m.put("type_k", kvType);
         m.put("type_v", kvType);
         m.put("n_depth", depth);
+        m.put("n_seq", sequences);
         m.put("test", test);
         m.put("n_prompt", nPrompt);
         m.put("n_gen", nGen);
@@ -59,7 +67,8 @@ record BenchResult(String loop, String modelFile, String modelType, long sizeByt
         List<Double> samples = ((List<Object>) m.get("samples_ts")).stream().map(o -> ((Number) o).doubleValue()).toList();
         return new BenchResult((String) m.get("loop"), (String) m.get("model_file"), (String) m.get("model_type"),
                 num(m, "model_size").longValue(), num(m, "model_n_params").longValue(), (String) m.get("cpu_variant"),
-                num(m, "n_threads").intValue(), (String) m.get("type_k"), num(m, "n_depth").intValue(), (String) m.get("test"), num(m, "n_prompt").intValue(),
+                num(m, "n_threads").intValue(), (String) m.get("type_k"), num(m, "n_depth").intValue(),
+                m.containsKey("n_seq") ? num(m, "n_seq").intValue() : 1, (String) m.get("test"), num(m, "n_prompt").intValue(),
                 num(m, "n_gen").intValue(), samples, num(m, "load_ms").doubleValue(), num(m, "peak_rss_bytes").longValue());
     }
 

@@ -37,6 +37,30 @@ class BenchCliTest {
     }
 
     @Test
+    void benchSequencesDecodesThemTogetherAndReportsAggregateAndPerSequenceRates() {
+        Path model = TestData.model("stories260K-f32.gguf");
+        CliTest.Run run = CliTest.lamina("bench", "-m", model.toString(), "-t", "1", "-r", "1", "-s", "2", "-n", "2");
+        assertEquals(0, run.exitCode(), run.err());
+        List<String> lines = run.out().lines().toList();
+        assertTrue(lines.stream().anyMatch(l -> l.matches("\\|.*\\| +tg2 x2 seq \\| +[0-9.]+ ± [0-9.]+ \\|")), run.out());
+        assertTrue(lines.stream().anyMatch(l -> l.contains(" pp512 x2 seq |")), run.out());
+        assertTrue(lines.stream().anyMatch(l -> l.matches(
+                "stories260K-f32\\.gguf tg2 x2 seq t=1: 2 sequences, aggregate [0-9.]+ t/s, [0-9.]+ t/s per sequence")),
+                run.out());
+
+        CliTest.Run json = CliTest.lamina("bench", "-m", model.toString(), "-t", "1", "-r", "1", "-p", "0", "-n", "2",
+                "-s", "1,3", "--json");
+        assertEquals(0, json.exitCode(), json.err());
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> rows = (List<Map<String, Object>>) Json.parse(json.out().strip());
+        assertEquals(List.of("tg2", "tg2 x3 seq"), rows.stream().map(r -> r.get("test")).toList());
+        assertEquals(List.of(1, 3), rows.stream().map(r -> ((Number) r.get("n_seq")).intValue()).toList());
+
+        CliTest.Run bad = CliTest.lamina("bench", "-m", model.toString(), "-s", "0");
+        assertTrue(bad.exitCode() != 0 && bad.err().contains("-s must be >= 1"), bad.err());
+    }
+
+    @Test
     void benchPrintsALlamaBenchTable() {
         Path model = TestData.model("stories260K-f32.gguf");
         CliTest.Run run = CliTest.lamina("bench", "-m", model.toString(), "-t", "1", "-p", "8", "-n", "4", "-r", "1");
