@@ -9,8 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code lamina bench -s N}: N sequences evaluated together through {@link BatchSession}, each step
- * one native decode for all of them. Rates are aggregate: tokens of all sequences per second.
+ * {@code lamina bench -s N}: the tg test with N sequences decoded together through
+ * {@link BatchSession}, each step one native decode for all of them. Rates are aggregate: tokens of
+ * all sequences per second.
  */
 final class BatchBench {
     private final Model model;
@@ -25,16 +26,6 @@ final class BatchBench {
         this.threads = threads;
         this.kvType = kvType;
         this.repetitions = repetitions;
-    }
-
-    /** ppN with N sequences: one step of {@code tokens} on every sequence, after each one's depth. */
-    List<Double> prompt(int[] filler, int depth, int[] tokens) {
-        return measure(filler, depth, depth + tokens.length, seqs -> {
-            for (Sequence s : seqs) {
-                s.append(tokens);
-            }
-            return seqs.get(0).batchSession().step();
-        });
     }
 
     /**

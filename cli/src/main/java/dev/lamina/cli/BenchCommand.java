@@ -35,11 +35,10 @@ import picocli.CommandLine.Spec;
                 "with the model load time and the process's peak resident memory (VmHWM).",
                 "With -d DEPTH the cache first holds DEPTH synthetic tokens (untimed) and the test",
                 "runs after them (\"pp512 @ d4096\"), as llama-bench's -d.",
-                "With -s N (not in llama-bench) N sequences run together in one BatchSession: ppP evaluates",
-                "P tokens of each in one step, tgN decodes N tokens of each, one step (one native decode)",
-                "for all sequences per token; each sequence first holds its own DEPTH tokens. The t/s column",
-                "is then the aggregate over all sequences (\"tg128 x4 seq\"); a line below the table gives",
-                "the rate per sequence.",
+                "With -s N (not in llama-bench) the tg test runs N sequences together in one BatchSession",
+                "(\"tg128 x4 seq\"): each first holds its own DEPTH tokens, then each step (one native decode)",
+                "evaluates one token of every sequence. Its t/s is the aggregate over all sequences; a line",
+                "below the table gives the rate per sequence. pp tests always run one sequence.",
                 "Lists (-m, -t, -p, -n, -d, -s, -ctk) take comma-separated values; 0 skips a test."},
         footer = {"", "Examples:",
                 "  lamina bench -m model.gguf -t 2 -p 256 -n 64 -r 3",
@@ -67,7 +66,7 @@ final class BenchCommand implements Callable<Integer> {
     List<Integer> depth;
 
     @Option(names = {"-s", "--sequences"}, split = ",", defaultValue = "1", paramLabel = "N",
-            description = "Sequences evaluated together with the batch API; t/s is then aggregate (default ${DEFAULT-VALUE}).")
+            description = "Sequences decoded together in tg tests (batch API); t/s is then aggregate (default ${DEFAULT-VALUE}).")
     List<Integer> sequences;
 
     @Option(names = {"-ctk", "--cache-type-k"}, split = ",", paramLabel = "TYPE", converter = KvTypeOption.Converter.class,
@@ -118,7 +117,7 @@ final class BenchCommand implements Callable<Integer> {
             results.addAll(benchModel(model));
         }
         List<BenchResult> nativeResults = nativeExe == null ? List.of()
-                : NativeBench.run(nativeExe, models, threads, prompt, gen, depth, kvTypes, repetitions, noRepack);
+                : NativeBench.run(nativeExe, models, threads, prompt, gen, depth, sequences, kvTypes, repetitions, noRepack);
         List<BenchResult> all = new ArrayList<>(results);
         all.addAll(nativeResults);
         if (json) {
@@ -189,9 +188,7 @@ final class BenchCommand implements Callable<Integer> {
             for (KvType kv : types) {
                 for (int t : threads) {
                     for (int d : depth) {
-                        for (int seqs : sequences) {
-                            rows.addAll(benchTests(model, file, type, variant, t, kv, d, seqs, loadMillis));
-                        }
+                        rows.addAll(benchTests(model, file, type, variant, t, kv, d, loadMillis));
                     }
                 }
             }
@@ -199,28 +196,31 @@ final class BenchCommand implements Callable<Integer> {
         return rows;
     }
 
-    /** The pp and tg tests of one thread count, cache type, depth and number of sequences. */
+    /** The pp tests and the tg tests (for each -s) of one thread count, cache type and depth. */
     private List<BenchResult> benchTests(Model model, Path file, String type, String variant, int t, KvType kv, int d,
-                                         int seqs, double loadMillis) {
+                                         double loadMillis) {
         List<BenchResult> rows = new ArrayList<>();
         ModelInfo info = model.info();
         int[] filler = SyntheticTokens.prompt(info, Math.max(d, 1));
-        String suffix = (seqs > 1 ? " x" + seqs + " seq" : "") + (d > 0 ? " @ d" + d : "");
-        BatchBench batch = new BatchBench(model, seqs, t, kv, repetitions);
+        String at = d > 0 ? " @ d" + d : "";
         for (int p : prompt) {
             if (p > 0) {
                 int[] tokens = SyntheticTokens.prompt(info, p);
-                List<Double> samples = seqs > 1 ? batch.prompt(filler, d, tokens)
-                        : measure(model, t, kv, d, filler, d + p, s -> prompt(s, tokens, d));
-                rows.add(row(file, type, info, variant, t, kv, d, seqs, "pp" + p + suffix, p, 0, samples, loadMillis));
+                List<Double> samples = measure(model, t, kv, d, filler, d + p, s -> prompt(s, tokens, d));
+                rows.add(row(file, type, info, variant, t, kv, d, 1, "pp" + p + at, p, 0, samples, loadMillis));
             }
         }
         for (int n : gen) {
-            if (n > 0) {
-                int first = SyntheticTokens.first(info);
-                List<Double> samples = seqs > 1 ? batch.generate(filler, d, first, n)
+            if (n <= 0) {
+                continue;
+            }
+            int first = SyntheticTokens.first(info);
+            for (int seqs : sequences) {
+                List<Double> samples = seqs > 1
+                        ? new BatchBench(model, seqs, t, kv, repetitions).generate(filler, d, first, n)
                         : measure(model, t, kv, d, filler, d + n + 1, s -> generate(s, first, n));
-                rows.add(row(file, type, info, variant, t, kv, d, seqs, "tg" + n + suffix, 0, n, samples, loadMillis));
+                String test = "tg" + n + (seqs > 1 ? " x" + seqs + " seq" : "") + at;
+                rows.add(row(file, type, info, variant, t, kv, d, seqs, test, 0, n, samples, loadMillis));
             }
         }
         return rows;

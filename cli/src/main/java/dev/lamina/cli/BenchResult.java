@@ -50,7 +50,7 @@ record BenchResult(String loop, String modelFile, String modelType, long sizeByt
         m.put("type_k", kvType);
         m.put("type_v", kvType);
         m.put("n_depth", depth);
-        m.put("n_seq", sequences);
+        m.put("n_sequences", sequences);
         m.put("test", test);
         m.put("n_prompt", nPrompt);
         m.put("n_gen", nGen);
@@ -68,7 +68,7 @@ record BenchResult(String loop, String modelFile, String modelType, long sizeByt
         return new BenchResult((String) m.get("loop"), (String) m.get("model_file"), (String) m.get("model_type"),
                 num(m, "model_size").longValue(), num(m, "model_n_params").longValue(), (String) m.get("cpu_variant"),
                 num(m, "n_threads").intValue(), (String) m.get("type_k"), num(m, "n_depth").intValue(),
-                m.containsKey("n_seq") ? num(m, "n_seq").intValue() : 1, (String) m.get("test"), num(m, "n_prompt").intValue(),
+                m.containsKey("n_sequences") ? num(m, "n_sequences").intValue() : 1, (String) m.get("test"), num(m, "n_prompt").intValue(),
                 num(m, "n_gen").intValue(), samples, num(m, "load_ms").doubleValue(), num(m, "peak_rss_bytes").longValue());
     }
 

@@ -17,7 +17,8 @@ final class NativeBench {
 
     @SuppressWarnings("unchecked")
     static List<BenchResult> run(Path exe, List<Path> models, List<Integer> threads, List<Integer> prompt,
-                                 List<Integer> gen, List<Integer> depth, List<KvType> kvTypes, int repetitions,
+                                 List<Integer> gen, List<Integer> depth, List<Integer> sequences, List<KvType> kvTypes,
+                                 int repetitions,
                                  boolean noRepack)
             throws IOException, InterruptedException {
         if (!Files.isExecutable(exe)) {
@@ -26,7 +27,7 @@ final class NativeBench {
         }
         List<String> command = new ArrayList<>(List.of(exe.toString(),
                 "-m", join(models), "-t", join(threads), "-p", join(prompt), "-n", join(gen),
-                "-d", join(depth), "-r", Integer.toString(repetitions), "--json"));
+                "-d", join(depth), "-s", join(sequences), "-r", Integer.toString(repetitions), "--json"));
         if (kvTypes != null && !kvTypes.isEmpty()) {
             command.addAll(List.of("-ctk", kvTypes.stream().map(KvType::nativeName).collect(Collectors.joining(","))));
         }

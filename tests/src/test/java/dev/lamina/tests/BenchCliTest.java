@@ -43,7 +43,7 @@ class BenchCliTest {
         assertEquals(0, run.exitCode(), run.err());
         List<String> lines = run.out().lines().toList();
         assertTrue(lines.stream().anyMatch(l -> l.matches("\\|.*\\| +tg2 x2 seq \\| +[0-9.]+ ± [0-9.]+ \\|")), run.out());
-        assertTrue(lines.stream().anyMatch(l -> l.contains(" pp512 x2 seq |")), run.out());
+        assertEquals(1, lines.stream().filter(l -> l.contains(" pp512 |")).count(), "pp runs one sequence:\n" + run.out());
         assertTrue(lines.stream().anyMatch(l -> l.matches(
                 "stories260K-f32\\.gguf tg2 x2 seq t=1: 2 sequences, aggregate [0-9.]+ t/s, [0-9.]+ t/s per sequence")),
                 run.out());
@@ -54,7 +54,7 @@ class BenchCliTest {
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> rows = (List<Map<String, Object>>) Json.parse(json.out().strip());
         assertEquals(List.of("tg2", "tg2 x3 seq"), rows.stream().map(r -> r.get("test")).toList());
-        assertEquals(List.of(1, 3), rows.stream().map(r -> ((Number) r.get("n_seq")).intValue()).toList());
+        assertEquals(List.of(1, 3), rows.stream().map(r -> ((Number) r.get("n_sequences")).intValue()).toList());
 
         CliTest.Run bad = CliTest.lamina("bench", "-m", model.toString(), "-s", "0");
         assertTrue(bad.exitCode() != 0 && bad.err().contains("-s must be >= 1"), bad.err());
