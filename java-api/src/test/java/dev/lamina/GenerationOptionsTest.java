@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +30,35 @@ class GenerationOptionsTest {
         assertThrows(IllegalArgumentException.class, () -> GenerationOptions.greedy().stopStrings(""));
         assertThrows(IllegalArgumentException.class, () -> GenerationOptions.greedy().temperature(Float.NaN));
         assertThrows(IllegalArgumentException.class, () -> SessionOptions.builder().contextLength(-1).build());
+    }
+
+    @Test
+    void aTimeoutIsPositiveAndSurvivesTheOtherCopies() {
+        GenerationOptions t = GenerationOptions.builder().timeout(Duration.ofMillis(250)).maxTokens(9).seed(3).build();
+        assertEquals(Duration.ofMillis(250), t.timeout());
+        assertEquals(Duration.ofMillis(250), t.stopStrings("x").temperature(0.5f).timeout());
+        assertEquals(null, t.timeout(null).timeout());
+        assertEquals(null, GenerationOptions.greedy().timeout());
+        assertThrows(IllegalArgumentException.class, () -> GenerationOptions.greedy().timeout(Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> GenerationOptions.greedy().timeout(Duration.ofSeconds(-1)));
+    }
+
+    @Test
+    void batchSessionOptionsKeepTheSessionsDefaults() {
+        BatchSessionOptions o = BatchSessionOptions.builder().maxSequences(4).contextLength(512).kvType(KvType.F32).build();
+        assertEquals(4, o.maxSequences());
+        assertEquals(SessionOptions.builder().contextLength(512).kvType(KvType.F32).build(), o.session());
+        assertEquals(0, BatchSessionOptions.builder().build().maxSequences(), "0 = the library's default");
+        assertThrows(IllegalArgumentException.class, () -> BatchSessionOptions.builder().maxSequences(-1).build());
+    }
+
+    @Test
+    void cancellationMapsToItsOwnExceptions() {
+        assertEquals(Status.CANCELLED, new CancelledException("stopped", null).status());
+        DeadlineExceededException d = new DeadlineExceededException("late", Duration.ofSeconds(1), null);
+        assertTrue(d instanceof CancelledException);
+        assertEquals(Duration.ofSeconds(1), d.timeout());
+        assertTrue(d.getMessage().contains("LM_ERR_CANCELLED"), d.getMessage());
     }
 
     @Test
