@@ -63,6 +63,17 @@ struct Fixture {
 
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
+// The bound the optimised build must meet; the sanitizer build (-O1, instrumented, several
+// times slower) is held to ten times it and says so.
+double cancel_bound_ms() {
+#ifdef LAMINA_TESTS_UNDER_SANITIZERS
+    std::printf("sanitizer build: the cancel latency bound is 1000 ms here (100 ms in the Release suite)\n");
+    return 1000.0;
+#else
+    return 100.0;
+#endif
+}
+
 TEST(Cancellation, AbortStopsALongPrefillWithinALayerAndChangesNothing) {
     Fixture f;
     ASSERT_TRUE(f.load("models/llama2-gqa256-f16.gguf"));
@@ -93,7 +104,7 @@ TEST(Cancellation, AbortStopsALongPrefillWithinALayerAndChangesNothing) {
     canceller.join();
     ASSERT_EQ(st, LM_ERR_CANCELLED) << "the prefill finished before the cancel took effect: " << lm_last_error();
     EXPECT_NE(std::string(lm_last_error()).find("cancelled"), std::string::npos) << lm_last_error();
-    EXPECT_LT(latency, 100.0) << "ms from the cancel to the return of the evaluation";
+    EXPECT_LT(latency, cancel_bound_ms()) << "ms from the cancel to the return of the evaluation";
     std::printf("cancel of a 4000-token prefill returned %.1f ms after the flag was set\n", latency);
 
     int32_t n_past = -1, free_cells = -1;
