@@ -22,10 +22,14 @@
  *   <li>{@link dev.lamina.Session}: KV cache and logits, one thread at a time
  *       ({@link java.util.ConcurrentModificationException} on concurrent use); closing it (or its
  *       model) from another thread waits for the call in flight, then frees it.</li>
- *   <li>{@link dev.lamina.Generation}: a closeable, cancellable iterator of generated tokens.</li>
+ *   <li>{@link dev.lamina.Generation}: a closeable iterator of generated tokens; {@code cancel()} and a
+ *       timeout ({@link dev.lamina.GenerationOptions#timeout()}) stop even a long prompt within one layer.</li>
+ *   <li>{@link dev.lamina.BatchSession}: many {@link dev.lamina.Sequence}s in one KV cache, their queued
+ *       tokens evaluated together by one {@code step()}; forks share a prefix's cells.</li>
  *   <li>Failures are {@link dev.lamina.LaminaException}s, typed by cause:
  *       {@link dev.lamina.ModelFormatException}, {@link dev.lamina.ModelIOException},
- *       {@link dev.lamina.ContextFullException}, {@link dev.lamina.InvalidArgumentException}.
+ *       {@link dev.lamina.ContextFullException}, {@link dev.lamina.InvalidArgumentException},
+ *       {@link dev.lamina.CancelledException} (and its {@link dev.lamina.DeadlineExceededException}).
  *       Use after close is an {@link java.lang.IllegalStateException}.</li>
  * </ul>
  *
