@@ -29,6 +29,7 @@ struct Options {
     std::vector<int> gen{128};
     std::vector<int> depth{0};
     std::vector<int> sequences{1};
+    int sessions = 1;
     std::vector<std::string> kv_types;  // empty: the library's default
     int repetitions = 5;
     bool json = false;
@@ -102,6 +103,7 @@ Options parse(int argc, char **argv) {
         else if (a == "-n") o.gen = split_ints(value(), "-n", 0);
         else if (a == "-d") o.depth = split_ints(value(), "-d", 0);
         else if (a == "-s" || a == "--sequences") o.sequences = split_ints(value(), "-s", 1);
+        else if (a == "--sessions") o.sessions = split_ints(value(), "--sessions", 1).at(0);
         else if (a == "-ctk") o.kv_types = split(value());
         else if (a == "-r") o.repetitions = split_ints(value(), "-r", 1).at(0);
         else if (a == "--json") o.json = true;
@@ -112,6 +114,8 @@ Options parse(int argc, char **argv) {
                         "  -d N         tokens already in the KV cache when a test starts (untimed), as llama-bench\n"
                         "  -s N         decode tests run N sequences together (one batch per step, each sequence\n"
                         "               with its own DEPTH tokens); t/s is the aggregate over all N\n"
+                        "  --sessions N also run each decode test in N sessions at once, one thread each calling\n"
+                        "               it (they share the model's worker threads); t/s is the aggregate\n"
                         "  -ctk TYPE    KV cache type (K and V alike): the names of lm_kv_type_names\n"
                         "  --no-repack  keep Q4_0/Q8_0/Q4_K/Q5_K/Q6_K weights in the file's layout (lm_model_params.repack_weights = false)\n"
                         "  --bandwidth  also measure the memory read bandwidth with each thread count (1 GiB, read-only)\n"
@@ -334,6 +338,43 @@ std::vector<Row> bench_model(const std::string &path, const Options &o) {
                                     }));
                         rows.back().sequences = seqs;
                         lm_batch_free(batch);
+                    }
+                    if (o.sessions > 1) {
+                        // N callers, each its own single-sequence session, generating at once.
+                        std::vector<double> samples;
+                        for (int r = -1; r < o.repetitions; ++r) {
+                            std::vector<lm_session *> sessions(static_cast<size_t>(o.sessions));
+                            for (lm_session *&s : sessions) {
+                                lm_session_params sp = lm_session_default_params();
+                                sp.n_ctx = std::max(d + n + 1, 16);
+                                sp.n_threads = t;
+                                sp.kv_type = kv.c_str();
+                                check(lm_session_new(model, sp, &s), "lm_session_new");
+                                if (!filler.empty()) {
+                                    check(lm_session_eval(s, filler.data(), static_cast<int32_t>(filler.size()), 0, false),
+                                          "lm_session_eval");
+                                }
+                            }
+                            const auto t0 = Clock::now();
+                            std::vector<std::thread> callers;
+                            for (lm_session *s : sessions) {
+                                callers.emplace_back([&, s] {
+                                    lm_token token = std::max(info.bos, 0);
+                                    for (int i = 0; i < n; ++i) {
+                                        check(lm_session_eval(s, &token, 1, d + i, false), "lm_session_eval");
+                                        const float *logits = nullptr;
+                                        check(lm_session_logits(s, -1, &logits), "lm_session_logits");
+                                        token = argmax(logits, info.n_vocab);
+                                    }
+                                });
+                            }
+                            for (std::thread &c : callers) c.join();
+                            const double sec = std::chrono::duration<double>(Clock::now() - t0).count();
+                            if (r >= 0) samples.push_back(static_cast<double>(n) * o.sessions / sec);
+                            for (lm_session *s : sessions) lm_session_free(s);
+                        }
+                        row(t, kv, d, "tg" + std::to_string(n) + " x" + std::to_string(o.sessions) + " sessions" + at, 0, n,
+                            samples);  // each session reads the weights itself: no sharing
                     }
                 }
             }
