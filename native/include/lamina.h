@@ -205,7 +205,8 @@ LM_API lm_status lm_session_set_abort_callback(lm_session *session, lm_abort_fn 
 /* Sequence 0 as a single conversation: evaluates n_tokens tokens at positions
  * pos .. pos+n_tokens-1. pos must be <= the number of positions sequence 0 holds; its
  * positions >= pos are dropped first (so pos = 0 starts over, and pos < n_past rewinds). With
- * all_logits the logits of every token of the batch are kept, otherwise only the last's. */
+ * all_logits the logits of every token of the batch are kept, otherwise only the last's.
+ * Failures as for lm_session_decode. */
 LM_API lm_status lm_session_eval(lm_session *session, const lm_token *tokens, int32_t n_tokens,
                                  int32_t pos, bool all_logits);
 
@@ -224,8 +225,9 @@ LM_API lm_status lm_batch_n_tokens(const lm_batch *batch, int32_t *out_n_tokens)
  * its rows). Each sequence's tokens, in batch order, must continue it: the first at its largest
  * position + 1 (0 for an empty sequence), the next one after that. LM_ERR_CONTEXT_FULL when
  * fewer cells are free than the batch has tokens. The logit rows (lm_session_logits) are the
- * tokens that wanted logits, in batch order. On any failure no token of the batch stays in
- * the cache. */
+ * tokens that wanted logits, in batch order. Logits are never NaN or infinite: weights that
+ * produce such values give LM_ERR_BAD_FORMAT naming the layer, step and tensor where they first
+ * appear. On any failure (cancellation included) no token of the batch stays in the cache. */
 LM_API lm_status lm_session_decode(lm_session *session, const lm_batch *batch);
 
 /* Drops positions [p0, p1) of sequence seq_id (p1 < 0: to the end; seq_id -1: every sequence).

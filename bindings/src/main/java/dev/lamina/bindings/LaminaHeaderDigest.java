@@ -3,7 +3,7 @@
 package dev.lamina.bindings;
 
 public final class LaminaHeaderDigest {
-    public static final String SHA256 = "ea2680e1759a3b138cd697e4f25c19fd90776b40748cecbdc73669f18620738d";
+    public static final String SHA256 = "836de43334e0f92e3627ea8467d32e833bf91ece5bf5db630a2675b117156ae8";
 
     private LaminaHeaderDigest() {}
 }
