@@ -140,6 +140,21 @@ const AttentionKernel *attention_kernel(GgmlType type, Variant v) {
     }
 }
 
+const LayerOps *layer_ops(Variant v) {
+    if (!variant_available(v)) return nullptr;
+    switch (v) {
+        case Variant::Scalar: return detail::scalar_layer_ops();
+#if defined(__x86_64__) || defined(_M_X64)
+        case Variant::Avx2: return detail::avx2_layer_ops();
+        case Variant::Avx512: return detail::avx512_layer_ops();
+#endif
+#if defined(__aarch64__)
+        case Variant::Neon: return detail::neon_layer_ops();
+#endif
+        default: return nullptr;
+    }
+}
+
 bool to_float(GgmlType type, const void *src, float *dst, int64_t n) {
     return detail::scalar_to_float(type, src, dst, n);
 }

@@ -1,9 +1,9 @@
 // Kernels over the interleaved-row layouts of quant/interleaved.h. A variant that has them makes
-// the model loader repack Q4_0 / Q8_0 / Q4_K / Q5_K / Q6_K matrices (16 rows a group): scalar,
-// AVX-512 and NEON with dotprod all five (AVX-512's Q8_0 only with VNNI), AVX2 all but Q8_0. For
-// a type a variant has none for (and NEON without dotprod) weights stay in the file's layout and
-// cpu::DotKernel computes with them. tests/native/cpu_interleaved_test.cpp holds every variant
-// to the scalar kernels.
+// the CPU backend (cpu/cpu_backend.h) repack Q4_0 / Q8_0 / Q4_K / Q5_K / Q6_K matrices (16 rows
+// a group): scalar, AVX-512 and NEON with dotprod all five (AVX-512's Q8_0 only with VNNI), AVX2
+// all but Q8_0. For a type a variant has none for (and NEON without dotprod) weights stay in the
+// file's layout and cpu::DotKernel computes with them. tests/native/cpu_interleaved_test.cpp
+// holds every variant to the scalar kernels.
 #pragma once
 
 #include <cstddef>

@@ -7,6 +7,7 @@
 
 #include "cpu/attention.h"
 #include "cpu/kernels.h"
+#include "cpu/layer_ops.h"
 
 namespace lamina::cpu::detail {
 
@@ -34,6 +35,7 @@ void batch_by_rows(int64_t k, const void *w, size_t w_stride, int64_t n_rows, co
 const DotKernel *scalar_dot_kernel(GgmlType type);
 bool scalar_to_float(GgmlType type, const void *src, float *dst, int64_t n);
 const AttentionKernel *scalar_attention_kernel(GgmlType type);
+const LayerOps *scalar_layer_ops();
 
 #if defined(__x86_64__) || defined(_M_X64)
 const DotKernel *avx2_dot_kernel(GgmlType type);
@@ -42,6 +44,8 @@ const DotKernel *avx512_dot_kernel(GgmlType type);
 const DotKernel *avx512_vnni_dot_kernel(GgmlType type);
 const AttentionKernel *avx2_attention_kernel(GgmlType type);
 const AttentionKernel *avx512_attention_kernel(GgmlType type);
+const LayerOps *avx2_layer_ops();
+const LayerOps *avx512_layer_ops();
 #endif
 
 #if defined(__aarch64__)
@@ -49,6 +53,7 @@ const DotKernel *neon_dot_kernel(GgmlType type);
 // The kernels using SDOT; only consulted when the CPU has dotprod.
 const DotKernel *neon_dotprod_dot_kernel(GgmlType type);
 const AttentionKernel *neon_attention_kernel(GgmlType type);
+const LayerOps *neon_layer_ops();
 #endif
 
 }  // namespace lamina::cpu::detail

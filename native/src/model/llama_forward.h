@@ -3,8 +3,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
+#include "backend/backend.h"
 #include "cpu/attention.h"
 #include "lamina.h"
 #include "model/llama_model.h"
@@ -17,8 +19,7 @@ namespace lamina {
 struct ForwardScratch {
     std::vector<float> x, xn, q, k, v, attn, proj, gate, up;
     std::vector<float> rope_cos, rope_sin;  // per token of the batch: n_rot/2 angles, shared by every layer
-    std::vector<uint8_t> act;  // activations converted for the matmul kernels
-    cpu::AttentionScratch attention;
+    std::unique_ptr<backend::Workspace> workspace;  // the model's backend's, made on first use
     int32_t capacity = 0;
     void reserve(const ModelHparams &hp, int32_t n_tokens);
 };
@@ -39,7 +40,7 @@ struct ForwardBatch {
 // What an evaluation checks between layers: true stops it with LaminaError(LM_ERR_CANCELLED).
 using StopCheck = std::function<bool()>;
 
-// Evaluates a micro-batch, writing its K/V into `cache` and n_vocab logits per output row into
+// Evaluates a micro-batch through the model's backend, writing its K/V into `cache` and n_vocab logits per output row into
 // `logits` (the output head is skipped without output rows). Tokens, positions and cells are
 // validated by the caller. should_stop (may be empty) is asked before every layer, before its
 // feed-forward block and between chunks of its attention rows.

@@ -1,16 +1,10 @@
 #include "model/llama_model.h"
 
-#include <algorithm>
-#include <atomic>
 #include <initializer_list>
-#include <system_error>
-#include <thread>
 
+#include "backend/backend_table.h"
 #include "common/error.h"
-#include "cpu/interleaved_kernels.h"
-#include "cpu/kernels.h"
 #include "model/value_range.h"
-#include "quant/interleaved.h"
 #include "runtime/memory_budget.h"
 
 namespace lamina {
@@ -40,7 +34,8 @@ std::string name_list(const std::vector<std::string> &names) {
 // missing, for the loader to refuse the file.
 class WeightBinder {
 public:
-    explicit WeightBinder(const GgufFile &file) : file_(file), used_(file.tensors().size(), false) {}
+    WeightBinder(const GgufFile &file, const backend::Backend &backend)
+        : file_(file), backend_(backend), used_(file.tensors().size(), false) {}
 
     Weight bind(const std::string &name, std::initializer_list<int64_t> shape, Use use, bool required = true) {
         const GgufTensorInfo *t = file_.find_tensor(name);
@@ -61,7 +56,7 @@ public:
                                         shape_text(want.data(), want.size()));
         }
         const TypeGeometry geo = type_geometry(static_cast<uint32_t>(t->type));
-        if (use == Use::Matrix && cpu::dot_kernel(t->type) == nullptr) {
+        if (use == Use::Matrix && !backend_.can_compute(t->type)) {
             fail(LM_ERR_UNSUPPORTED, "'" + file_.name() + "': tensor '" + name + "' has type " + geo.name +
                                          ", which Lamina cannot compute with yet");
         }
@@ -111,6 +106,7 @@ public:
 
 private:
     const GgufFile &file_;
+    const backend::Backend &backend_;
     std::vector<bool> used_;  // by index into file_.tensors()
     std::vector<std::string> missing_;
 };
@@ -127,6 +123,7 @@ std::unique_ptr<LlamaModel> LlamaModel::from_gguf(std::unique_ptr<GgufFile> file
     m->file_ = std::move(file);
     const std::string &path = m->file_->name();
     m->vocab_only_ = vocab_only;
+    m->backend_ = &backend::default_backend();
     m->hparams_ = ModelHparams::from_gguf(*m->file_, vocab_only);
     m->tokenizer_ = Tokenizer::from_gguf(*m->file_);
     if (m->tokenizer_->n_vocab() != m->hparams_.n_vocab) {
@@ -140,7 +137,7 @@ std::unique_ptr<LlamaModel> LlamaModel::from_gguf(std::unique_ptr<GgufFile> file
 
 void LlamaModel::bind_weights() {
     const ModelHparams &hp = hparams_;
-    WeightBinder b(*file_);
+    WeightBinder b(*file_, *backend_);
     const int64_t E = hp.n_embd, V = hp.n_vocab, Q = hp.n_embd_q(), KV = hp.n_embd_kv(), F = hp.n_ff;
     token_embd = b.bind("token_embd.weight", {E, V}, Use::Matrix);
     output_norm = b.bind("output_norm.weight", {E}, Use::Vector);
@@ -195,63 +192,24 @@ bool repacking_fits(uint64_t repacked_bytes, uint64_t memory_limit) {
 
 void LlamaModel::repack_weights() {
     // The matrices that go through matmul only. The token embedding is also read row by row
-    // (and is the output matrix of tied models), so it keeps the file's layout. A type has an
-    // interleaved kernel only where it has an interleaved layout.
-    std::vector<Weight *> todo;
+    // (and is the output matrix of tied models), so it keeps the file's layout.
+    std::vector<Weight *> matrices;
     auto consider = [&](Weight &w) {
-        if (w.present() && w.data != token_embd.data && w.rows % quant::kInterleave == 0 &&
-            cpu::interleaved_kernel(w.type) != nullptr) {
-            todo.push_back(&w);
-        }
+        if (w.present() && w.data != token_embd.data) matrices.push_back(&w);
     };
     consider(output);
     for (LayerWeights &L : layers) {
         for (Weight *w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.ffn_gate, &L.ffn_up, &L.ffn_down}) consider(*w);
     }
-    if (todo.empty()) return;
-
-    std::vector<size_t> offset(todo.size() + 1, 0);
-    for (size_t i = 0; i < todo.size(); ++i) {
-        const size_t bytes = quant::interleaved_group_bytes(todo[i]->type, todo[i]->cols) *
-                             static_cast<size_t>(todo[i]->rows / quant::kInterleave);
-        offset[i + 1] = offset[i] + (bytes + 63) / 64 * 64;
-    }
     // Repacked weights are private memory, where the file's pages were reclaimable page cache: a
     // model that would take most of the machine's (or container's) memory keeps the file layout
     // rather than risk the OOM killer.
-    if (!repacking_fits(offset.back(), host_memory_limit())) return;
-    repacked_ = AnonymousMemory(offset.back(), "the repacked weights");
-
-    // Tensors are claimed one at a time by a few threads: copying is bound by memory bandwidth,
-    // which two to four threads saturate.
-    std::atomic<size_t> next{0};
-    auto work = [&] {
-        for (size_t i = next++; i < todo.size(); i = next++) {
-            const Weight &w = *todo[i];
-            const size_t group_bytes = quant::interleaved_group_bytes(w.type, w.cols);
-            uint8_t *dst = repacked_.data() + offset[i];
-            for (int64_t g = 0; g < w.rows / quant::kInterleave; ++g) {
-                quant::repack_group(w.type, w.row(g * quant::kInterleave), w.row_bytes, w.cols, dst + g * group_bytes);
-            }
-            file_->release_pages(w.data, w.row_bytes * static_cast<size_t>(w.rows));
-        }
-    };
-    const unsigned hw = std::thread::hardware_concurrency();
-    const size_t n_threads = std::min<size_t>({hw == 0 ? 1 : hw, 4, todo.size()});
-    std::vector<std::thread> helpers;
-    try {
-        for (size_t t = 1; t < n_threads; ++t) helpers.emplace_back(work);
-    } catch (const std::system_error &) {
-        // No more threads to be had: the ones started and this one claim every tensor anyway.
-    }
-    work();
-    for (std::thread &t : helpers) t.join();
-
-    for (size_t i = 0; i < todo.size(); ++i) {
-        todo[i]->data = repacked_.data() + offset[i];
-        todo[i]->interleaved = true;
-    }
-    n_repacked_ = static_cast<int64_t>(todo.size());
+    const size_t bytes = backend_->prepared_bytes(matrices);
+    if (bytes == 0 || !repacking_fits(bytes, host_memory_limit())) return;
+    backend::PreparedWeights prepared = backend_->prepare_weights(
+        matrices, [this](const uint8_t *data, size_t n) { file_->release_pages(data, n); });
+    repacked_ = std::move(prepared.memory);
+    n_repacked_ = prepared.n_matrices;
 }
 
 }  // namespace lamina

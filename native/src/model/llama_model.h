@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "backend/backend.h"
 #include "common/anonymous_memory.h"
 #include "gguf/gguf_file.h"
 #include "model/hparams.h"
@@ -30,12 +31,14 @@ bool repacking_fits(uint64_t repacked_bytes, uint64_t memory_limit);
 
 class LlamaModel {
 public:
-    // Throws LaminaError naming the file and the key/tensor at fault.
-    // With repack_weights, Q4_0/Q8_0/Q4_K/Q5_K/Q6_K matrices are copied once into the interleaved-row layout
-    // of quant/interleaved.h when the CPU variant in use has kernels for it (prompts 1.5x+
-    // faster); their pages of the mapping are then dropped, so resident memory stays about
-    // the file's size. Without it, or when the copies would not fit (repacking_fits), every
-    // weight is used in place in the mapping.
+    // Throws LaminaError naming the file and the key/tensor at fault. The model computes with
+    // the default backend (backend/backend_table.h), which must be able to compute every matrix.
+    // With repack_weights, the backend prepares the matrices (the CPU one copies
+    // Q4_0/Q8_0/Q4_K/Q5_K/Q6_K matrices once into the interleaved-row layout of
+    // quant/interleaved.h when its variant has kernels for it: prompts 1.5x+ faster); their
+    // pages of the mapping are then dropped, so resident memory stays about the file's size.
+    // Without it, or when the copies would not fit (repacking_fits), every weight is used in
+    // place in the mapping.
     static std::unique_ptr<LlamaModel> load(const std::string &path, bool vocab_only, bool repack_weights = false);
     // The same over an already parsed file (tests and fuzzing parse from memory).
     static std::unique_ptr<LlamaModel> from_gguf(std::unique_ptr<GgufFile> file, bool vocab_only,
@@ -44,6 +47,8 @@ public:
     const GgufFile &file() const { return *file_; }
     const ModelHparams &hparams() const { return hparams_; }
     const Tokenizer &tokenizer() const { return *tokenizer_; }
+    // What evaluations of this model compute with: the backend its weights were prepared for.
+    const backend::Backend &backend() const { return *backend_; }
     bool vocab_only() const { return vocab_only_; }
     // Matrices held in the interleaved layout, and the bytes they take.
     int64_t n_repacked() const { return n_repacked_; }
@@ -62,8 +67,9 @@ private:
     std::unique_ptr<GgufFile> file_;
     ModelHparams hparams_;
     std::unique_ptr<Tokenizer> tokenizer_;
+    const backend::Backend *backend_ = nullptr;
     bool vocab_only_ = false;
-    AnonymousMemory repacked_;  // the interleaved copies of repacked weights
+    AnonymousMemory repacked_;  // the weights the backend rewrote in its own layout
     int64_t n_repacked_ = 0;
 };
 

@@ -1,4 +1,4 @@
-#include "model/matmul.h"
+#include "cpu/matmul.h"
 
 #include <algorithm>
 #include <string>
@@ -8,8 +8,7 @@
 #include "cpu/kernels.h"
 #include "quant/interleaved.h"
 
-namespace lamina {
-
+namespace lamina::cpu {
 namespace {
 // Weight rows handled per kernel call: a block small enough that its rows stay in L1/L2 while
 // every token of the batch is multiplied with them.
@@ -45,8 +44,8 @@ void convert_rows(void (*convert)(const float *, void *, int64_t), const float *
 
 // Weights repacked at load (quant/interleaved.h): 16 rows a group, threads split by groups.
 void matmul_interleaved(const Weight &w, const float *x, int64_t n_tokens, float *y, ThreadPool &pool,
-                        std::vector<uint8_t> &scratch) {
-    const cpu::InterleavedKernel *k = cpu::interleaved_kernel(w.type);
+                        std::vector<uint8_t> &scratch, Variant variant) {
+    const InterleavedKernel *k = interleaved_kernel(w.type, variant);
     if (k == nullptr) {
         fail(LM_ERR_INTERNAL, "no interleaved kernel for weight '" + std::string(w.name, w.name_len) + "'");
     }
@@ -75,12 +74,12 @@ void matmul_interleaved(const Weight &w, const float *x, int64_t n_tokens, float
 }  // namespace
 
 void matmul(const Weight &w, const float *x, int64_t n_tokens, float *y, ThreadPool &pool,
-            std::vector<uint8_t> &scratch) {
+            std::vector<uint8_t> &scratch, Variant variant) {
     if (w.interleaved) {
-        matmul_interleaved(w, x, n_tokens, y, pool, scratch);
+        matmul_interleaved(w, x, n_tokens, y, pool, scratch, variant);
         return;
     }
-    const cpu::DotKernel *k = cpu::dot_kernel(w.type);
+    const DotKernel *k = dot_kernel(w.type, variant);
     if (k == nullptr) {
         fail(LM_ERR_INTERNAL, "no kernel for weight '" + std::string(w.name, w.name_len) + "'");
     }
@@ -116,9 +115,9 @@ void weight_row_to_float(const Weight &w, int64_t row, float *out) {
     if (w.interleaved) {
         fail(LM_ERR_INTERNAL, "weight '" + std::string(w.name, w.name_len) + "' was repacked; rows cannot be read");
     }
-    if (!cpu::to_float(w.type, w.row(row), out, w.cols)) {
+    if (!to_float(w.type, w.row(row), out, w.cols)) {
         fail(LM_ERR_INTERNAL, "no converter for weight '" + std::string(w.name, w.name_len) + "'");
     }
 }
 
-}  // namespace lamina
+}  // namespace lamina::cpu

@@ -1,25 +1,17 @@
-#include "model/layer_ops.h"
-
+// Scalar reference of the layer operations (cpu/layer_ops.h): what every SIMD variant computes.
 #include <cmath>
 
-namespace lamina {
+#include "cpu/layer_ops.h"
+#include "cpu/variant_tables.h"
+
+namespace lamina::cpu::detail {
+namespace {
 
 void rms_norm(const float *x, const float *weight, float *out, int64_t n, float eps) {
-    double sum = 0;  // double: the mean of squares of thousands of elements
+    double sum = 0;  // double: the mean of squares of thousands of elements (as ggml sums it)
     for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(x[i]) * x[i];
     const float scale = 1.0f / std::sqrt(static_cast<float>(sum / n) + eps);
     for (int64_t i = 0; i < n; ++i) out[i] = x[i] * scale * weight[i];
-}
-
-void rope_angles(int32_t pos, int32_t n_rot, float freq_base, float freq_scale, const float *freq_divisors,
-                 float *cos_out, float *sin_out) {
-    for (int32_t i = 0; i < n_rot / 2; ++i) {
-        double theta = static_cast<double>(pos) * freq_scale *
-                       std::pow(static_cast<double>(freq_base), -2.0 * i / n_rot);
-        if (freq_divisors != nullptr) theta /= freq_divisors[i];
-        cos_out[i] = static_cast<float>(std::cos(theta));
-        sin_out[i] = static_cast<float>(std::sin(theta));
-    }
 }
 
 void rope_rotate(float *x, int32_t n_heads, int32_t head_dim, int32_t n_rot, const float *cos_table,
@@ -44,8 +36,14 @@ void swiglu(const float *gate, const float *up, float *out, int64_t n) {
     }
 }
 
-void add_in_place(float *y, const float *x, int64_t n) {
+void add(float *y, const float *x, int64_t n) {
     for (int64_t i = 0; i < n; ++i) y[i] += x[i];
 }
 
-}  // namespace lamina
+constexpr LayerOps kOps{rms_norm, rope_rotate, swiglu, add};
+
+}  // namespace
+
+const LayerOps *scalar_layer_ops() { return &kOps; }
+
+}  // namespace lamina::cpu::detail
