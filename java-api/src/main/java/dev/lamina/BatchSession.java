@@ -3,10 +3,8 @@ package dev.lamina;
 import static dev.lamina.bindings.lamina_h.lm_batch_add;
 import static dev.lamina.bindings.lamina_h.lm_batch_add_tokens;
 import static dev.lamina.bindings.lamina_h.lm_batch_clear;
-import static dev.lamina.bindings.lamina_h.lm_batch_free;
 import static dev.lamina.bindings.lamina_h.lm_batch_new;
 import static dev.lamina.bindings.lamina_h.lm_session_decode;
-import static dev.lamina.bindings.lamina_h.lm_session_free;
 import static dev.lamina.bindings.lamina_h.lm_session_logits;
 import static dev.lamina.bindings.lamina_h.lm_session_n_ctx;
 import static dev.lamina.bindings.lamina_h.lm_session_n_free_cells;
@@ -66,7 +64,7 @@ public final class BatchSession implements ModelSession {
     private final Model model;
     private final BatchSessionOptions options;
     private final Arena arena = Arena.ofShared();
-    private final Releaser releaser;
+    private final NativeSessionReleaser releaser;
     private final CallGuard guard = new CallGuard(this);
     private final MemorySegment handle;
     private final MemorySegment batch;
@@ -85,59 +83,10 @@ public final class BatchSession implements ModelSession {
     private final Sequence[] stepping;
     private final int[] startPositions;
 
-    /** Frees the native batch and session; shared with the model so a model closing frees it first. */
-    private static final class Releaser implements Runnable {
-        private final Arena arena;
-        MemorySegment session = MemorySegment.NULL;
-        MemorySegment batch = MemorySegment.NULL;
-        private boolean released;
-        /** Scope of the logits views handed out since the last step; null if none were. */
-        private Arena views;
-
-        Releaser(Arena arena) {
-            this.arena = arena;
-        }
-
-        synchronized Arena views() {
-            if (released) {
-                throw new IllegalStateException("the batch session is closed");
-            }
-            if (views == null) {
-                views = Arena.ofShared();
-            }
-            return views;
-        }
-
-        /** Invalidates every view handed out so far (a shared arena's close reaches all threads). */
-        synchronized void endViews() {
-            if (views != null) {
-                views.close();
-                views = null;
-            }
-        }
-
-        @Override
-        public synchronized void run() {
-            if (released) {
-                return;
-            }
-            endViews();
-            released = true;
-            if (!batch.equals(MemorySegment.NULL)) {
-                lm_batch_free(batch);
-            }
-            // The native session before the arena: the arena holds the abort callback's upcall stub.
-            if (!session.equals(MemorySegment.NULL)) {
-                lm_session_free(session);
-            }
-            arena.close();
-        }
-    }
-
     BatchSession(Model model, BatchSessionOptions options) {
         this.model = model;
         this.options = options;
-        this.releaser = new Releaser(arena);
+        this.releaser = new NativeSessionReleaser(arena, "batch session");
         try {
             releaser.session = NativeSessions.create(model, options.session(), options.maxSequences());
             model.register(releaser);

@@ -1,7 +1,6 @@
 package dev.lamina;
 
 import static dev.lamina.bindings.lamina_h.lm_session_eval;
-import static dev.lamina.bindings.lamina_h.lm_session_free;
 import static dev.lamina.bindings.lamina_h.lm_session_logits;
 import static dev.lamina.bindings.lamina_h.lm_session_n_ctx;
 import static dev.lamina.bindings.lamina_h.lm_session_n_logit_rows;
@@ -53,7 +52,7 @@ public final class Session implements ModelSession {
     private final Model model;
     private final SessionOptions options;
     private final Arena arena = Arena.ofShared();
-    private final Releaser releaser;
+    private final NativeSessionReleaser releaser;
     private final MemorySegment handle;
     private final AbortSignal abort;
     private final int contextLength;
@@ -74,59 +73,14 @@ public final class Session implements ModelSession {
     /** Counts changes of the KV cache, so a {@link Chat} can tell whether its record of it is current. */
     private long cacheVersion;
 
-    /** Frees the native session; shared with the model so a model closing (or cleaned) frees it first. */
-    private static final class Releaser implements Runnable {
-        private final Arena arena;
-        private MemorySegment raw = MemorySegment.NULL;
-        private boolean released;
-        /** Scope of the logits views handed out since the rows last changed shape; null if none were. */
-        private Arena views;
-
-        Releaser(Arena arena) {
-            this.arena = arena;
-        }
-
-        synchronized Arena views() {
-            if (released) {
-                throw new IllegalStateException("the session is closed");
-            }
-            if (views == null) {
-                views = Arena.ofShared();
-            }
-            return views;
-        }
-
-        /** Invalidates every view handed out so far (a shared arena's close reaches all threads). */
-        synchronized void endViews() {
-            if (views != null) {
-                views.close();
-                views = null;
-            }
-        }
-
-        @Override
-        public synchronized void run() {
-            if (released) {
-                return;
-            }
-            endViews();
-            released = true;
-            // The native session first: the arena holds the abort callback's upcall stub.
-            if (!raw.equals(MemorySegment.NULL)) {
-                lm_session_free(raw);
-            }
-            arena.close();
-        }
-    }
-
     Session(Model model, SessionOptions options) {
         this.model = model;
         this.options = options;
-        this.releaser = new Releaser(arena);
+        this.releaser = new NativeSessionReleaser(arena, "session");
         try {
-            releaser.raw = NativeSessions.create(model, options, 0);
+            releaser.session = NativeSessions.create(model, options, 0);
             model.register(releaser);
-            this.handle = releaser.raw.reinterpret(arena, null);
+            this.handle = releaser.session.reinterpret(arena, null);
             this.abort = AbortSignal.install(handle, arena, model.path());
             this.intOut = arena.allocate(ValueLayout.JAVA_INT);
             this.pointerOut = arena.allocate(ValueLayout.ADDRESS);
