@@ -3,13 +3,16 @@
 // change nothing but float summation order.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
+#include <vector>
 
 #include "cpu/interleaved_kernels.h"
 #include "model/llama_model.h"
 #include "golden_files.h"
 #include "lamina.h"
 #include "logit_rows.h"
+#include "test_data.h"
 
 namespace lamina::testing {
 namespace {
@@ -70,6 +73,43 @@ TEST_P(RepackedModel, SameLogitsAsFileLayout) {
                 name.c_str(), cpu::variant_name(cpu::active_variant()), repacked.n_repacked, worst, worst_cos);
     EXPECT_LT(worst, 5e-2) << name;
     EXPECT_GT(worst_cos, 0.999) << name;
+}
+
+// A tied output matrix (Llama 3.2's: the token embedding, a quarter of what a decode step reads)
+// gets a repacked copy for the output head while the embedding keeps the file layout for its
+// row lookups: same logits as the plain file, one matrix more repacked.
+TEST(RepackedModel, TiedOutputMatrixIsRepackedAndTheEmbeddingStillReadsRows) {
+    const std::string vocab = require_test_file("vocab/ggml-vocab-llama-spm.gguf");
+    ASSERT_FALSE(vocab.empty());
+    const std::string path = temp_path("tied-q4_0");
+    lm_synthesize_params sp = lm_synthesize_default_params();
+    sp.shape = "tiny-64-tied";
+    sp.vocab_path = vocab.c_str();
+    sp.file_type = "Q4_0";
+    sp.n_threads = 2;
+    ASSERT_EQ(lm_model_synthesize(path.c_str(), sp), LM_OK) << lm_last_error();
+    const lm_model_info repacked = info_of(path, true), plain = info_of(path, false);
+    EXPECT_EQ(plain.n_repacked, 0);
+    if (cpu::interleaved_kernel(GgmlType::Q4_0) == nullptr) {
+        std::printf("variant %s has no interleaved Q4_0 kernels: the tied output is NOT tested repacked here\n",
+                    cpu::variant_name(cpu::active_variant()));
+        EXPECT_EQ(repacked.n_repacked, 0);
+    } else {
+        // 2 layers x 7 matrices + the output copy, when the embedding's type has kernels too.
+        EXPECT_EQ(repacked.n_repacked, 15) << "the tied output matrix was not repacked";
+    }
+    lm_model_params with = lm_model_default_params(), without = lm_model_default_params();
+    with.repack_weights = true;
+    without.repack_weights = false;
+    const std::vector<lm_token> prompt = {1, 450, 4996, 17354, 1701, 432, 17204, 975, 278};
+    const PromptLogits a = prompt_logits(path, prompt, with), b = prompt_logits(path, prompt, without);
+    ASSERT_EQ(a.n_rows(), prompt.size());
+    ASSERT_EQ(b.n_rows(), prompt.size());
+    for (size_t r = 0; r < a.n_rows(); ++r) {
+        EXPECT_LT(row_relative_error(a.row(r), b.row(r), a.n_vocab), 5e-2) << "row " << r;
+        EXPECT_GT(row_cosine(a.row(r), b.row(r), a.n_vocab), 0.999) << "row " << r;
+    }
+    std::remove(path.c_str());
 }
 
 TEST(RepackingFits, LeavesAFifthOfTheMemory) {

@@ -1,13 +1,13 @@
-// AVX2 + FMA layer operations (cpu/layer_ops.h). Tails go through padded copies so the same
-// instructions compute every value. GCC would fuse the products and sums written here into
-// FMAs (-mfma allows it): contraction is off in this file so results keep the reference's
-// roundings; the exponential's FMAs are explicit.
+// AVX2 + FMA layer operations (cpu/layer_ops.h), 8 lanes; the loops are cpu/layer_op_tiles.h.
+// GCC would fuse the products and sums written here into FMAs (-mfma allows it): contraction is
+// off in this file so results keep the reference's roundings; the exponential's FMAs are explicit.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("fp-contract=off")
 #endif
 
 #include <immintrin.h>
 
+#include "cpu/layer_op_tiles.h"
 #include "cpu/layer_ops.h"
 #include "cpu/variant_tables.h"
 #include "cpu/x86_exp.h"
@@ -57,31 +57,7 @@ void rotate_adjacent4(float *v, const float *c, const float *s) {
 
 void rope_rotate(float *x, int32_t n_heads, int32_t head_dim, int32_t n_rot, const float *cos_table,
                  const float *sin_table, RopeLayout layout) {
-    const int32_t half = n_rot / 2;
-    for (int32_t h = 0; h < n_heads; ++h) {
-        float *v = x + static_cast<int64_t>(h) * head_dim;
-        int32_t i = 0;
-        if (layout == RopeLayout::Adjacent) {
-            for (; i + 4 <= half; i += 4) rotate_adjacent4(v + 2 * i, cos_table + i, sin_table + i);
-            if (i == half) continue;
-            float pv[8] = {}, pc[4] = {}, ps[4] = {};
-            for (int32_t j = 0; i + j < half; ++j) {
-                pv[2 * j] = v[2 * (i + j)], pv[2 * j + 1] = v[2 * (i + j) + 1];
-                pc[j] = cos_table[i + j], ps[j] = sin_table[i + j];
-            }
-            rotate_adjacent4(pv, pc, ps);
-            for (int32_t j = 0; i + j < half; ++j) v[2 * (i + j)] = pv[2 * j], v[2 * (i + j) + 1] = pv[2 * j + 1];
-        } else {
-            for (; i + 8 <= half; i += 8) rotate_split8(v + i, v + half + i, cos_table + i, sin_table + i);
-            if (i == half) continue;
-            float pa[8] = {}, pb[8] = {}, pc[8] = {}, ps[8] = {};
-            for (int32_t j = 0; i + j < half; ++j) {
-                pa[j] = v[i + j], pb[j] = v[half + i + j], pc[j] = cos_table[i + j], ps[j] = sin_table[i + j];
-            }
-            rotate_split8(pa, pb, pc, ps);
-            for (int32_t j = 0; i + j < half; ++j) v[i + j] = pa[j], v[half + i + j] = pb[j];
-        }
-    }
+    rope_rotate_tiles<4, 8>(x, n_heads, head_dim, n_rot, cos_table, sin_table, layout, rotate_adjacent4, rotate_split8);
 }
 
 __m256 silu_times(__m256 g, __m256 u) {
@@ -90,13 +66,9 @@ __m256 silu_times(__m256 g, __m256 u) {
 }
 
 void swiglu(const float *gate, const float *up, float *out, int64_t n) {
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, silu_times(_mm256_loadu_ps(gate + i), _mm256_loadu_ps(up + i)));
-    if (i == n) return;
-    float pg[8] = {}, pu[8] = {};
-    for (int64_t j = 0; i + j < n; ++j) pg[j] = gate[i + j], pu[j] = up[i + j];
-    _mm256_storeu_ps(pg, silu_times(_mm256_loadu_ps(pg), _mm256_loadu_ps(pu)));
-    for (int64_t j = 0; i + j < n; ++j) out[i + j] = pg[j];
+    swiglu_tiles<8>(gate, up, out, n, [](const float *g, const float *u, float *o) {
+        _mm256_storeu_ps(o, silu_times(_mm256_loadu_ps(g), _mm256_loadu_ps(u)));
+    });
 }
 
 void add(float *y, const float *x, int64_t n) {

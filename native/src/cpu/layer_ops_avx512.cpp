@@ -1,6 +1,6 @@
-// AVX-512 (F) layer operations (cpu/layer_ops.h): the AVX2 ones 16 lanes wide. Tails go through
-// padded copies; contraction is off in this file so products and sums keep the reference's
-// roundings (the exponential's FMAs are explicit).
+// AVX-512 (F) layer operations (cpu/layer_ops.h): the AVX2 ones 16 lanes wide; the loops are
+// cpu/layer_op_tiles.h. Contraction is off in this file so products and sums keep the
+// reference's roundings (the exponential's FMAs are explicit).
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("fp-contract=off")
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12 on its own AVX-512 headers
@@ -9,6 +9,7 @@
 
 #include <immintrin.h>
 
+#include "cpu/layer_op_tiles.h"
 #include "cpu/layer_ops.h"
 #include "cpu/variant_tables.h"
 #include "cpu/x86_exp.h"
@@ -56,31 +57,7 @@ void rotate_adjacent8(float *v, const float *c, const float *s) {
 
 void rope_rotate(float *x, int32_t n_heads, int32_t head_dim, int32_t n_rot, const float *cos_table,
                  const float *sin_table, RopeLayout layout) {
-    const int32_t half = n_rot / 2;
-    for (int32_t h = 0; h < n_heads; ++h) {
-        float *v = x + static_cast<int64_t>(h) * head_dim;
-        int32_t i = 0;
-        if (layout == RopeLayout::Adjacent) {
-            for (; i + 8 <= half; i += 8) rotate_adjacent8(v + 2 * i, cos_table + i, sin_table + i);
-            if (i == half) continue;
-            float pv[16] = {}, pc[8] = {}, ps[8] = {};
-            for (int32_t j = 0; i + j < half; ++j) {
-                pv[2 * j] = v[2 * (i + j)], pv[2 * j + 1] = v[2 * (i + j) + 1];
-                pc[j] = cos_table[i + j], ps[j] = sin_table[i + j];
-            }
-            rotate_adjacent8(pv, pc, ps);
-            for (int32_t j = 0; i + j < half; ++j) v[2 * (i + j)] = pv[2 * j], v[2 * (i + j) + 1] = pv[2 * j + 1];
-        } else {
-            for (; i + 16 <= half; i += 16) rotate_split16(v + i, v + half + i, cos_table + i, sin_table + i);
-            if (i == half) continue;
-            float pa[16] = {}, pb[16] = {}, pc[16] = {}, ps[16] = {};
-            for (int32_t j = 0; i + j < half; ++j) {
-                pa[j] = v[i + j], pb[j] = v[half + i + j], pc[j] = cos_table[i + j], ps[j] = sin_table[i + j];
-            }
-            rotate_split16(pa, pb, pc, ps);
-            for (int32_t j = 0; i + j < half; ++j) v[i + j] = pa[j], v[half + i + j] = pb[j];
-        }
-    }
+    rope_rotate_tiles<8, 16>(x, n_heads, head_dim, n_rot, cos_table, sin_table, layout, rotate_adjacent8, rotate_split16);
 }
 
 __m512 silu_times(__m512 g, __m512 u) {
@@ -89,13 +66,9 @@ __m512 silu_times(__m512 g, __m512 u) {
 }
 
 void swiglu(const float *gate, const float *up, float *out, int64_t n) {
-    int64_t i = 0;
-    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(out + i, silu_times(_mm512_loadu_ps(gate + i), _mm512_loadu_ps(up + i)));
-    if (i == n) return;
-    float pg[16] = {}, pu[16] = {};
-    for (int64_t j = 0; i + j < n; ++j) pg[j] = gate[i + j], pu[j] = up[i + j];
-    _mm512_storeu_ps(pg, silu_times(_mm512_loadu_ps(pg), _mm512_loadu_ps(pu)));
-    for (int64_t j = 0; i + j < n; ++j) out[i + j] = pg[j];
+    swiglu_tiles<16>(gate, up, out, n, [](const float *g, const float *u, float *o) {
+        _mm512_storeu_ps(o, silu_times(_mm512_loadu_ps(g), _mm512_loadu_ps(u)));
+    });
 }
 
 void add(float *y, const float *x, int64_t n) {

@@ -1,12 +1,13 @@
-// NEON layer operations (cpu/layer_ops.h), 4 lanes. Tails go through padded copies; contraction
-// is off in this file (GCC fuses by default on aarch64) so products and sums keep the
-// reference's roundings; the exponential's FMAs are explicit.
+// NEON layer operations (cpu/layer_ops.h), 4 lanes; the loops are cpu/layer_op_tiles.h.
+// Contraction is off in this file (GCC fuses by default on aarch64) so products and sums keep
+// the reference's roundings; the exponential's FMAs are explicit.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("fp-contract=off")
 #endif
 
 #include <arm_neon.h>
 
+#include "cpu/layer_op_tiles.h"
 #include "cpu/layer_ops.h"
 #include "cpu/variant_tables.h"
 
@@ -77,31 +78,7 @@ void rotate_split4(float *a, float *b, const float *c, const float *s) {
 
 void rope_rotate(float *x, int32_t n_heads, int32_t head_dim, int32_t n_rot, const float *cos_table,
                  const float *sin_table, RopeLayout layout) {
-    const int32_t half = n_rot / 2;
-    for (int32_t h = 0; h < n_heads; ++h) {
-        float *v = x + static_cast<int64_t>(h) * head_dim;
-        int32_t i = 0;
-        if (layout == RopeLayout::Adjacent) {
-            for (; i + 4 <= half; i += 4) rotate_adjacent4(v + 2 * i, cos_table + i, sin_table + i);
-            if (i == half) continue;
-            float pv[8] = {}, pc[4] = {}, ps[4] = {};
-            for (int32_t j = 0; i + j < half; ++j) {
-                pv[2 * j] = v[2 * (i + j)], pv[2 * j + 1] = v[2 * (i + j) + 1];
-                pc[j] = cos_table[i + j], ps[j] = sin_table[i + j];
-            }
-            rotate_adjacent4(pv, pc, ps);
-            for (int32_t j = 0; i + j < half; ++j) v[2 * (i + j)] = pv[2 * j], v[2 * (i + j) + 1] = pv[2 * j + 1];
-        } else {
-            for (; i + 4 <= half; i += 4) rotate_split4(v + i, v + half + i, cos_table + i, sin_table + i);
-            if (i == half) continue;
-            float pa[4] = {}, pb[4] = {}, pc[4] = {}, ps[4] = {};
-            for (int32_t j = 0; i + j < half; ++j) {
-                pa[j] = v[i + j], pb[j] = v[half + i + j], pc[j] = cos_table[i + j], ps[j] = sin_table[i + j];
-            }
-            rotate_split4(pa, pb, pc, ps);
-            for (int32_t j = 0; i + j < half; ++j) v[i + j] = pa[j], v[half + i + j] = pb[j];
-        }
-    }
+    rope_rotate_tiles<4, 4>(x, n_heads, head_dim, n_rot, cos_table, sin_table, layout, rotate_adjacent4, rotate_split4);
 }
 
 float32x4_t silu_times(float32x4_t g, float32x4_t u) {
@@ -110,13 +87,9 @@ float32x4_t silu_times(float32x4_t g, float32x4_t u) {
 }
 
 void swiglu(const float *gate, const float *up, float *out, int64_t n) {
-    int64_t i = 0;
-    for (; i + 4 <= n; i += 4) vst1q_f32(out + i, silu_times(vld1q_f32(gate + i), vld1q_f32(up + i)));
-    if (i == n) return;
-    float pg[4] = {}, pu[4] = {};
-    for (int64_t j = 0; i + j < n; ++j) pg[j] = gate[i + j], pu[j] = up[i + j];
-    vst1q_f32(pg, silu_times(vld1q_f32(pg), vld1q_f32(pu)));
-    for (int64_t j = 0; i + j < n; ++j) out[i + j] = pg[j];
+    swiglu_tiles<4>(gate, up, out, n, [](const float *g, const float *u, float *o) {
+        vst1q_f32(o, silu_times(vld1q_f32(g), vld1q_f32(u)));
+    });
 }
 
 void add(float *y, const float *x, int64_t n) {

@@ -191,13 +191,14 @@ bool repacking_fits(uint64_t repacked_bytes, uint64_t memory_limit) {
 }
 
 void LlamaModel::repack_weights() {
-    // The matrices that go through matmul only. The token embedding is also read row by row
-    // (and is the output matrix of tied models), so it keeps the file's layout.
+    // The matrices that go through matmul. The token embedding is read row by row, so it keeps
+    // the file's layout; a tied output matrix (the same tensor) gets a repacked copy of its own,
+    // since in a model with a large vocabulary it is a quarter of what a decode step reads.
     std::vector<Weight *> matrices;
     auto consider = [&](Weight &w) {
         if (w.present() && w.data != token_embd.data) matrices.push_back(&w);
     };
-    consider(output);
+    if (output.present()) matrices.push_back(&output);
     for (LayerWeights &L : layers) {
         for (Weight *w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.ffn_gate, &L.ffn_up, &L.ffn_down}) consider(*w);
     }
@@ -207,7 +208,10 @@ void LlamaModel::repack_weights() {
     const size_t bytes = backend_->prepared_bytes(matrices);
     if (bytes == 0 || !repacking_fits(bytes, host_memory_limit())) return;
     backend::PreparedWeights prepared = backend_->prepare_weights(
-        matrices, [this](const uint8_t *data, size_t n) { file_->release_pages(data, n); });
+        matrices, [this](const uint8_t *data, size_t n) {
+            // The embedding's rows are still read from the file when the output is its copy.
+            if (data != token_embd.data) file_->release_pages(data, n);
+        });
     repacked_ = std::move(prepared.memory);
     n_repacked_ = prepared.n_matrices;
 }
