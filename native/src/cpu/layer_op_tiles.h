@@ -9,6 +9,9 @@
 #include "model/hparams.h"
 
 namespace lamina::cpu::detail {
+// Internal linkage: each ISA file's instantiations are compiled with its own instruction set and
+// must never be merged with another file's (see check_isa_objects.sh).
+namespace {
 
 // Rotates the first n_rot values of each of n_heads heads. adjacent(v, c, s) rotates kAdjacent
 // pairs (v[2j], v[2j+1]) by angles c[j]/s[j]; split(a, b, c, s) rotates kSplit pairs (a[j], b[j])
@@ -55,4 +58,5 @@ inline void swiglu_tiles(const float *gate, const float *up, float *out, int64_t
     for (int64_t j = 0; i + j < n; ++j) out[i + j] = pg[j];
 }
 
+}  // namespace
 }  // namespace lamina::cpu::detail

@@ -263,13 +263,30 @@ void q32_tile_512(int64_t nb, const typename F::Block *x, const char *act, size_
 // scale as float, and for offset/min formats the scaled sum of its quants (the correction that
 // otherwise costs a second VPDPBUSD per block pair). Sums are stored /8 because each block's dot
 // product is spread over 8 lanes that the final reduction adds up.
+// std::vector code instantiated here is compiled for AVX-512. With the standard allocator those
+// instantiations are the same (weak) symbols as every other file's, and the linker may keep this
+// file's copy for the whole library: an illegal instruction on a CPU without AVX-512. An
+// allocator type local to this file makes each instantiation this file's own.
+template <typename T>
+struct LocalAllocator : std::allocator<T> {
+    template <typename U>
+    struct rebind {
+        using other = LocalAllocator<U>;
+    };
+    LocalAllocator() = default;
+    template <typename U>
+    LocalAllocator(const LocalAllocator<U> &) {}
+};
+template <typename T>
+using LocalVector = std::vector<T, LocalAllocator<T>>;
+
 struct ActExtras {
     // Per activation row and block pair, 16 lanes as the kernels use them (lanes 0-7: first
     // block, 8-15: second): the scales, and the min-format sums (d*sum/8, spread over 8 lanes).
-    std::vector<float> d, s;
+    LocalVector<float> d, s;
     // Offset formats (Q4_0: levels - 8): -offset*sum(q) in lanes 0 and 8, the start value of
     // the integer dot product, so the correction costs nothing in the inner loop.
-    std::vector<int32_t> neg;
+    LocalVector<int32_t> neg;
 };
 
 template <typename F>
