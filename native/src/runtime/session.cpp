@@ -105,7 +105,7 @@ void Session::check_sequence(int32_t seq, const char *what) const {
     }
 }
 
-void Session::check_batch(const BatchView &b) const {
+void Session::check_batch(const BatchView &b) {
     if (b.tokens == nullptr || b.positions == nullptr || b.seq_ids == nullptr || b.logits == nullptr ||
         b.n_tokens <= 0) {
         fail(LM_ERR_INVALID_ARGUMENT, "decode needs a batch of at least one token (got " + std::to_string(b.n_tokens) + ")");
@@ -118,7 +118,7 @@ void Session::check_batch(const BatchView &b) const {
     // Each sequence continues where it stands: its tokens, in batch order, take the positions
     // after its last one. Anything else would give two cells one position, or a gap RoPE and
     // the causal mask would silently misread.
-    std::vector<int32_t> next;
+    std::vector<int32_t> &next = next_positions_;
     cells_.pos_max_all(next);
     for (int32_t &p : next) ++p;
     for (int32_t i = 0; i < b.n_tokens; ++i) {

@@ -71,7 +71,7 @@ public:
     };
 
 private:
-    void check_batch(const BatchView &batch) const;
+    void check_batch(const BatchView &batch);
     void check_sequence(int32_t seq, const char *what) const;
     // Runs the batch's micro-batches into logits_ (see llama_forward for diagnose).
     void forward(const BatchView &batch, bool diagnose);
@@ -92,9 +92,10 @@ private:
     StopCheck stop_check_;
     std::vector<float> logits_;
     int32_t n_logit_rows_ = 0;
-    // Per evaluation: each token's cell, the spans of a micro-batch, the rows wanted, and the
-    // single-sequence batch that eval() builds.
-    std::vector<int32_t> batch_cells_, output_rows_, pos_max_;
+    // Per evaluation, kept to reuse their memory: each token's cell, the rows wanted, each
+    // sequence's next position, the spans of a micro-batch, and the single-sequence batch that
+    // eval() builds.
+    std::vector<int32_t> batch_cells_, output_rows_, next_positions_;
     std::vector<cpu::QuerySpan> spans_;
     std::vector<int32_t> eval_positions_, eval_seqs_;
     std::vector<uint8_t> eval_logits_;
