@@ -58,8 +58,8 @@ std::vector<double> reference_attention(const KvCache &cache, const AttentionSha
     const int32_t E = sh.n_head_kv * D;
     std::vector<float> k(static_cast<size_t>(n_pos) * E), v(k.size());
     for (int32_t p = 0; p < n_pos; ++p) {
-        EXPECT_TRUE(to_float(cache.type(), cache.k_plane(0) + p * cache.row_bytes(), k.data() + p * E, E));
-        EXPECT_TRUE(to_float(cache.type(), cache.v_plane(0) + p * cache.row_bytes(), v.data() + p * E, E));
+        EXPECT_TRUE(to_float(cache.type(), cache.k_plane(0) + p * cache.k_row_bytes(), k.data() + p * E, E));
+        EXPECT_TRUE(to_float(cache.type(), cache.v_plane(0) + p * cache.k_row_bytes(), v.data() + p * E, E));
     }
     std::vector<double> out(static_cast<size_t>(n_tokens) * sh.n_head * D);
     for (int32_t t = 0; t < n_tokens; ++t) {
@@ -129,7 +129,7 @@ TEST(CpuAttention, EveryVariantMatchesTwoPassDoubleReference) {
                     cache.store_v(0, p, row.data());
                 }
                 std::vector<double> ref;
-                const KvPlanes kv{type, cache.k_plane(0), cache.v_plane(0), cache.row_bytes()};
+                const KvPlanes kv{type, cache.k_plane(0), cache.v_plane(0), cache.k_row_bytes(), cache.v_row_bytes()};
                 const int32_t tiles = (c.depth + kAttentionTile - 1) / kAttentionTile;
                 for (Variant var : kAllVariants) {
                     if (!variant_available(var)) continue;
@@ -145,7 +145,7 @@ TEST(CpuAttention, EveryVariantMatchesTwoPassDoubleReference) {
                         std::vector<float> out(q.size(), NAN);
                         std::vector<QuerySpan> spans;
                         causal_spans(pos, n_tokens, spans);
-                        ASSERT_TRUE(attention(sh, kv, KvCellTable{}, spans.data(), q.data(), out.data(), n_tokens, pool,
+                        ASSERT_TRUE(attention(sh, AttentionOptions{}, kv, KvCellTable{}, spans.data(), q.data(), out.data(), n_tokens, pool,
                                               scratch, var, chunks));
                         double worst = 0;
                         for (size_t i = 0; i < out.size(); ++i) worst = std::max(worst, std::fabs(out[i] - ref[i]));
@@ -218,10 +218,10 @@ TEST(CpuAttention, MaskedCellsAreInvisibleEvenWhenTheyHoldNaN) {
         for (float &x : q) x = dist(rng);
         std::vector<float> kf(static_cast<size_t>(n_cells) * E), vf(kf.size());
         for (int32_t c = 0; c < n_cells; ++c) {
-            EXPECT_TRUE(to_float(type, cache.k_plane(0) + c * cache.row_bytes(), kf.data() + c * E, E));
-            EXPECT_TRUE(to_float(type, cache.v_plane(0) + c * cache.row_bytes(), vf.data() + c * E, E));
+            EXPECT_TRUE(to_float(type, cache.k_plane(0) + c * cache.k_row_bytes(), kf.data() + c * E, E));
+            EXPECT_TRUE(to_float(type, cache.v_plane(0) + c * cache.k_row_bytes(), vf.data() + c * E, E));
         }
-        const KvPlanes kv{type, cache.k_plane(0), cache.v_plane(0), cache.row_bytes()};
+        const KvPlanes kv{type, cache.k_plane(0), cache.v_plane(0), cache.k_row_bytes(), cache.v_row_bytes()};
         const KvCellTable table{cell_pos.data(), cell_seqs.data()};
         for (Variant var : kAllVariants) {
             if (!variant_available(var)) continue;
@@ -230,7 +230,7 @@ TEST(CpuAttention, MaskedCellsAreInvisibleEvenWhenTheyHoldNaN) {
                              std::to_string(chunks));
                 AttentionScratch scratch;
                 std::vector<float> out(q.size(), NAN);
-                ASSERT_TRUE(attention(sh, kv, table, spans.data(), q.data(), out.data(), n_tokens, pool, scratch, var,
+                ASSERT_TRUE(attention(sh, AttentionOptions{}, kv, table, spans.data(), q.data(), out.data(), n_tokens, pool, scratch, var,
                                       chunks));
                 double worst = 0;
                 for (int32_t t = 0; t < n_tokens; ++t) {

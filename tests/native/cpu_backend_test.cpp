@@ -91,13 +91,14 @@ TEST(Backends, CpuRowOpsAreTheVariantKernels) {
         const int32_t positions[rows] = {0, 1, 7, 100, 4095};
         const int64_t half = hp.n_rot / 2;
         std::vector<float> cos_t(rows * half), sin_t(rows * half);
-        be.rope_angles(positions, rows, hp, nullptr, cos_t.data(), sin_t.data());
+        be.rope_angles(positions, rows, rope_params(hp), nullptr, cos_t.data(), sin_t.data());
         const int32_t n_heads = 2;
         std::vector<float> q = random_floats(rng, rows * n_heads * hp.head_dim, 1.0f), q_want = q;
-        be.rope_rotate(q.data(), rows, n_heads, hp, cos_t.data(), sin_t.data());
+        be.rope_rotate(q.data(), rows, n_heads * hp.head_dim, n_heads, hp.head_dim, hp.n_rot, hp.rope_layout, cos_t.data(),
+                       sin_t.data());
         for (int64_t t = 0; t < rows; ++t) {
             std::vector<float> c(half), s(half);
-            rope_angles(positions[t], hp.n_rot, hp.rope_freq_base, hp.rope_freq_scale, nullptr, c.data(), s.data());
+            rope_angles(positions[t], rope_params(hp), nullptr, c.data(), s.data());
             EXPECT_EQ(c, std::vector<float>(cos_t.begin() + t * half, cos_t.begin() + (t + 1) * half));
             layer_ops(v)->rope_rotate(q_want.data() + t * n_heads * hp.head_dim, n_heads, hp.head_dim, hp.n_rot, c.data(),
                                       s.data(), hp.rope_layout);

@@ -150,7 +150,11 @@ INSTANTIATE_TEST_SUITE_P(
                       GoldenParam{"llama2-gqa256-q8_0", "llama2-gqa256-q8_0", 5e-2, 0.999},
                       GoldenParam{"llama2-gqa256-q4_0", "llama2-gqa256-q4_0", 5e-2, 0.999},
                       GoldenParam{"llama2-gqa256-q4_k_m", "llama2-gqa256-q4_k_m", 5e-2, 0.999},
-                      GoldenParam{"llama2-gqa256-q6_k", "llama2-gqa256-q6_k", 5e-2, 0.999}),
+                      GoldenParam{"llama2-gqa256-q6_k", "llama2-gqa256-q6_k", 5e-2, 0.999},
+                      GoldenParam{"mixtral-moe-f32", "mixtral-moe-f32", 1e-3, 0},
+                      GoldenParam{"mixtral-moe-q8_0", "mixtral-moe-q8_0", 5e-2, 0.999},
+                      GoldenParam{"qwen3-f16", "qwen3-f16", 5e-3, 0},
+                      GoldenParam{"qwen3moe-q8_0", "qwen3moe-q8_0", 5e-2, 0.999}),
     ::testing::Values("f16", "f32", "q8_0")),
     [](const ::testing::TestParamInfo<std::tuple<GoldenParam, const char *>> &info) {
         std::string name = std::string(std::get<0>(info.param).golden) + "_kv_" + std::get<1>(info.param);

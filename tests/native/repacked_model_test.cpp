@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "cpu/interleaved_kernels.h"
-#include "model/llama_model.h"
+#include "model/model.h"
 #include "golden_files.h"
 #include "lamina.h"
 #include "logit_rows.h"

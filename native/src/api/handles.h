@@ -4,13 +4,13 @@
 #include <memory>
 #include <vector>
 
-#include "model/llama_model.h"
+#include "model/model.h"
 #include "runtime/session.h"
 #include "runtime/shared_thread_pool.h"
 #include "sampling/sampler.h"
 
 struct lm_model {
-    std::unique_ptr<lamina::LlamaModel> impl;
+    std::unique_ptr<lamina::Model> impl;
     // Created with the model, threads started by the first evaluation (see lamina.h).
     std::unique_ptr<lamina::SharedThreadPool> threads = std::make_unique<lamina::SharedThreadPool>();
 };

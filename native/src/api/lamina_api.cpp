@@ -43,7 +43,7 @@ void verify_sha256(const char *path, std::string expected) {
     }
 }
 
-const LlamaModel &model_of(const lm_model *m, const char *fn) { return *require(m, fn, "model")->impl; }
+const Model &model_of(const lm_model *m, const char *fn) { return *require(m, fn, "model")->impl; }
 Session &session_of(lm_session *s, const char *fn) { return *require(s, fn, "session")->impl; }
 const Session &session_of(const lm_session *s, const char *fn) { return *require(s, fn, "session")->impl; }
 
@@ -114,7 +114,7 @@ LM_API lm_status lm_model_load(const char *path, lm_model_params params, lm_mode
         require(path, "lm_model_load", "path");
         if (params.expected_sha256 != nullptr) verify_sha256(path, params.expected_sha256);
         auto model = std::make_unique<lm_model>();
-        model->impl = LlamaModel::load(path, params.vocab_only, params.repack_weights);
+        model->impl = Model::load(path, params.vocab_only, params.repack_weights);
         *out_model = model.release();
     });
 }
@@ -130,7 +130,7 @@ LM_API lm_status lm_model_n_worker_threads(const lm_model *model, int32_t *out_t
 
 LM_API lm_status lm_model_get_info(const lm_model *model, lm_model_info *out) {
     return abi_guard("lm_model_get_info", [&] {
-        const LlamaModel &m = model_of(model, "lm_model_get_info");
+        const Model &m = model_of(model, "lm_model_get_info");
         require(out, "lm_model_get_info", "out_info");
         const ModelHparams &hp = m.hparams();
         const GgufFile &f = m.file();
@@ -222,7 +222,7 @@ LM_API lm_status lm_model_meta_string(const lm_model *model, const char *key, ch
 LM_API lm_status lm_tokenize(const lm_model *model, const char *text, size_t text_len, bool add_bos,
                              bool parse_special, lm_token *tokens, size_t capacity, size_t *out_n) {
     return abi_guard("lm_tokenize", [&] {
-        const LlamaModel &m = model_of(model, "lm_tokenize");
+        const Model &m = model_of(model, "lm_tokenize");
         require(out_n, "lm_tokenize", "out_n");
         if (text == nullptr && text_len > 0) require(text, "lm_tokenize", "text");
         if (tokens == nullptr && capacity > 0) require(tokens, "lm_tokenize", "tokens");
@@ -247,7 +247,7 @@ LM_API lm_status lm_token_to_piece(const lm_model *model, lm_token token, bool r
 
 LM_API lm_status lm_token_is_eog(const lm_model *model, lm_token token, bool *out_is_eog) {
     return abi_guard("lm_token_is_eog", [&] {
-        const LlamaModel &m = model_of(model, "lm_token_is_eog");
+        const Model &m = model_of(model, "lm_token_is_eog");
         require(out_is_eog, "lm_token_is_eog", "out_is_eog");
         if (token < 0 || token >= m.hparams().n_vocab) {
             fail(LM_ERR_INVALID_ARGUMENT, "lm_token_is_eog: token id " + std::to_string(token) +
@@ -274,7 +274,7 @@ LM_API lm_status lm_session_new(const lm_model *model, lm_session_params params,
     return abi_guard("lm_session_new", [&] {
         require(out_session, "lm_session_new", "out_session");
         *out_session = nullptr;
-        const LlamaModel &m = model_of(model, "lm_session_new");
+        const Model &m = model_of(model, "lm_session_new");
         auto s = std::make_unique<lm_session>();
         s->impl = std::make_unique<Session>(m, *model->threads, params);
         *out_session = s.release();

@@ -41,18 +41,30 @@ struct AttentionKernel {
 const AttentionKernel *attention_kernel(GgmlType type, Variant v);
 
 struct AttentionShape {
-    int32_t head_dim;
+    int32_t head_dim;  // of Q and K
     int32_t n_head;
     int32_t n_head_kv;
+    int32_t head_dim_v = 0;  // of V and the output; 0: head_dim
 };
 
-// One layer's cache planes: position p's K row at k + p * row_bytes, KV head h's values at
-// h * row_bytes / n_head_kv inside it.
+// What an architecture changes in the scores: their scale (0: 1/sqrt(head_dim)), a soft cap
+// (scores become cap * tanh(score / cap), Gemma 2), a sliding window (a query at position p
+// sees positions > p - window) and ALiBi (per query head h, slope[h] * -(p - p_key) added).
+struct AttentionOptions {
+    float scale = 0.0f;
+    float softcap = 0.0f;
+    int32_t window = 0;
+    const float *alibi_slopes = nullptr;  // n_head values, or null
+};
+
+// One layer's cache planes: cell c's K row at k + c * k_row_bytes (KV head h's values at
+// h * k_row_bytes / n_head_kv inside it), its V row likewise.
 struct KvPlanes {
     GgmlType type;
     const uint8_t *k;
     const uint8_t *v;
-    size_t row_bytes;
+    size_t k_row_bytes;
+    size_t v_row_bytes;
 };
 
 // What query token t attends to: the cache cells [begin, end), every one of them when `dense`;
@@ -81,12 +93,12 @@ struct AttentionScratch {
     std::vector<float> work;
 };
 
-// out[t][h * D + d] = softmax_j(q[t][h] . K[j][h / group] / sqrt(D)) V[j][h / group][d] over
-// the cells j that spans[t] lets token t see, for t in [0, n_tokens); q and out hold
-// n_head * head_dim floats per token. n_chunks > 0 forces that many chunks per (token, KV head)
+// out[t][h * Dv + d] = softmax_j(q[t][h] . K[j][h / group] / sqrt(D)) V[j][h / group][d] over
+// the cells j that spans[t] lets token t see, for t in [0, n_tokens), the scores changed as
+// `options` says; q holds n_head * head_dim floats per token and out n_head * head_dim_v. n_chunks > 0 forces that many chunks per (token, KV head)
 // (tests); 0 chooses from the thread count. Returns false when `variant` has no kernels for the
 // KV type (this CPU cannot run it).
-bool attention(const AttentionShape &shape, const KvPlanes &kv, const KvCellTable &cells, const QuerySpan *spans,
+bool attention(const AttentionShape &shape, const AttentionOptions &options, const KvPlanes &kv, const KvCellTable &cells, const QuerySpan *spans,
                const float *q, float *out, int32_t n_tokens, ThreadPool &pool, AttentionScratch &scratch,
                Variant variant, int32_t n_chunks = 0);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -115,34 +116,78 @@ void CpuBackend::rms_norm(const float *x, int64_t n_rows, const Weight &weight, 
     for (int64_t t = 0; t < n_rows; ++t) ops_->rms_norm(x + t * n, f32(weight), out + t * n, n, eps);
 }
 
-void CpuBackend::rope_angles(const int32_t *positions, int64_t n, const ModelHparams &hp, const float *freq_divisors,
-                             float *cos_out, float *sin_out) const {
-    const int64_t half = hp.n_rot / 2;
-    for (int64_t t = 0; t < n; ++t) {
-        cpu::rope_angles(positions[t], hp.n_rot, hp.rope_freq_base, hp.rope_freq_scale, freq_divisors,
-                         cos_out + t * half, sin_out + t * half);
+void CpuBackend::layer_norm(const float *x, int64_t n_rows, const Weight &weight, const Weight &bias, float eps,
+                            float *out) const {
+    const int64_t n = weight.cols;
+    const float *w = f32(weight), *b = bias.present() ? f32(bias) : nullptr;
+    for (int64_t t = 0; t < n_rows; ++t) {
+        const float *xr = x + t * n;
+        float *o = out + t * n;
+        double sum = 0;
+        for (int64_t i = 0; i < n; ++i) sum += xr[i];
+        const float mean = static_cast<float>(sum / n);
+        double var = 0;
+        for (int64_t i = 0; i < n; ++i) var += static_cast<double>(xr[i] - mean) * (xr[i] - mean);
+        const float inv = 1.0f / std::sqrt(static_cast<float>(var / n) + eps);
+        for (int64_t i = 0; i < n; ++i) o[i] = (xr[i] - mean) * inv * w[i] + (b ? b[i] : 0.0f);
     }
 }
 
-void CpuBackend::rope_rotate(float *x, int64_t n_rows, int32_t n_heads, const ModelHparams &hp,
-                             const float *cos_table, const float *sin_table) const {
-    const int64_t half = hp.n_rot / 2, row = static_cast<int64_t>(n_heads) * hp.head_dim;
+void CpuBackend::rope_angles(const int32_t *positions, int64_t n, const RopeParams &rope, const float *freq_divisors,
+                             float *cos_out, float *sin_out) const {
+    const int64_t half = rope.n_rot / 2;
+    for (int64_t t = 0; t < n; ++t) {
+        cpu::rope_angles(positions[t], rope, freq_divisors, cos_out + t * half, sin_out + t * half);
+    }
+}
+
+void CpuBackend::rope_rotate(float *x, int64_t n_rows, int64_t row_stride, int32_t n_heads, int32_t head_stride,
+                             int32_t n_rot, RopeLayout layout, const float *cos_table, const float *sin_table) const {
+    const int64_t half = n_rot / 2;
     for (int64_t t = 0; t < n_rows; ++t) {
-        ops_->rope_rotate(x + t * row, n_heads, hp.head_dim, hp.n_rot, cos_table + t * half, sin_table + t * half,
-                          hp.rope_layout);
+        ops_->rope_rotate(x + t * row_stride, n_heads, head_stride, n_rot, cos_table + t * half, sin_table + t * half,
+                          layout);
     }
 }
 
 void CpuBackend::swiglu(const float *gate, const float *up, float *out, int64_t n) const { ops_->swiglu(gate, up, out, n); }
 
+namespace {
+// GELU with the tanh approximation, as ggml and PyTorch's approximate="tanh".
+float gelu_tanh(float x) {
+    constexpr float kSqrt2OverPi = 0.79788456080286535587989211986876f;
+    constexpr float kCoef = 0.044715f;
+    return 0.5f * x * (1.0f + std::tanh(kSqrt2OverPi * x * (1.0f + kCoef * x * x)));
+}
+}  // namespace
+
+void CpuBackend::geglu(const float *gate, const float *up, float *out, int64_t n) const {
+    for (int64_t i = 0; i < n; ++i) out[i] = gelu_tanh(gate[i]) * up[i];
+}
+
+void CpuBackend::gelu(float *x, int64_t n) const {
+    for (int64_t i = 0; i < n; ++i) x[i] = gelu_tanh(x[i]);
+}
+
 void CpuBackend::add(float *y, const float *x, int64_t n) const { ops_->add(y, x, n); }
 
-void CpuBackend::attention(const KvCache &cache, int32_t layer, const AttentionShape &shape, const KvCellTable &cells,
-                           const QuerySpan *spans, const float *q, float *out, int32_t n_tokens,
-                           const backend::OpContext &ctx) const {
-    const KvPlanes kv{cache.type(), cache.k_plane(layer), cache.v_plane(layer), cache.row_bytes()};
+void CpuBackend::scale(float *x, int64_t n, float factor) const {
+    for (int64_t i = 0; i < n; ++i) x[i] *= factor;
+}
+
+void CpuBackend::softcap(float *x, int64_t n, float cap) const {
+    const float inv = 1.0f / cap;
+    for (int64_t i = 0; i < n; ++i) x[i] = cap * std::tanh(x[i] * inv);
+}
+
+void CpuBackend::attention(const KvCache &cache, int32_t layer, const AttentionShape &shape,
+                           const AttentionOptions &options, const KvCellTable &cells, const QuerySpan *spans,
+                           const float *q, float *out, int32_t n_tokens, const backend::OpContext &ctx) const {
+    const KvPlanes kv{cache.type(), cache.k_plane(layer), cache.v_plane(layer), cache.k_row_bytes(),
+                      cache.v_row_bytes()};
     // Every available variant has attention kernels for the cache's types (scalar at least).
-    if (!cpu::attention(shape, kv, cells, spans, q, out, n_tokens, ctx.pool, workspace_of(ctx).attention, variant_)) {
+    if (!cpu::attention(shape, options, kv, cells, spans, q, out, n_tokens, ctx.pool, workspace_of(ctx).attention,
+                        variant_)) {
         fail(LM_ERR_INTERNAL, std::string("no ") + variant_name(variant_) + " attention kernel for the KV cache's type");
     }
 }

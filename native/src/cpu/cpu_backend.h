@@ -28,14 +28,20 @@ public:
     void embed(const Weight &table, const lm_token *ids, int64_t n_ids, float *out) const override;
     void matmul(const Weight &w, const float *x, int64_t n_rows, float *y, const backend::OpContext &ctx) const override;
     void rms_norm(const float *x, int64_t n_rows, const Weight &weight, float eps, float *out) const override;
-    void rope_angles(const int32_t *positions, int64_t n, const ModelHparams &hp, const float *freq_divisors,
+    void layer_norm(const float *x, int64_t n_rows, const Weight &weight, const Weight &bias, float eps,
+                    float *out) const override;
+    void rope_angles(const int32_t *positions, int64_t n, const RopeParams &rope, const float *freq_divisors,
                      float *cos_out, float *sin_out) const override;
-    void rope_rotate(float *x, int64_t n_rows, int32_t n_heads, const ModelHparams &hp, const float *cos_table,
-                     const float *sin_table) const override;
+    void rope_rotate(float *x, int64_t n_rows, int64_t row_stride, int32_t n_heads, int32_t head_stride, int32_t n_rot,
+                     RopeLayout layout, const float *cos_table, const float *sin_table) const override;
     void swiglu(const float *gate, const float *up, float *out, int64_t n) const override;
+    void geglu(const float *gate, const float *up, float *out, int64_t n) const override;
+    void gelu(float *x, int64_t n) const override;
     void add(float *y, const float *x, int64_t n) const override;
-    void attention(const KvCache &cache, int32_t layer, const AttentionShape &shape, const KvCellTable &cells,
-                   const QuerySpan *spans, const float *q, float *out, int32_t n_tokens,
+    void scale(float *x, int64_t n, float factor) const override;
+    void softcap(float *x, int64_t n, float cap) const override;
+    void attention(const KvCache &cache, int32_t layer, const AttentionShape &shape, const AttentionOptions &options,
+                   const KvCellTable &cells, const QuerySpan *spans, const float *q, float *out, int32_t n_tokens,
                    const backend::OpContext &ctx) const override;
 
 private:

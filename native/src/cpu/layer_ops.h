@@ -29,10 +29,22 @@ struct LayerOps {
 // The operations of variant `v`; nullptr when this CPU cannot run it.
 const LayerOps *layer_ops(Variant v);
 
-// cos/sin of pos * freq_scale * base^(-2i/n_rot) for the n_rot/2 pairs, each angle divided by
-// freq_divisors[i] when given (Llama 3.1 rope_freqs). In double, once per token: every variant
+// How rotary angles are made: pos * freq_scale * base^(-2i/n_rot) for the n_rot/2 pairs, with
+// YaRN's ramp between interpolated and extrapolated angles when ext_factor is set, and cos/sin
+// scaled by mscale.
+struct RopeParams {
+    int32_t n_rot = 0;
+    float freq_base = 10000.0f;
+    float freq_scale = 1.0f;
+    float mscale = 1.0f;
+    float ext_factor = 0.0f;
+    float corr_lo = 0.0f, corr_hi = 0.0f;
+};
+RopeParams rope_params(const ModelHparams &hp);
+
+// The angles' cos/sin for one position, each angle divided by freq_divisors[i] when given
+// (Llama 3.1 rope_freqs, Phi-3's LongRoPE factors). In double, once per token: every variant
 // and every layer uses the same table.
-void rope_angles(int32_t pos, int32_t n_rot, float freq_base, float freq_scale, const float *freq_divisors,
-                 float *cos_out, float *sin_out);
+void rope_angles(int32_t pos, const RopeParams &p, const float *freq_divisors, float *cos_out, float *sin_out);
 
 }  // namespace lamina::cpu

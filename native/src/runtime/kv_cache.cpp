@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "runtime/kv_cache.h"
 
 #include <cstring>
@@ -52,47 +53,51 @@ size_t kv_row_bytes(GgmlType type, int64_t n) {
     return static_cast<size_t>(n / g.block_size) * g.type_size;
 }
 
-KvCache::KvCache(int32_t n_layer, int32_t n_ctx, int32_t n_embd_kv, int32_t head_dim, GgmlType type)
-    : n_layer_(n_layer), n_ctx_(n_ctx), n_embd_kv_(n_embd_kv), type_(type), row_bytes_(0) {
+KvCache::KvCache(int32_t n_layer, int32_t n_ctx, const KvWidths &w, GgmlType type)
+    : n_layer_(n_layer), n_ctx_(n_ctx), widths_(w), type_(type), k_row_bytes_(0), v_row_bytes_(0) {
     if (find_kv_type(type) == nullptr) {
         fail(LM_ERR_UNSUPPORTED, "KV cache type id " + std::to_string(static_cast<uint32_t>(type)) +
                                      " is not supported (known: " + kv_type_names() + ")");
     }
     // A KV head's values must start on a block boundary so each head's row is whole blocks.
-    if (type == GgmlType::Q8_0 && (head_dim <= 0 || head_dim % quant::kQK32 != 0)) {
-        fail(LM_ERR_UNSUPPORTED, "KV cache type q8_0 needs a head dimension that is a multiple of " +
-                                     std::to_string(quant::kQK32) + "; this model's is " + std::to_string(head_dim) +
-                                     " (use kv_type f16 or f32)");
+    for (const int32_t head_dim : {w.head_dim_k, w.head_dim_v}) {
+        if (type == GgmlType::Q8_0 && (head_dim <= 0 || head_dim % quant::kQK32 != 0)) {
+            fail(LM_ERR_UNSUPPORTED, "KV cache type q8_0 needs a head dimension that is a multiple of " +
+                                         std::to_string(quant::kQK32) + "; this model's is " +
+                                         std::to_string(head_dim) + " (use kv_type f16 or f32)");
+        }
     }
-    row_bytes_ = kv_row_bytes(type, n_embd_kv < 0 ? 0 : n_embd_kv);
-    size_t n = 0;
-    if (n_layer < 0 || n_ctx < 0 || n_embd_kv < 0 ||
+    k_row_bytes_ = kv_row_bytes(type, w.n_embd_k < 0 ? 0 : w.n_embd_k);
+    v_row_bytes_ = kv_row_bytes(type, w.n_embd_v < 0 ? 0 : w.n_embd_v);
+    size_t n = 0, nk = 0, nv = 0;
+    if (n_layer < 0 || n_ctx < 0 || w.n_embd_k < 0 || w.n_embd_v < 0 ||
         __builtin_mul_overflow(static_cast<size_t>(n_layer), static_cast<size_t>(n_ctx), &n) ||
-        __builtin_mul_overflow(n, row_bytes_, &n) || n > SIZE_MAX / 2) {
+        __builtin_mul_overflow(n, k_row_bytes_, &nk) || __builtin_mul_overflow(n, v_row_bytes_, &nv) ||
+        nk > SIZE_MAX / 4 || nv > SIZE_MAX / 4) {
         fail(LM_ERR_OUT_OF_MEMORY, "cannot allocate the KV cache: " + std::to_string(n_layer) + " layers x " +
-                                       std::to_string(n_ctx) + " positions x " + std::to_string(n_embd_kv) +
+                                       std::to_string(n_ctx) + " positions x " +
+                                       std::to_string(std::max(w.n_embd_k, w.n_embd_v)) +
                                        " values overflows the address space; use a smaller context");
     }
-    const size_t count = n == 0 ? 1 : n;
-    k_.reset(static_cast<uint8_t *>(std::calloc(count, 1)));
-    if (k_) v_.reset(static_cast<uint8_t *>(std::calloc(count, 1)));
+    k_.reset(static_cast<uint8_t *>(std::calloc(nk == 0 ? 1 : nk, 1)));
+    if (k_) v_.reset(static_cast<uint8_t *>(std::calloc(nv == 0 ? 1 : nv, 1)));
     if (!k_ || !v_) {
-        fail(LM_ERR_OUT_OF_MEMORY, "cannot allocate the KV cache: " + std::to_string(2 * n >> 20) + " MiB (" +
+        fail(LM_ERR_OUT_OF_MEMORY, "cannot allocate the KV cache: " + std::to_string((nk + nv) >> 20) + " MiB (" +
                                        kv_type_name(type) + ") for a context of " + std::to_string(n_ctx) +
                                        " tokens; use a smaller context or kv_type q8_0");
     }
 }
 
-void KvCache::store(uint8_t *dst, const float *row) const {
+void KvCache::store(uint8_t *dst, const float *row, int32_t n) const {
     switch (type_) {
-        case GgmlType::F32: std::memcpy(dst, row, row_bytes_); break;
+        case GgmlType::F32: std::memcpy(dst, row, static_cast<size_t>(n) * sizeof(float)); break;
         case GgmlType::F16:
-            for (int32_t i = 0; i < n_embd_kv_; ++i) {
+            for (int32_t i = 0; i < n; ++i) {
                 const uint16_t h = fp32_to_fp16(row[i]);
                 std::memcpy(dst + 2 * static_cast<size_t>(i), &h, 2);
             }
             break;
-        case GgmlType::Q8_0: quant::quantize_row_q8_0_ref(row, reinterpret_cast<quant::BlockQ8_0 *>(dst), n_embd_kv_); break;
+        case GgmlType::Q8_0: quant::quantize_row_q8_0_ref(row, reinterpret_cast<quant::BlockQ8_0 *>(dst), n); break;
         default: break;
     }
 }

@@ -29,20 +29,31 @@ class KvCache {
 public:
     // Throws LaminaError(LM_ERR_UNSUPPORTED) when head_dim does not fit the type's blocks and
     // LaminaError(LM_ERR_OUT_OF_MEMORY) naming the size when allocation fails.
-    KvCache(int32_t n_layer, int32_t n_ctx, int32_t n_embd_kv, int32_t head_dim, GgmlType type = GgmlType::F16);
+    KvCache(int32_t n_layer, int32_t n_ctx, int32_t n_embd_kv, int32_t head_dim, GgmlType type = GgmlType::F16)
+        : KvCache(n_layer, n_ctx, KvWidths{n_embd_kv, head_dim, n_embd_kv, head_dim}, type) {}
+    // K and V rows of different widths (multi-head latent attention keeps a latent plus a rotary key).
+    struct KvWidths {
+        int32_t n_embd_k, head_dim_k, n_embd_v, head_dim_v;
+    };
+    KvCache(int32_t n_layer, int32_t n_ctx, const KvWidths &widths, GgmlType type = GgmlType::F16);
 
     int32_t n_ctx() const { return n_ctx_; }
     GgmlType type() const { return type_; }
-    // Bytes of one position's row, and of K plus V of one position over every layer.
-    size_t row_bytes() const { return row_bytes_; }
-    size_t bytes_per_token() const { return 2 * row_bytes_ * static_cast<size_t>(n_layer_); }
+    // Bytes of one cell's K row and V row, and of K plus V of one cell over every layer.
+    size_t k_row_bytes() const { return k_row_bytes_; }
+    size_t v_row_bytes() const { return v_row_bytes_; }
+    size_t bytes_per_token() const { return (k_row_bytes_ + v_row_bytes_) * static_cast<size_t>(n_layer_); }
 
-    // The first row of a layer's plane; cell c's row is row_bytes() * c further.
-    const uint8_t *k_plane(int32_t layer) const { return k_.get() + index(layer, 0); }
-    const uint8_t *v_plane(int32_t layer) const { return v_.get() + index(layer, 0); }
-    // Converts (F16) or quantizes (Q8_0) n_embd_kv floats into cell `cell` of a layer.
-    void store_k(int32_t layer, int32_t cell, const float *row) { store(k_.get() + index(layer, cell), row); }
-    void store_v(int32_t layer, int32_t cell, const float *row) { store(v_.get() + index(layer, cell), row); }
+    // The first row of a layer's plane; cell c's row is k_row_bytes() (v_row_bytes()) * c further.
+    const uint8_t *k_plane(int32_t layer) const { return k_.get() + index(layer, 0, k_row_bytes_); }
+    const uint8_t *v_plane(int32_t layer) const { return v_.get() + index(layer, 0, v_row_bytes_); }
+    // Converts (F16) or quantizes (Q8_0) a row of floats into cell `cell` of a layer.
+    void store_k(int32_t layer, int32_t cell, const float *row) {
+        store(k_.get() + index(layer, cell, k_row_bytes_), row, widths_.n_embd_k);
+    }
+    void store_v(int32_t layer, int32_t cell, const float *row) {
+        store(v_.get() + index(layer, cell, v_row_bytes_), row, widths_.n_embd_v);
+    }
 
 private:
     struct FreeDeleter {
@@ -50,16 +61,16 @@ private:
     };
     using Plane = std::unique_ptr<uint8_t[], FreeDeleter>;
 
-    size_t index(int32_t layer, int32_t cell) const {
-        return (static_cast<size_t>(layer) * n_ctx_ + cell) * row_bytes_;
+    size_t index(int32_t layer, int32_t cell, size_t row_bytes) const {
+        return (static_cast<size_t>(layer) * n_ctx_ + cell) * row_bytes;
     }
-    void store(uint8_t *dst, const float *row) const;
+    void store(uint8_t *dst, const float *row, int32_t n) const;
 
     int32_t n_layer_;
     int32_t n_ctx_;
-    int32_t n_embd_kv_;
+    KvWidths widths_;
     GgmlType type_;
-    size_t row_bytes_;
+    size_t k_row_bytes_, v_row_bytes_;
     // calloc, not std::vector: the kernel hands out zeroed pages as positions are first written,
     // so a long context costs memory only as it fills, and a failed allocation is a null
     // pointer (an error) even under sanitizers, where a failing operator new aborts.

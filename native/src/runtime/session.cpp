@@ -30,7 +30,7 @@ int32_t resolve_threads(int32_t requested) {
     return hw == 0 ? 1 : static_cast<int32_t>(std::min<unsigned>(hw, kMaxThreads));
 }
 
-int32_t resolve_context(const LlamaModel &model, int32_t requested) {
+int32_t resolve_context(const Model &model, int32_t requested) {
     if (model.vocab_only()) {
         fail(LM_ERR_INVALID_ARGUMENT, "'" + model.file().name() + "' was loaded vocab-only; it cannot evaluate tokens");
     }
@@ -57,13 +57,14 @@ int32_t resolve_sequences(int32_t requested) {
 }
 
 // Refuses a session the machine cannot hold before allocating any of it.
-KvCache make_cache(const LlamaModel &model, int32_t n_ctx, int32_t n_ubatch, int32_t n_threads, const char *kv_type) {
+KvCache make_cache(const Model &model, int32_t n_ctx, int32_t n_ubatch, int32_t n_threads, const char *kv_type) {
     const GgmlType type = parse_kv_type(kv_type);
     const ModelHparams &hp = model.hparams();
-    const uint64_t kv_bytes_per_token = 2 * static_cast<uint64_t>(std::max(hp.n_layer, 0)) *
-                                        kv_row_bytes(type, std::max<int64_t>(hp.n_embd_kv(), 0));
+    const uint64_t kv_bytes_per_token = static_cast<uint64_t>(std::max(hp.n_layer, 0)) *
+                                        (kv_row_bytes(type, std::max<int64_t>(hp.n_embd_k(), 0)) +
+                                         kv_row_bytes(type, std::max<int64_t>(hp.n_embd_v(), 0)));
     check_session_memory(model.file().name(), hp, n_ctx, n_ubatch, n_threads, kv_bytes_per_token, host_memory_limit());
-    return KvCache(hp.n_layer, n_ctx, hp.n_embd_kv(), hp.head_dim, type);
+    return KvCache(hp.n_layer, n_ctx, KvCache::KvWidths{hp.n_embd_k(), hp.head_dim, hp.n_embd_v(), hp.head_dim_v}, type);
 }
 
 void check_tokens(const lm_token *tokens, int32_t n_tokens, int32_t n_vocab) {
@@ -78,7 +79,7 @@ void check_tokens(const lm_token *tokens, int32_t n_tokens, int32_t n_vocab) {
 
 }  // namespace
 
-Session::Session(const LlamaModel &model, SharedThreadPool &threads, const lm_session_params &params)
+Session::Session(const Model &model, SharedThreadPool &threads, const lm_session_params &params)
     : model_(model),
       threads_(threads),
       n_ctx_(resolve_context(model, params.n_ctx)),
@@ -217,7 +218,7 @@ void Session::forward(const BatchView &b, bool diagnose) {
         fb.n_outputs = static_cast<int32_t>(output_rows_.size());
         // One micro-batch per lease: sessions sharing the threads interleave at this grain.
         const SharedThreadPool::Lease lease = threads_.acquire(n_threads_, stop_check_);
-        llama_forward(model_, cache_, table, lease.pool(), scratch_, fb, logits_.data() + out_row * n_vocab,
+        lamina::forward(model_, cache_, table, lease.pool(), scratch_, fb, logits_.data() + out_row * n_vocab,
                       stop_check_, diagnose);
         out_row += output_rows_.size();
     }

@@ -12,8 +12,8 @@
 
 #include "cpu/attention.h"
 #include "lamina.h"
-#include "model/llama_forward.h"
-#include "model/llama_model.h"
+#include "model/forward.h"
+#include "model/model.h"
 #include "runtime/kv_cache.h"
 #include "runtime/kv_cells.h"
 #include "runtime/shared_thread_pool.h"
@@ -33,7 +33,7 @@ struct BatchView {
 class Session {
 public:
     // Resolves defaults (0 = automatic) and validates the parameters; throws LaminaError.
-    Session(const LlamaModel &model, SharedThreadPool &threads, const lm_session_params &params);
+    Session(const Model &model, SharedThreadPool &threads, const lm_session_params &params);
 
     // See lm_session_decode in lamina.h.
     void decode(const BatchView &batch);
@@ -73,13 +73,13 @@ public:
 private:
     void check_batch(const BatchView &batch);
     void check_sequence(int32_t seq, const char *what) const;
-    // Runs the batch's micro-batches into logits_ (see llama_forward for diagnose).
+    // Runs the batch's micro-batches into logits_ (see model/forward.h for diagnose).
     void forward(const BatchView &batch, bool diagnose);
     // What each token of batch[begin, begin + n) sees, from the cell table.
     void plan_spans(const BatchView &batch, int32_t begin, int32_t n);
     bool should_stop() const;
 
-    const LlamaModel &model_;
+    const Model &model_;
     SharedThreadPool &threads_;
     int32_t n_ctx_;
     int32_t n_batch_;

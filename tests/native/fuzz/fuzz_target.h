@@ -21,7 +21,7 @@
 #include "common/error.h"
 #include "gguf/gguf_file.h"
 #include "lamina.h"
-#include "model/llama_model.h"
+#include "model/model.h"
 #include "runtime/session.h"
 
 namespace lamina::fuzz {
@@ -61,7 +61,7 @@ inline TokenizerText tail_text(const uint8_t *data, size_t size) {
 
 // Tokenizes the tail text, renders pieces of the ids it produced and of the first tokens of
 // the vocabulary, and asks is_eog on each. Rejections (invalid UTF-8) are LaminaError.
-inline void exercise_tokenizer(const LlamaModel &model, const TokenizerText &t) {
+inline void exercise_tokenizer(const Model &model, const TokenizerText &t) {
     // Rendering every metadata value (what `lamina info` and lm_model_meta_value_text do).
     for (const GgufKv &kv : model.file().metadata()) (void)GgufFile::value_to_text(kv.value);
     const Tokenizer &tok = model.tokenizer();
@@ -92,10 +92,10 @@ inline void exercise_tokenizer(const LlamaModel &model, const TokenizerText &t) 
 
 // Evaluates a couple of tokens on a model that loaded with weights, when it is small enough
 // to keep executions fast (fuzzed shapes can describe arbitrarily expensive models).
-inline void exercise_forward(const LlamaModel &model) {
+inline void exercise_forward(const Model &model) {
     const ModelHparams &hp = model.hparams();
     const int64_t per_token = int64_t{hp.n_layer} *
-                              (int64_t{hp.n_embd} * (hp.n_embd_q() + 2 * hp.n_embd_kv() + 3 * int64_t{hp.n_ff}) +
+                              (int64_t{hp.n_embd} * (hp.n_embd_q() + hp.n_embd_k() + hp.n_embd_v() + 3 * int64_t{hp.n_ff} * std::max(1, hp.n_expert)) +
                                int64_t{hp.n_embd_q()} * hp.n_embd) +
                               int64_t{hp.n_embd} * hp.n_vocab;
     if (per_token > (int64_t{1} << 22)) return;
@@ -124,10 +124,10 @@ inline void exercise_forward(const LlamaModel &model) {
 inline void run_one_input(const uint8_t *data, size_t size) {
     const TokenizerText text = tail_text(data, size);
     for (bool vocab_only : {true, false}) {
-        std::unique_ptr<LlamaModel> model;
+        std::unique_ptr<Model> model;
         try {
             // Full loads repack what the CPU variant has interleaved kernels for, as lm_model_load does.
-            model = LlamaModel::from_gguf(GgufFile::parse(data, size, "fuzz-input"), vocab_only,
+            model = Model::from_gguf(GgufFile::parse(data, size, "fuzz-input"), vocab_only,
                                           /*repack_weights=*/!vocab_only);
         } catch (const LaminaError &) {
             if (vocab_only) return;  // the full load would fail the same way or earlier

@@ -56,7 +56,7 @@ std::string reach(const std::vector<uint8_t> &bytes) {
     std::string out;
     for (bool vocab_only : {true, false}) {
         try {
-            lamina::LlamaModel::from_gguf(lamina::GgufFile::parse(bytes.data(), bytes.size(), "seed"), vocab_only);
+            lamina::Model::from_gguf(lamina::GgufFile::parse(bytes.data(), bytes.size(), "seed"), vocab_only);
             out += vocab_only ? "vocab ok" : ", full ok";
         } catch (const lamina::LaminaError &e) {
             out += std::string(vocab_only ? "vocab: " : ", full: ") + e.what();

@@ -1,4 +1,4 @@
-// A loaded llama-family model: the mapped GGUF file, its hyperparameters, vocabulary and the
+// A loaded model: the mapped GGUF file, its architecture, hyperparameters, vocabulary and the
 // weights of every layer bound by name and checked for shape and type. Immutable after load,
 // so any number of sessions on any threads share it.
 #pragma once
@@ -11,25 +11,19 @@
 #include "backend/backend.h"
 #include "common/anonymous_memory.h"
 #include "gguf/gguf_file.h"
+#include "model/arch/architecture.h"
 #include "model/hparams.h"
+#include "model/model_weights.h"
 #include "model/weight.h"
 #include "tokenizer/tokenizer.h"
 
 namespace lamina {
 
-struct LayerWeights {
-    Weight attn_norm;
-    Weight wq, wk, wv, wo;
-    Weight bq, bk, bv;  // present for architectures with Q/K/V biases
-    Weight ffn_norm;
-    Weight ffn_gate, ffn_up, ffn_down;
-};
-
 // Whether repacked weights of `repacked_bytes` may be allocated on a machine (or container) of
 // `memory_limit` bytes: at most 80% of it, the rest left for KV caches and the process.
 bool repacking_fits(uint64_t repacked_bytes, uint64_t memory_limit);
 
-class LlamaModel {
+class Model {
 public:
     // Throws LaminaError naming the file and the key/tensor at fault. The model computes with
     // the default backend (backend/backend_table.h), which must be able to compute every matrix.
@@ -39,9 +33,9 @@ public:
     // pages of the mapping are then dropped, so resident memory stays about the file's size.
     // Without it, or when the copies would not fit (repacking_fits), every weight is used in
     // place in the mapping.
-    static std::unique_ptr<LlamaModel> load(const std::string &path, bool vocab_only, bool repack_weights = false);
+    static std::unique_ptr<Model> load(const std::string &path, bool vocab_only, bool repack_weights = false);
     // The same over an already parsed file (tests and fuzzing parse from memory).
-    static std::unique_ptr<LlamaModel> from_gguf(std::unique_ptr<GgufFile> file, bool vocab_only,
+    static std::unique_ptr<Model> from_gguf(std::unique_ptr<GgufFile> file, bool vocab_only,
                                                  bool repack_weights = false);
 
     const GgufFile &file() const { return *file_; }
@@ -54,11 +48,10 @@ public:
     int64_t n_repacked() const { return n_repacked_; }
     size_t repacked_bytes() const { return repacked_.size(); }
 
-    Weight token_embd;
-    Weight output_norm;
-    Weight output;      // the token embedding when the model ties them
-    Weight rope_freqs;  // optional per-frequency divisors (Llama 3.1 scaling)
-    std::vector<LayerWeights> layers;
+    // What this model's forward pass is (nullptr for a vocabulary-only load of an
+    // architecture Lamina does not run) and the tensors it binds.
+    const Architecture *architecture() const { return arch_; }
+    const ModelWeights &weights() const { return weights_; }
 
 private:
     void bind_weights();
@@ -68,6 +61,8 @@ private:
     ModelHparams hparams_;
     std::unique_ptr<Tokenizer> tokenizer_;
     const backend::Backend *backend_ = nullptr;
+    const Architecture *arch_ = nullptr;
+    ModelWeights weights_;
     bool vocab_only_ = false;
     AnonymousMemory repacked_;  // the weights the backend rewrote in its own layout
     int64_t n_repacked_ = 0;
