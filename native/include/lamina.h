@@ -246,6 +246,10 @@ LM_API lm_status lm_session_seq_pos_min(const lm_session *session, int32_t seq_i
 /* KV cells no sequence holds. */
 LM_API lm_status lm_session_n_free_cells(const lm_session *session, int32_t *out_cells);
 LM_API lm_status lm_session_n_seq_max(const lm_session *session, int32_t *out_n_seq_max);
+/* Expert feed-forward passes the session's evaluations ran (mixture-of-experts models; 0 for
+ * dense ones). The tokens of a micro-batch are grouped by expert, so an evaluation runs at
+ * most n_expert passes per MoE layer and micro-batch, each reading its expert's weights once. */
+LM_API lm_status lm_session_n_expert_passes(const lm_session *session, int64_t *out_passes);
 
 /* Bytes of KV cache (K and V of every layer) one position takes in the session's kv_type. */
 LM_API lm_status lm_session_kv_bytes_per_token(const lm_session *session, uint64_t *out_bytes);
@@ -320,6 +324,11 @@ LM_API lm_status lm_model_synthesize(const char *out_path, lm_synthesize_params 
 /* Comma-separated names of the file types and shapes above. Two-call string pattern. */
 LM_API lm_status lm_file_type_names(char *buf, size_t capacity, size_t *out_len);
 LM_API lm_status lm_model_shape_names(char *buf, size_t capacity, size_t *out_len);
+/* The architectures (general.architecture values) Lamina runs, comma-separated. */
+LM_API lm_status lm_architecture_names(char *buf, size_t capacity, size_t *out_len);
+/* What sets one architecture apart (its blocks and special handling), for display;
+ * LM_ERR_INVALID_ARGUMENT naming the supported ones for an unknown name. */
+LM_API lm_status lm_architecture_summary(const char *name, char *buf, size_t capacity, size_t *out_len);
 /* The KV cache types of lm_session_params.kv_type, the default first. */
 LM_API lm_status lm_kv_type_names(char *buf, size_t capacity, size_t *out_len);
 

@@ -9,6 +9,7 @@
 #include "convert/quantize_model.h"
 #include "convert/synthesize_model.h"
 #include "lamina.h"
+#include "model/arch/architecture.h"
 
 using namespace lamina;
 
@@ -86,6 +87,22 @@ LM_API lm_status lm_file_type_names(char *buf, size_t capacity, size_t *out_len)
 
 LM_API lm_status lm_model_shape_names(char *buf, size_t capacity, size_t *out_len) {
     return abi_guard("lm_model_shape_names", [&] { copy_out(model_shape_names(), buf, capacity, out_len, "lm_model_shape_names"); });
+}
+
+LM_API lm_status lm_architecture_names(char *buf, size_t capacity, size_t *out_len) {
+    return abi_guard("lm_architecture_names",
+                     [&] { copy_out(supported_architectures(), buf, capacity, out_len, "lm_architecture_names"); });
+}
+
+LM_API lm_status lm_architecture_summary(const char *name, char *buf, size_t capacity, size_t *out_len) {
+    return abi_guard("lm_architecture_summary", [&] {
+        const Architecture *a = find_architecture(require(name, "lm_architecture_summary", "name"));
+        if (a == nullptr) {
+            fail(LM_ERR_INVALID_ARGUMENT, "architecture '" + std::string(name) + "' is not supported (supported: " +
+                                              supported_architectures() + ")");
+        }
+        copy_out(a->summary, buf, capacity, out_len, "lm_architecture_summary");
+    });
 }
 
 }  // extern "C"

@@ -409,6 +409,14 @@ LM_API lm_status lm_session_n_free_cells(const lm_session *session, int32_t *out
     });
 }
 
+LM_API lm_status lm_session_n_expert_passes(const lm_session *session, int64_t *out_passes) {
+    return abi_guard("lm_session_n_expert_passes", [&] {
+        const Session &s = session_of(session, "lm_session_n_expert_passes");
+        Session::Guard guard(s);
+        *require(out_passes, "lm_session_n_expert_passes", "out_passes") = s.n_expert_passes();
+    });
+}
+
 LM_API lm_status lm_session_n_seq_max(const lm_session *session, int32_t *out_n_seq_max) {
     return abi_guard("lm_session_n_seq_max", [&] {
         *require(out_n_seq_max, "lm_session_n_seq_max", "out_n_seq_max") =

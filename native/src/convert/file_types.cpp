@@ -63,7 +63,9 @@ std::string file_type_names() {
 GgmlType tensor_type_for(const FileType &ft, std::string_view name, int64_t ne0, uint32_t n_dims, int32_t layer,
                          int32_t n_layer) {
     // Vectors (norms, biases) and small tables stay F32, as llama.cpp keeps them.
-    if (n_dims < 2 || ends_with(name, ".bias") || name == "rope_freqs.weight" || ends_with(name, "_norm.weight")) {
+    // The experts' router stays F32 too: its logits choose experts, a rounding flip changes the path.
+    if (n_dims < 2 || ends_with(name, ".bias") || name == "rope_freqs.weight" || ends_with(name, "_norm.weight") ||
+        ends_with(name, "ffn_gate_inp.weight")) {
         return GgmlType::F32;
     }
     const std::string_view n = ft.name;
@@ -71,7 +73,8 @@ GgmlType tensor_type_for(const FileType &ft, std::string_view name, int64_t ne0,
     GgmlType t = ft.base;
     if (quantized && name == "output.weight") {
         t = ft.base == GgmlType::Q8_0 ? GgmlType::Q8_0 : GgmlType::Q6_K;
-    } else if (quantized && (ends_with(name, "attn_v.weight") || ends_with(name, "ffn_down.weight"))) {
+    } else if (quantized && (ends_with(name, "attn_v.weight") || ends_with(name, "ffn_down.weight") ||
+                          ends_with(name, "ffn_down_exps.weight"))) {
         if (n == "Q4_K_M") t = use_more_bits(layer, n_layer) ? GgmlType::Q6_K : GgmlType::Q4_K;
         else if (n == "Q5_K_M") t = use_more_bits(layer, n_layer) ? GgmlType::Q6_K : GgmlType::Q5_K;
         else if (n == "Q3_K_M") t = GgmlType::Q4_K;

@@ -11,10 +11,13 @@ namespace lamina {
 struct ModelShape {
     const char *name;      // "tinyllama-1.1b"
     const char *describes; // what real model it is shaped like
+    const char *architecture;  // general.architecture: llama, qwen3, qwen3moe, phi3
     int32_t n_embd, n_layer, n_head, n_head_kv, n_ff, n_ctx;
     float rope_freq_base;
     float rms_norm_eps;
     bool tied_embedding;   // no output.weight: the token embedding doubles as output
+    int32_t head_dim = 0;  // 0: n_embd / n_head
+    int32_t n_expert = 0, n_expert_used = 0, n_ff_expert = 0;
 };
 
 const ModelShape *find_model_shape(std::string_view name);  // nullptr if unknown

@@ -40,23 +40,36 @@ void synthesize_model(const std::string &out_path, const ModelShape &s, const st
     auto vocab = GgufFile::open(vocab_path);
     const GgufValue &tokens = vocab->get_array("tokenizer.ggml.tokens");
     const int64_t n_vocab = static_cast<int64_t>(tokens.count);
-    const int64_t head_dim = s.n_embd / s.n_head;
+    const int64_t head_dim = s.head_dim > 0 ? s.head_dim : s.n_embd / s.n_head;
+    const std::string arch = s.architecture;
+    const bool qk_norm = arch == "qwen3" || arch == "qwen3moe";
+    const bool fused = arch == "phi3";
 
     GgufWriter w;
-    w.set_string("general.architecture", "llama");
+    const auto key = [&](const char *k) { return arch + "." + k; };
+    w.set_string("general.architecture", arch);
     w.set_string("general.name", std::string("random-weight ") + s.describes + " (lamina synth)");
     w.set_u32("general.file_type", static_cast<uint32_t>(ft.id));
     w.set_u32("general.quantization_version", 2);
-    w.set_u32("llama.context_length", static_cast<uint32_t>(s.n_ctx));
-    w.set_u32("llama.embedding_length", static_cast<uint32_t>(s.n_embd));
-    w.set_u32("llama.block_count", static_cast<uint32_t>(s.n_layer));
-    w.set_u32("llama.feed_forward_length", static_cast<uint32_t>(s.n_ff));
-    w.set_u32("llama.attention.head_count", static_cast<uint32_t>(s.n_head));
-    w.set_u32("llama.attention.head_count_kv", static_cast<uint32_t>(s.n_head_kv));
-    w.set_u32("llama.rope.dimension_count", static_cast<uint32_t>(head_dim));
-    w.set_f32("llama.rope.freq_base", s.rope_freq_base);
-    w.set_f32("llama.attention.layer_norm_rms_epsilon", s.rms_norm_eps);
-    w.set_u32("llama.vocab_size", static_cast<uint32_t>(n_vocab));
+    w.set_u32(key("context_length"), static_cast<uint32_t>(s.n_ctx));
+    w.set_u32(key("embedding_length"), static_cast<uint32_t>(s.n_embd));
+    w.set_u32(key("block_count"), static_cast<uint32_t>(s.n_layer));
+    w.set_u32(key("feed_forward_length"), static_cast<uint32_t>(s.n_ff));
+    w.set_u32(key("attention.head_count"), static_cast<uint32_t>(s.n_head));
+    w.set_u32(key("attention.head_count_kv"), static_cast<uint32_t>(s.n_head_kv));
+    if (s.head_dim > 0) {
+        w.set_u32(key("attention.key_length"), static_cast<uint32_t>(head_dim));
+        w.set_u32(key("attention.value_length"), static_cast<uint32_t>(head_dim));
+    }
+    w.set_u32(key("rope.dimension_count"), static_cast<uint32_t>(head_dim));
+    w.set_f32(key("rope.freq_base"), s.rope_freq_base);
+    w.set_f32(key("attention.layer_norm_rms_epsilon"), s.rms_norm_eps);
+    if (s.n_expert > 0) {
+        w.set_u32(key("expert_count"), static_cast<uint32_t>(s.n_expert));
+        w.set_u32(key("expert_used_count"), static_cast<uint32_t>(s.n_expert_used));
+        w.set_u32(key("expert_feed_forward_length"), static_cast<uint32_t>(s.n_ff_expert));
+    }
+    w.set_u32(key("vocab_size"), static_cast<uint32_t>(n_vocab));
     for (const GgufKv &kv : vocab->metadata()) {
         if (kv.key.substr(0, 10) == "tokenizer.") w.set_value(kv.key, kv.value);
     }
@@ -67,14 +80,33 @@ void synthesize_model(const std::string &out_path, const ModelShape &s, const st
         const std::string p = "blk." + std::to_string(l) + ".";
         const int64_t q = s.n_head * head_dim, kv = s.n_head_kv * head_dim;
         plan.push_back({p + "attn_norm.weight", {s.n_embd}, l, true});
-        plan.push_back({p + "attn_q.weight", {s.n_embd, q}, l, false});
-        plan.push_back({p + "attn_k.weight", {s.n_embd, kv}, l, false});
-        plan.push_back({p + "attn_v.weight", {s.n_embd, kv}, l, false});
+        if (fused) {
+            plan.push_back({p + "attn_qkv.weight", {s.n_embd, q + 2 * kv}, l, false});
+        } else {
+            plan.push_back({p + "attn_q.weight", {s.n_embd, q}, l, false});
+            plan.push_back({p + "attn_k.weight", {s.n_embd, kv}, l, false});
+            plan.push_back({p + "attn_v.weight", {s.n_embd, kv}, l, false});
+        }
         plan.push_back({p + "attn_output.weight", {q, s.n_embd}, l, false});
+        if (qk_norm) {
+            plan.push_back({p + "attn_q_norm.weight", {head_dim}, l, true});
+            plan.push_back({p + "attn_k_norm.weight", {head_dim}, l, true});
+        }
         plan.push_back({p + "ffn_norm.weight", {s.n_embd}, l, true});
-        plan.push_back({p + "ffn_gate.weight", {s.n_embd, s.n_ff}, l, false});
-        plan.push_back({p + "ffn_up.weight", {s.n_embd, s.n_ff}, l, false});
-        plan.push_back({p + "ffn_down.weight", {s.n_ff, s.n_embd}, l, false});
+        if (s.n_expert > 0) {
+            const int64_t f = s.n_ff_expert;
+            plan.push_back({p + "ffn_gate_inp.weight", {s.n_embd, s.n_expert}, l, false});
+            plan.push_back({p + "ffn_gate_exps.weight", {s.n_embd, f, s.n_expert}, l, false});
+            plan.push_back({p + "ffn_up_exps.weight", {s.n_embd, f, s.n_expert}, l, false});
+            plan.push_back({p + "ffn_down_exps.weight", {f, s.n_embd, s.n_expert}, l, false});
+        } else if (fused) {
+            plan.push_back({p + "ffn_up.weight", {s.n_embd, 2 * s.n_ff}, l, false});
+            plan.push_back({p + "ffn_down.weight", {s.n_ff, s.n_embd}, l, false});
+        } else {
+            plan.push_back({p + "ffn_gate.weight", {s.n_embd, s.n_ff}, l, false});
+            plan.push_back({p + "ffn_up.weight", {s.n_embd, s.n_ff}, l, false});
+            plan.push_back({p + "ffn_down.weight", {s.n_ff, s.n_embd}, l, false});
+        }
     }
     plan.push_back({"output_norm.weight", {s.n_embd}, -1, true});
     if (!s.tied_embedding) plan.push_back({"output.weight", {s.n_embd, n_vocab}, -1, false});

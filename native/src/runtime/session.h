@@ -53,6 +53,7 @@ public:
     int32_t n_seq_max() const { return n_seq_max_; }
     int32_t n_threads() const { return n_threads_; }
     int32_t n_free_cells() const { return cells_.n_free(); }
+    int64_t n_expert_passes() const { return scratch_.expert_passes; }
     size_t kv_bytes_per_token() const { return cache_.bytes_per_token(); }
     int32_t n_logit_rows() const { return n_logit_rows_; }
     const float *logits(int32_t row) const;  // throws on a row out of range

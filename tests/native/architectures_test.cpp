@@ -1,0 +1,146 @@
+// The architecture table and what follows from it: the names users see, the README's model
+// table, synthesized files of each architecture, and experts read once per micro-batch.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "lamina.h"
+#include "logit_rows.h"
+#include "model/arch/architecture.h"
+#include "test_data.h"
+
+namespace {
+
+std::string names_from_abi() {
+    size_t len = 0;
+    // The two-call pattern: the first call says how long the text is.
+    EXPECT_EQ(lm_architecture_names(nullptr, 0, &len), LM_ERR_BUFFER_TOO_SMALL);
+    std::string s(len, '\0');
+    EXPECT_EQ(lm_architecture_names(s.data(), len, &len), LM_OK);
+    return s;
+}
+
+TEST(Architectures, TableIsWhatTheAbiAndErrorsList) {
+    EXPECT_EQ(names_from_abi(), lamina::supported_architectures());
+    std::set<std::string> seen;
+    for (const lamina::Architecture *a : lamina::architectures()) {
+        EXPECT_TRUE(seen.insert(a->name).second) << "listed twice: " << a->name;
+        EXPECT_GT(std::string(a->summary).size(), 10u) << a->name;
+        size_t len = 0;
+        ASSERT_EQ(lm_architecture_summary(a->name, nullptr, 0, &len), LM_ERR_BUFFER_TOO_SMALL) << lm_last_error();
+        EXPECT_EQ(len, std::string(a->summary).size());
+    }
+    for (const char *name : {"llama", "qwen2", "qwen3", "qwen3moe"}) EXPECT_TRUE(seen.count(name)) << name;
+    size_t len = 0;
+    EXPECT_EQ(lm_architecture_summary("mamba", nullptr, 0, &len), LM_ERR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(lm_last_error()).find(lamina::supported_architectures()), std::string::npos);
+}
+
+// The README's "Supported models" table has one row per architecture of the table, no more.
+TEST(Architectures, ReadmeTableListsEveryArchitecture) {
+    std::ifstream in(std::string(LAMINA_SOURCE_DIR) + "/README.md");
+    ASSERT_TRUE(in) << "README.md not found under " << LAMINA_SOURCE_DIR;
+    std::string line;
+    bool in_table = false;
+    std::set<std::string> rows;
+    while (std::getline(in, line)) {
+        if (line.rfind("| architecture (`general.architecture`)", 0) == 0) {
+            in_table = true;
+            continue;
+        }
+        if (!in_table) continue;
+        if (line.rfind("|", 0) != 0) break;
+        const size_t open = line.find('`'), close = line.find('`', open + 1);
+        if (open == std::string::npos || close == std::string::npos || open > 4) continue;  // the --- row
+        rows.insert(line.substr(open + 1, close - open - 1));
+    }
+    std::set<std::string> table;
+    for (const lamina::Architecture *a : lamina::architectures()) table.insert(a->name);
+    EXPECT_EQ(rows, table) << "README.md's model table and model/arch/architectures.cpp differ";
+}
+
+struct SynthCase {
+    const char *shape;
+    const char *architecture;
+};
+
+class SynthesizedArchitecture : public ::testing::TestWithParam<SynthCase> {};
+
+// Each test shape of a non-llama architecture writes a file that loads as that architecture
+// and evaluates to finite logits; the same seed gives the same logits.
+TEST_P(SynthesizedArchitecture, LoadsAndEvaluates) {
+    const SynthCase c = GetParam();
+    const std::string vocab = lamina::testing::require_test_file("vocab/ggml-vocab-llama-spm.gguf");
+    ASSERT_FALSE(vocab.empty());
+    const std::string out = lamina::testing::temp_path(std::string("synth-") + c.shape);
+    lm_synthesize_params sp = lm_synthesize_default_params();
+    sp.shape = c.shape;
+    sp.vocab_path = vocab.c_str();
+    sp.file_type = "F16";
+    sp.n_threads = 2;
+    ASSERT_EQ(lm_model_synthesize(out.c_str(), sp), LM_OK) << lm_last_error();
+    lm_model *model = nullptr;
+    ASSERT_EQ(lm_model_load(out.c_str(), lm_model_default_params(), &model), LM_OK) << lm_last_error();
+    lm_model_info info{};
+    lm_model_get_info(model, &info);
+    EXPECT_STREQ(info.architecture, c.architecture);
+    lm_model_free(model);
+    const std::vector<lm_token> prompt = {1, 450, 4996, 17354, 1701, 29916};
+    const lamina::testing::PromptLogits logits = lamina::testing::prompt_logits(out, prompt);
+    ASSERT_EQ(logits.n_rows(), prompt.size());
+    for (float v : logits.rows) ASSERT_TRUE(std::isfinite(v));
+    std::remove(out.c_str());
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, SynthesizedArchitecture,
+                         ::testing::Values(SynthCase{"tiny-qwen3", "qwen3"}, SynthCase{"tiny-mixtral", "llama"},
+                                           SynthCase{"tiny-qwen3moe", "qwen3moe"}),
+                         [](const auto &info) {
+                             std::string n = info.param.shape;
+                             for (char &ch : n) ch = ch == '-' ? '_' : ch;
+                             return n;
+                         });
+
+// A prompt evaluated in one micro-batch runs each expert of each MoE layer at most once,
+// however many tokens chose it; a decode step runs exactly n_expert_used per layer.
+TEST(Experts, TokensAreGroupedByExpertInAMicroBatch) {
+    const std::string path = lamina::testing::require_test_file("models/mixtral-moe-f32.gguf");
+    ASSERT_FALSE(path.empty());
+    lm_model *model = nullptr;
+    ASSERT_EQ(lm_model_load(path.c_str(), lm_model_default_params(), &model), LM_OK) << lm_last_error();
+    lm_model_info info{};
+    lm_model_get_info(model, &info);
+    ASSERT_EQ(info.n_expert, 4);
+    ASSERT_EQ(info.n_expert_used, 2);
+    lm_session_params sp = lm_session_default_params();
+    sp.n_ctx = 128;
+    sp.n_threads = 2;
+    lm_session *session = nullptr;
+    ASSERT_EQ(lm_session_new(model, sp, &session), LM_OK) << lm_last_error();
+    std::vector<lm_token> prompt(64);
+    for (size_t i = 0; i < prompt.size(); ++i) prompt[i] = static_cast<lm_token>(100 + 37 * i);
+    int64_t passes = -1;
+    ASSERT_EQ(lm_session_n_expert_passes(session, &passes), LM_OK);
+    EXPECT_EQ(passes, 0);
+    ASSERT_EQ(lm_session_eval(session, prompt.data(), static_cast<int32_t>(prompt.size()), 0, false), LM_OK)
+        << lm_last_error();
+    ASSERT_EQ(lm_session_n_expert_passes(session, &passes), LM_OK);
+    // 64 tokens x 2 experts x 2 layers would be 256 passes one token at a time.
+    EXPECT_GE(passes, 2 * info.n_expert_used);
+    EXPECT_LE(passes, 2 * info.n_expert);
+    const lm_token next = 42;
+    ASSERT_EQ(lm_session_eval(session, &next, 1, static_cast<int32_t>(prompt.size()), false), LM_OK);
+    int64_t after = 0;
+    ASSERT_EQ(lm_session_n_expert_passes(session, &after), LM_OK);
+    EXPECT_EQ(after - passes, 2 * info.n_expert_used);
+    lm_session_free(session);
+    lm_model_free(model);
+}
+
+}  // namespace
