@@ -36,6 +36,35 @@ public final class Lamina {
         }
     }
 
+    /**
+     * The architectures ({@code general.architecture} values) this library runs, e.g. [llama,
+     * qwen2, qwen3, ...]: loading a file of any other architecture fails naming these.
+     */
+    public static java.util.List<String> supportedArchitectures() {
+        Native.ensureLoaded();
+        try (java.lang.foreign.Arena call = java.lang.foreign.Arena.ofConfined()) {
+            String names = Native.twoCallString(call,
+                    (buf, cap, len) -> dev.lamina.bindings.lamina_h.lm_architecture_names(buf, cap, len), null);
+            return java.util.Arrays.stream(names.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        }
+    }
+
+    /**
+     * What sets an architecture apart (its blocks and special handling), for display, e.g.
+     * "per-head Q/K RMSNorm, rotary in the NeoX layout, SwiGLU" for qwen3.
+     *
+     * @throws InvalidArgumentException if the architecture is not one of {@link #supportedArchitectures()}
+     */
+    public static String architectureSummary(String architecture) {
+        java.util.Objects.requireNonNull(architecture, "architecture");
+        Native.ensureLoaded();
+        try (java.lang.foreign.Arena call = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment name = call.allocateFrom(architecture);
+            return Native.twoCallString(call,
+                    (buf, cap, len) -> dev.lamina.bindings.lamina_h.lm_architecture_summary(name, buf, cap, len), null);
+        }
+    }
+
     /** The file the native library was loaded from. */
     public static java.nio.file.Path libraryPath() {
         return dev.lamina.internal.NativeLibrary.load();

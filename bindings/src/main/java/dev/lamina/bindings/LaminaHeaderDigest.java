@@ -3,7 +3,7 @@
 package dev.lamina.bindings;
 
 public final class LaminaHeaderDigest {
-    public static final String SHA256 = "836de43334e0f92e3627ea8467d32e833bf91ece5bf5db630a2675b117156ae8";
+    public static final String SHA256 = "5ff846a96921a2fe0d8bcc07e0beb551bc3e2cdd775c058e7b50a1068e91d1d9";
 
     private LaminaHeaderDigest() {}
 }

@@ -2462,6 +2462,67 @@ public class lamina_h extends lamina_h$shared {
         }
     }
 
+    private static class lm_session_n_expert_passes {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_session_n_expert_passes");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_session_n_expert_passes(const lm_session *session, int64_t *out_passes)
+     * }
+     */
+    public static FunctionDescriptor lm_session_n_expert_passes$descriptor() {
+        return lm_session_n_expert_passes.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_session_n_expert_passes(const lm_session *session, int64_t *out_passes)
+     * }
+     */
+    public static MethodHandle lm_session_n_expert_passes$handle() {
+        return lm_session_n_expert_passes.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_session_n_expert_passes(const lm_session *session, int64_t *out_passes)
+     * }
+     */
+    public static MemorySegment lm_session_n_expert_passes$address() {
+        return lm_session_n_expert_passes.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_session_n_expert_passes(const lm_session *session, int64_t *out_passes)
+     * }
+     */
+    public static int lm_session_n_expert_passes(MemorySegment session, MemorySegment out_passes) {
+        var mh$ = lm_session_n_expert_passes.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_session_n_expert_passes", session, out_passes);
+            }
+            return (int)mh$.invokeExact(session, out_passes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class lm_session_kv_bytes_per_token {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             lamina_h.C_INT,
@@ -3547,6 +3608,131 @@ public class lamina_h extends lamina_h$shared {
                 traceDowncall("lm_model_shape_names", buf, capacity, out_len);
             }
             return (int)mh$.invokeExact(buf, capacity, out_len);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_architecture_names {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_LONG,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_architecture_names");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_architecture_names(char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static FunctionDescriptor lm_architecture_names$descriptor() {
+        return lm_architecture_names.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_architecture_names(char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static MethodHandle lm_architecture_names$handle() {
+        return lm_architecture_names.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_architecture_names(char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static MemorySegment lm_architecture_names$address() {
+        return lm_architecture_names.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_architecture_names(char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static int lm_architecture_names(MemorySegment buf, long capacity, MemorySegment out_len) {
+        var mh$ = lm_architecture_names.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_architecture_names", buf, capacity, out_len);
+            }
+            return (int)mh$.invokeExact(buf, capacity, out_len);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_architecture_summary {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER,
+            lamina_h.C_LONG,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_architecture_summary");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_architecture_summary(const char *name, char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static FunctionDescriptor lm_architecture_summary$descriptor() {
+        return lm_architecture_summary.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_architecture_summary(const char *name, char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static MethodHandle lm_architecture_summary$handle() {
+        return lm_architecture_summary.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_architecture_summary(const char *name, char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static MemorySegment lm_architecture_summary$address() {
+        return lm_architecture_summary.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_architecture_summary(const char *name, char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static int lm_architecture_summary(MemorySegment name, MemorySegment buf, long capacity, MemorySegment out_len) {
+        var mh$ = lm_architecture_summary.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_architecture_summary", name, buf, capacity, out_len);
+            }
+            return (int)mh$.invokeExact(name, buf, capacity, out_len);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

@@ -49,7 +49,7 @@ final class InfoCommand implements Callable<Integer> {
         try (Model m = Model.load(model.model, options)) {
             ModelInfo i = m.info();
             out.println("file:            " + m.path());
-            out.println("architecture:    " + i.architecture());
+            out.println("architecture:    " + i.architecture() + " (" + Lamina.architectureSummary(i.architecture()) + ")");
             out.println("name:            " + i.name());
             out.println("gguf version:    " + i.ggufVersion());
             out.println("file type:       " + i.fileType());
