@@ -142,6 +142,10 @@ LM_API void lm_model_free(lm_model *model);
 /* Worker threads the model's sessions share, the evaluating thread included: the widest
  * n_threads any evaluation asked for so far (0 before the first). */
 LM_API lm_status lm_model_n_worker_threads(const lm_model *model, int32_t *out_threads);
+/* Bytes of weights one decode step reads: all but the token embedding (unless it is also the
+ * output matrix), and for mixture-of-experts models only the share of the experts' tensors one
+ * token routes through. Divided into the memory bandwidth: the decode speed limit. */
+LM_API lm_status lm_model_decode_weight_bytes(const lm_model *model, uint64_t *out_bytes);
 
 /* The SHA-256 of a whole file as 64 lowercase hex digits (two-call string pattern). */
 LM_API lm_status lm_file_sha256(const char *path, char *buf, size_t capacity, size_t *out_len);

@@ -213,19 +213,11 @@ std::vector<double> measure(const lm_model *model, int threads, const char *kv_t
     return samples;
 }
 
-// Weight bytes one decode step reads: every tensor but the token embedding, of which only one
-// row is read (unless it doubles as the output matrix).
-int64_t weight_bytes_per_token(const lm_model *model, const lm_model_info &info) {
-    int64_t total = 0, embd = 0;
-    bool has_output = false;
-    for (int64_t i = 0; i < info.n_tensors; ++i) {
-        lm_tensor_info t{};
-        check(lm_model_tensor_info(model, i, &t), "lm_model_tensor_info");
-        total += static_cast<int64_t>(t.n_bytes);
-        if (std::strcmp(t.name, "token_embd.weight") == 0) embd = static_cast<int64_t>(t.n_bytes);
-        if (std::strcmp(t.name, "output.weight") == 0) has_output = true;
-    }
-    return has_output ? total - embd : total;
+// Weight bytes one decode step reads (the library's own account: experts at their routed share).
+int64_t weight_bytes_per_token(const lm_model *model, const lm_model_info &) {
+    uint64_t bytes = 0;
+    check(lm_model_decode_weight_bytes(model, &bytes), "lm_model_decode_weight_bytes");
+    return static_cast<int64_t>(bytes);
 }
 
 // Read-only streaming over 1 GiB split across `threads`, best of 5: the ceiling for decode.

@@ -144,3 +144,37 @@ TEST(Experts, TokensAreGroupedByExpertInAMicroBatch) {
 }
 
 }  // namespace
+
+namespace {
+
+// What a decode step reads: experts at the share a token routes through (2 of 4 here), the
+// embedding only when it doubles as the output matrix.
+TEST(Experts, DecodeWeightBytesCountTheRoutedShareOfTheExperts) {
+    for (const char *name : {"models/mixtral-moe-f32.gguf", "models/llama2-mha-f32.gguf", "models/qwen2-f16.gguf"}) {
+        const std::string path = lamina::testing::require_test_file(name);
+        ASSERT_FALSE(path.empty());
+        lm_model *model = nullptr;
+        ASSERT_EQ(lm_model_load(path.c_str(), lm_model_default_params(), &model), LM_OK) << lm_last_error();
+        lm_model_info info{};
+        lm_model_get_info(model, &info);
+        uint64_t dense = 0, experts = 0, embedding = 0;
+        bool has_output = false;
+        for (int64_t i = 0; i < info.n_tensors; ++i) {
+            lm_tensor_info t{};
+            ASSERT_EQ(lm_model_tensor_info(model, i, &t), LM_OK);
+            const std::string n = t.name;
+            if (n == "token_embd.weight") embedding = t.n_bytes;
+            if (n == "output.weight") has_output = true;
+            (n.find("_exps.") != std::string::npos ? experts : dense) += t.n_bytes;
+        }
+        uint64_t want = dense - (has_output ? embedding : 0);
+        if (info.n_expert > 0) want += experts / info.n_expert * info.n_expert_used;
+        uint64_t got = 0;
+        ASSERT_EQ(lm_model_decode_weight_bytes(model, &got), LM_OK);
+        EXPECT_EQ(got, want) << name;
+        if (info.n_expert > 0) EXPECT_GT(experts, 0u);
+        lm_model_free(model);
+    }
+}
+
+}  // namespace

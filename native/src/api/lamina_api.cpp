@@ -128,6 +128,13 @@ LM_API lm_status lm_model_n_worker_threads(const lm_model *model, int32_t *out_t
     });
 }
 
+LM_API lm_status lm_model_decode_weight_bytes(const lm_model *model, uint64_t *out_bytes) {
+    return abi_guard("lm_model_decode_weight_bytes", [&] {
+        const Model &m = model_of(model, "lm_model_decode_weight_bytes");
+        *require(out_bytes, "lm_model_decode_weight_bytes", "out_bytes") = m.decode_weight_bytes();
+    });
+}
+
 LM_API lm_status lm_model_get_info(const lm_model *model, lm_model_info *out) {
     return abi_guard("lm_model_get_info", [&] {
         const Model &m = model_of(model, "lm_model_get_info");

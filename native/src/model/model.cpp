@@ -51,6 +51,25 @@ void Model::bind_weights() {
     }
 }
 
+uint64_t Model::decode_weight_bytes() const {
+    uint64_t total = 0, experts = 0, embedding = 0;
+    bool has_output = false;
+    for (const GgufTensorInfo &t : file_->tensors()) {
+        const std::string_view name(t.name);
+        const uint64_t bytes = t.n_bytes;
+        if (name == "token_embd.weight") embedding = bytes;
+        if (name == "output.weight") has_output = true;
+        if (name.find("_exps.") != std::string_view::npos) {
+            experts += bytes;
+        } else {
+            total += bytes;
+        }
+    }
+    if (has_output) total -= embedding;
+    if (hparams_.n_expert > 0) total += experts / static_cast<uint64_t>(hparams_.n_expert) * hparams_.n_expert_used;
+    return total;
+}
+
 bool repacking_fits(uint64_t repacked_bytes, uint64_t memory_limit) {
     return repacked_bytes <= memory_limit / 5 * 4;
 }

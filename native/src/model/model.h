@@ -48,6 +48,12 @@ public:
     int64_t n_repacked() const { return n_repacked_; }
     size_t repacked_bytes() const { return repacked_.size(); }
 
+    // Bytes of weights one decode step reads: every tensor but the token embedding (one row of
+    // it is read, unless it doubles as the output matrix), the experts' tensors at the share a
+    // token routes through (n_expert_used of n_expert). Against memory bandwidth, the decode
+    // speed limit.
+    uint64_t decode_weight_bytes() const;
+
     // What this model's forward pass is (nullptr for a vocabulary-only load of an
     // architecture Lamina does not run) and the tensors it binds.
     const Architecture *architecture() const { return arch_; }

@@ -7,6 +7,7 @@ import static dev.lamina.bindings.lamina_h.lm_model_load;
 import static dev.lamina.bindings.lamina_h.lm_model_meta_key;
 import static dev.lamina.bindings.lamina_h.lm_model_meta_string;
 import static dev.lamina.bindings.lamina_h.lm_model_meta_value_text;
+import static dev.lamina.bindings.lamina_h.lm_model_decode_weight_bytes;
 import static dev.lamina.bindings.lamina_h.lm_model_n_worker_threads;
 import static dev.lamina.bindings.lamina_h.lm_model_tensor_info;
 
@@ -311,6 +312,22 @@ public final class Model implements AutoCloseable {
                 MemorySegment out = call.allocate(ValueLayout.JAVA_INT);
                 Native.check(lm_model_n_worker_threads(state.handle, out), path);
                 return out.get(ValueLayout.JAVA_INT, 0);
+            }
+        });
+    }
+
+    /**
+     * Bytes of weights one decode step reads: every tensor but the token embedding (unless it is
+     * also the output matrix), and for mixture-of-experts models only the share of the experts'
+     * tensors one token routes through. Tokens per second times this can't exceed the memory
+     * bandwidth.
+     */
+    public long decodeWeightBytes() {
+        return read(() -> {
+            try (Arena call = Arena.ofConfined()) {
+                MemorySegment out = call.allocate(ValueLayout.JAVA_LONG);
+                Native.check(lm_model_decode_weight_bytes(state.handle, out), path);
+                return out.get(ValueLayout.JAVA_LONG, 0);
             }
         });
     }

@@ -3,7 +3,7 @@
 package dev.lamina.bindings;
 
 public final class LaminaHeaderDigest {
-    public static final String SHA256 = "5ff846a96921a2fe0d8bcc07e0beb551bc3e2cdd775c058e7b50a1068e91d1d9";
+    public static final String SHA256 = "8f206ff3eec4c9bb53ff85a9aeb83c33f38422843a54e730884b731aa6e544fe";
 
     private LaminaHeaderDigest() {}
 }

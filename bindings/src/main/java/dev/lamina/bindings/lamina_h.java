@@ -721,6 +721,67 @@ public class lamina_h extends lamina_h$shared {
         }
     }
 
+    private static class lm_model_decode_weight_bytes {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_model_decode_weight_bytes");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_model_decode_weight_bytes(const lm_model *model, uint64_t *out_bytes)
+     * }
+     */
+    public static FunctionDescriptor lm_model_decode_weight_bytes$descriptor() {
+        return lm_model_decode_weight_bytes.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_model_decode_weight_bytes(const lm_model *model, uint64_t *out_bytes)
+     * }
+     */
+    public static MethodHandle lm_model_decode_weight_bytes$handle() {
+        return lm_model_decode_weight_bytes.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_model_decode_weight_bytes(const lm_model *model, uint64_t *out_bytes)
+     * }
+     */
+    public static MemorySegment lm_model_decode_weight_bytes$address() {
+        return lm_model_decode_weight_bytes.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_model_decode_weight_bytes(const lm_model *model, uint64_t *out_bytes)
+     * }
+     */
+    public static int lm_model_decode_weight_bytes(MemorySegment model, MemorySegment out_bytes) {
+        var mh$ = lm_model_decode_weight_bytes.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_model_decode_weight_bytes", model, out_bytes);
+            }
+            return (int)mh$.invokeExact(model, out_bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class lm_file_sha256 {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             lamina_h.C_INT,

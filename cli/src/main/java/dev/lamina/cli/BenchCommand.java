@@ -8,7 +8,6 @@ import dev.lamina.ModelInfo;
 import dev.lamina.ModelOptions;
 import dev.lamina.Session;
 import dev.lamina.SessionOptions;
-import dev.lamina.TensorInfo;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -178,7 +177,7 @@ final class BenchCommand implements Callable<Integer> {
         try (Model model = Model.load(file, ModelOptions.defaults().withRepackWeights(!noRepack))) {
             double loadMillis = (System.nanoTime() - t0) / 1e6;
             ModelInfo info = model.info();
-            weightBytesPerToken.put(file.getFileName().toString(), weightBytesPerToken(model));
+            weightBytesPerToken.put(file.getFileName().toString(), model.decodeWeightBytes());
             String type = info.architecture() + " " + BenchReport.params(info.parameterCount()).replace(" ", "")
                     + " " + BenchReport.fileTypeName(info.fileType());
             if (info.repackedMatrices() > 0) {
@@ -323,20 +322,6 @@ final class BenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%s %s t=%d: %.1f MB of weights per token x %.2f t/s = %.1f GB/s%n", r.modelFile(),
                     r.test(), r.threads(), bytes / 1e6, r.mean(), bytes * r.mean() / 1e9);
         }
-    }
-
-    private static long weightBytesPerToken(Model model) {
-        long total = 0;
-        long embedding = 0;
-        boolean hasOutput = false;
-        for (TensorInfo t : model.tensors()) {
-            total += t.bytes();
-            if (t.name().equals("token_embd.weight")) {
-                embedding = t.bytes();
-            }
-            hasOutput |= t.name().equals("output.weight");
-        }
-        return hasOutput ? total - embedding : total;
     }
 
     private static void printLoadAndMemory(PrintWriter out, List<BenchResult> rows, String loop) {

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code lamina synth}: writes a random-weight model of a real model's shape, for benchmarks. */
 @Command(name = "synth", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Writes a random-weight llama GGUF of a real model's exact shape, so benchmarks need no download.",
+        description = {"Writes a random-weight GGUF of a real model's exact shape and architecture, so benchmarks need no download.",
                 "The vocabulary (tokenizer.* metadata) is copied from a vocab GGUF such as llama.cpp's ggml-vocab-*.gguf."},
         footer = {"", "Example:",
                 "  lamina synth --shape tinyllama-1.1b --type q4_0 -o /tmp/tinyllama-q4_0.gguf",
@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
 final class SynthCommand implements Callable<Integer> {
     static final String SPM_VOCAB = "ggml-vocab-llama-spm.gguf";
     static final String LLAMA3_VOCAB = "ggml-vocab-llama3.gguf";
+    static final String QWEN2_VOCAB = "ggml-vocab-qwen2.gguf";
 
     @Option(names = "--shape", required = true, paramLabel = "SHAPE", completionCandidates = NativeNames.Shapes.class,
             description = "The model shape: ${COMPLETION-CANDIDATES}.")
@@ -39,7 +40,8 @@ final class SynthCommand implements Callable<Integer> {
 
     @Option(names = "--vocab", paramLabel = "FILE",
             description = {"The vocab GGUF to copy the tokenizer from. Default: $LAMINA_TEST_DATA/vocab (else ../shared/vocab)/"
-                    + SPM_VOCAB + ", or " + LLAMA3_VOCAB + " for llama-3* shapes."})
+                    + SPM_VOCAB + ", or " + LLAMA3_VOCAB + " for llama-3* shapes and " + QWEN2_VOCAB
+                    + " for qwen3* shapes (their real vocabularies: the output matrix is as large as theirs)."})
     Path vocab;
 
     @Option(names = "--seed", defaultValue = "1", paramLabel = "N", description = "Random seed; same seed = same file (default ${DEFAULT-VALUE}).")
@@ -69,9 +71,9 @@ final class SynthCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** $LAMINA_TEST_DATA/vocab, else ../shared/vocab; the Llama 3 vocabulary for llama-3* shapes. */
+    /** $LAMINA_TEST_DATA/vocab, else ../shared/vocab; the Llama 3 and Qwen vocabularies for their shapes. */
     private Path defaultVocab(String shape) {
-        String file = shape.startsWith("llama-3") ? LLAMA3_VOCAB : SPM_VOCAB;
+        String file = shape.startsWith("llama-3") ? LLAMA3_VOCAB : shape.startsWith("qwen3") ? QWEN2_VOCAB : SPM_VOCAB;
         List<Path> tried = new ArrayList<>();
         String data = System.getenv("LAMINA_TEST_DATA");
         if (data != null && !data.isBlank()) {
