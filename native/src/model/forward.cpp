@@ -45,9 +45,11 @@ Forward::Forward(const Model &model, KvCache &cache, const cpu::KvCellTable &cel
     grow(s_.x, T_ * E);
     grow(s_.xn, T_ * E);
     grow(s_.out, T_ * E);
+    grow(s_.xn2, T_ * E);
+    grow(s_.out2, T_ * E);
     // Rotary angles depend on the position only: once per token, used by every layer.
     if (!hp_.alibi && hp_.n_rot > 0) {
-        const Weight &freqs = weights().rope_freqs;
+        const Weight &freqs = rope_divisors();
         grow(s_.rope_cos, T_ * (hp_.n_rot / 2));
         grow(s_.rope_sin, T_ * (hp_.n_rot / 2));
         be_.rope_angles(b_.positions, T_, cpu::rope_params(hp_),
@@ -57,6 +59,15 @@ Forward::Forward(const Model &model, KvCache &cache, const cpu::KvCellTable &cel
     if (hp_.alibi && s_.alibi_slopes.size() != static_cast<size_t>(hp_.n_head)) {
         alibi_slopes(hp_.n_head, hp_.alibi_max_bias, s_.alibi_slopes);
     }
+}
+
+const Weight &Forward::rope_divisors() const {
+    const ModelWeights &w = weights();
+    // LongRoPE (Phi-3): the long factors once the context exceeds the original one, as llama.cpp
+    // chooses them from the context size, not from the position.
+    if (w.rope_factors_long.present() && cache_.n_ctx() > hp_.rope_n_ctx_orig) return w.rope_factors_long;
+    if (w.rope_factors_short.present()) return w.rope_factors_short;
+    return w.rope_freqs;
 }
 
 float *Forward::grow(std::vector<float> &v, int64_t n) {
@@ -98,6 +109,8 @@ void Forward::embed(float scale) {
 
 void Forward::begin_layer(int32_t l) { stop_if_asked(l); }
 
+void Forward::add(float *y, const float *x) const { be_.add(y, x, T_ * hp_.n_embd); }
+
 void Forward::rms_norm(const float *in, const Weight &w, float *out, int32_t layer, const char *what) {
     be_.rms_norm(in, T_, w, hp_.rms_norm_eps, out);
     check(out, w.cols, layer, what, &w);
@@ -138,6 +151,7 @@ void Forward::output_head(const float *normed) {
     const ModelWeights &w = weights();
     if (diagnose_) require_finite(normed, static_cast<size_t>(rows * hp_.n_embd), -1, "output norm", &w.output_norm);
     matmul(w.output, normed, rows, logits_);
+    if (w.output_b.present()) add_bias(logits_, rows, w.output_b);
     if (hp_.final_logit_softcap > 0.0f) be_.softcap(logits_, rows * hp_.n_vocab, hp_.final_logit_softcap);
     if (diagnose_) require_finite(logits_, static_cast<size_t>(rows * hp_.n_vocab), -1, "output projection", &w.output);
 }

@@ -33,6 +33,7 @@ namespace lamina {
 // Activation buffers of one session, grown to its largest micro-batch on first use.
 struct ForwardScratch {
     std::vector<float> x, xn, out;                  // residual stream, normalised input, block output
+    std::vector<float> xn2, out2;                   // the second ones of parallel blocks
     std::vector<float> q, k, v, qkv, attn, proj;    // attention
     std::vector<float> gate, up, ffn_in, ffn_out;   // feed-forward and experts
     std::vector<float> router, mla;                 // expert routing, latent attention
@@ -84,11 +85,16 @@ public:
     float *x() { return s_.x.data(); }
     float *xn() { return s_.xn.data(); }
     float *out() { return s_.out.data(); }
+    // A second normalised input and block output, for blocks that run side by side (Falcon).
+    float *xn2() { return s_.xn2.data(); }
+    float *out2() { return s_.out2.data(); }
 
     // x = the tokens' embedding rows (times `scale` when it is not 1: Gemma's sqrt(n_embd)).
     void embed(float scale = 1.0f);
     // Asks whether to stop before layer l's work.
     void begin_layer(int32_t l);
+    // y += x over n_tokens rows of n_embd (the parallel blocks' outputs summed before the residual).
+    void add(float *y, const float *x) const;
     // Rows of n_embd: out = rms_norm(in) * w, or layer_norm(in) * w + b.
     void rms_norm(const float *in, const Weight &w, float *out, int32_t layer, const char *what);
     void layer_norm(const float *in, const Weight &w, const Weight &b, float *out, int32_t layer, const char *what);
@@ -114,6 +120,7 @@ public:
 
 private:
     float *grow(std::vector<float> &v, int64_t n);
+    const Weight &rope_divisors() const;
     void check(const float *data, int64_t width, int32_t layer, const char *step, const Weight *w = nullptr) const;
     void add_bias(float *y, int64_t n_rows, const Weight &bias) const;
     void matmul(const Weight &w, const float *in, int64_t n_rows, float *out) const;

@@ -13,6 +13,7 @@ struct LayerWeights {
     // Norms: before attention and before the feed-forward block (biases for LayerNorm), and
     // the post-norms of Gemma 2 applied to each block's output.
     Weight attn_norm, attn_norm_b, post_attn_norm;
+    Weight attn_norm_2, attn_norm_2_b;  // Falcon-40B: the attention's own norm beside the FFN's
     Weight ffn_norm, ffn_norm_b, post_ffn_norm;
 
     // Attention: separate Q/K/V projections or one fused QKV matrix, optional biases, optional
@@ -43,6 +44,8 @@ struct ModelWeights {
     Weight output_norm, output_norm_b;
     Weight output;      // the token embedding when the model ties them
     Weight rope_freqs;  // optional per-frequency divisors (Llama 3.1 scaling)
+    Weight rope_factors_long, rope_factors_short;  // LongRoPE divisors (Phi-3), by context size
+    Weight output_b;
     std::vector<LayerWeights> layers;
 
     // Every matrix a matmul reads (for the backend to prepare), the token embedding excluded.

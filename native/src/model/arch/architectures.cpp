@@ -6,6 +6,10 @@ extern const Architecture kLlamaArchitecture;
 extern const Architecture kQwen2Architecture;
 extern const Architecture kQwen3Architecture;
 extern const Architecture kQwen3MoeArchitecture;
+extern const Architecture kGemma2Architecture;
+extern const Architecture kPhi3Architecture;
+extern const Architecture kFalconArchitecture;
+extern const Architecture kBloomArchitecture;
 
 const std::vector<const Architecture *> &architectures() {
     static const std::vector<const Architecture *> table = {
@@ -13,6 +17,10 @@ const std::vector<const Architecture *> &architectures() {
         &kQwen2Architecture,
         &kQwen3Architecture,
         &kQwen3MoeArchitecture,
+        &kGemma2Architecture,
+        &kPhi3Architecture,
+        &kFalconArchitecture,
+        &kBloomArchitecture,
     };
     return table;
 }
