@@ -22,6 +22,11 @@
 namespace lamina::cpu {
 namespace {
 
+// With an F16 V the kernel rounds each softmax weight to F16 before weighting V rows, as
+// llama.cpp's F16 product does (2^-11 of a weight, of N(0,1) values), where the double
+// reference keeps them exact; the other types keep F32 weights.
+double weight_rounding_bound(GgmlType type) { return type == GgmlType::F16 ? 6e-4 : 2e-5; }
+
 const Variant kAllVariants[] = {Variant::Scalar, Variant::Avx2, Variant::Avx512, Variant::Neon};
 const GgmlType kKvTypes[] = {GgmlType::F32, GgmlType::F16, GgmlType::Q8_0};
 
@@ -151,13 +156,14 @@ TEST(CpuAttention, EveryVariantMatchesTwoPassDoubleReference) {
                         for (size_t i = 0; i < out.size(); ++i) worst = std::max(worst, std::fabs(out[i] - ref[i]));
                         // Outputs are averages of N(0,1) values; float accumulation over up to
                         // 5000 rows with exp in float stays far below this.
-                        EXPECT_LT(worst, 2e-5) << "largest |kernel - reference|";
+                        EXPECT_LT(worst, weight_rounding_bound(type)) << "largest |kernel - reference|";
                         if (chunks == 1) {
                             unsplit = out;
                         } else {
                             double apart = 0;
                             for (size_t i = 0; i < out.size(); ++i) apart = std::max<double>(apart, std::fabs(out[i] - unsplit[i]));
-                            EXPECT_LT(apart, 2e-5) << "split KV differs from the unsplit result";
+                            // Chunks round their weights against their own running maxima.
+                            EXPECT_LT(apart, weight_rounding_bound(type)) << "split KV differs from the unsplit result";
                         }
                     }
                 }
@@ -261,7 +267,7 @@ TEST(CpuAttention, MaskedCellsAreInvisibleEvenWhenTheyHoldNaN) {
                         }
                     }
                 }
-                EXPECT_LT(worst, 2e-5) << "largest |kernel - reference| with masking";
+                EXPECT_LT(worst, weight_rounding_bound(type)) << "largest |kernel - reference| with masking";
             }
         }
     }

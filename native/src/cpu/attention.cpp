@@ -127,6 +127,9 @@ void attend_range(const Plan &p, int32_t kv_head, const uint8_t *act, float *sco
                 st.max[g] = tile_max;
             }
             st.sum[g] += p.kernel->exp_shifted(s, n, st.max[g]);
+            if (p.kv->type == GgmlType::F16) {
+                for (int32_t j = 0; j < n; ++j) s[j] = fp16_to_fp32(fp32_to_fp16(s[j]));
+            }
             if (visible == all) {
                 p.kernel->accumulate(Dv, s, n, v, v_stride, acc);
             } else {

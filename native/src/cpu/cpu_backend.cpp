@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "common/float_convert.h"
 #include "cpu/interleaved_kernels.h"
 #include "cpu/matmul.h"
 #include "quant/interleaved.h"
@@ -153,11 +154,17 @@ void CpuBackend::rope_rotate(float *x, int64_t n_rows, int64_t row_stride, int32
 void CpuBackend::swiglu(const float *gate, const float *up, float *out, int64_t n) const { ops_->swiglu(gate, up, out, n); }
 
 namespace {
-// GELU with the tanh approximation, as ggml and PyTorch's approximate="tanh".
+// GELU with the tanh approximation as ggml's CPU backend computes it: from a table of F16
+// inputs to F16 outputs (its GGML_GELU_FP16), so the input is rounded to F16 and so is the
+// result, except beyond +-10 where it is 0 or x. Matching that keeps Gemma, Bloom and Falcon
+// within llama.cpp's rounding rather than 1e-3 away from it.
 float gelu_tanh(float x) {
+    if (x <= -10.0f) return 0.0f;
+    if (x >= 10.0f) return x;
     constexpr float kSqrt2OverPi = 0.79788456080286535587989211986876f;
     constexpr float kCoef = 0.044715f;
-    return 0.5f * x * (1.0f + std::tanh(kSqrt2OverPi * x * (1.0f + kCoef * x * x)));
+    const float h = fp16_to_fp32(fp32_to_fp16(x));
+    return fp16_to_fp32(fp32_to_fp16(0.5f * h * (1.0f + std::tanh(kSqrt2OverPi * h * (1.0f + kCoef * h * h)))));
 }
 }  // namespace
 

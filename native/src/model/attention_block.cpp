@@ -16,7 +16,7 @@ constexpr int32_t kAttentionRowsPerCheck = 128;
 
 cpu::AttentionOptions Forward::attention_options(int32_t l) const {
     cpu::AttentionOptions o;
-    o.scale = hp_.attention_scale;
+    o.scale = hp_.query_scale > 0.0f ? 1.0f : hp_.attention_scale;
     o.softcap = hp_.attn_logit_softcap;
     o.window = hp_.layer_is_swa(l) ? hp_.n_swa : 0;
     o.alibi_slopes = hp_.alibi ? s_.alibi_slopes.data() : nullptr;
@@ -73,6 +73,7 @@ void Forward::attention(int32_t l, const float *in, float *out) {
         check(q, Q, l, "rotary embedding of the queries", freqs);
         check(k, K, l, "rotary embedding of the keys", freqs);
     }
+    if (hp_.query_scale > 0.0f) be_.scale(q, T_ * Q, hp_.query_scale);
     for (int64_t t = 0; t < T_; ++t) {
         cache_.store_k(l, b_.cells[t], k + t * K);
         cache_.store_v(l, b_.cells[t], v + t * V);

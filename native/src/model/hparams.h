@@ -66,6 +66,9 @@ struct ModelHparams {
     float layer_norm_eps = 1e-5f;
     bool qkv_bias = false;
     float attention_scale = 0.0f;      // 0: 1 / sqrt(head_dim)
+    // When set, the queries are multiplied by it before attention and the scores are not scaled
+    // again: llama.cpp scales Phi-3's and Gemma's queries so, and their F16 rounding follows it.
+    float query_scale = 0.0f;
     float attn_logit_softcap = 0.0f;   // 0: none; else scores become c * tanh(score / c)
     float final_logit_softcap = 0.0f;
     int32_t n_swa = 0;                 // sliding-window width of the layers that have one

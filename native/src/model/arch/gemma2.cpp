@@ -15,7 +15,7 @@ void read_hparams(const GgufFile &, ModelHparams &hp) {
     hp.rope_layout = RopeLayout::HalfSplit;
     hp.swa_layers.assign(static_cast<size_t>(hp.n_layer), false);
     for (int32_t l = 0; l < hp.n_layer; l += 2) hp.swa_layers[l] = true;
-    hp.attention_scale = 1.0f / std::sqrt(static_cast<float>(hp.head_dim));
+    hp.query_scale = 1.0f / std::sqrt(static_cast<float>(hp.head_dim));
 }
 
 void bind(WeightBinder &b, const ModelHparams &hp, ModelWeights &w) {

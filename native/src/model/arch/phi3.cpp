@@ -2,6 +2,8 @@
 // the NeoX layout with optional LongRoPE factors (short/long, chosen by the context size).
 // Its files carry a sliding window, but llama.cpp runs Phi-3 without one (its conversions get
 // the window wrong for some models), and so does Lamina, to compute what llama.cpp computes.
+#include <cmath>
+
 #include "model/arch/architecture.h"
 #include "model/arch/common_tensors.h"
 #include "model/forward.h"
@@ -12,6 +14,7 @@ namespace {
 void read_hparams(const GgufFile &, ModelHparams &hp) {
     hp.rope_layout = RopeLayout::HalfSplit;
     hp.n_swa = 0;
+    hp.query_scale = 1.0f / std::sqrt(static_cast<float>(hp.head_dim));
 }
 
 void bind(WeightBinder &b, const ModelHparams &hp, ModelWeights &w) {

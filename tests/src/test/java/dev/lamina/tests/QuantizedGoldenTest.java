@@ -12,13 +12,16 @@ import dev.lamina.ModelOptions;
 import dev.lamina.Session;
 import dev.lamina.SessionOptions;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Issue 4 acceptance 3 from Java: quantized files against llama.cpp's logits, every prompt row
- * within relative error 5e-2 and cosine ≥ 0.999, greedy ids identical. tests/pom.xml runs this
+ * Quantized files against llama.cpp's logits: the cases of tests/golden_cases.txt with a cosine
+ * bound, every stored prompt row and decode row within their bounds (5e-2 and cosine ≥ 0.999),
+ * greedy ids identical. tests/pom.xml runs this
  * class once more per CPU variant (LAMINA_CPU=scalar, avx2, avx512 on x86), each in its own JVM
  * because the library picks its variant once per process.
  */
@@ -40,41 +43,41 @@ class QuantizedGoldenTest {
         }
     }
 
+    static Stream<GoldenCases.Case> quantizedCases() {
+        return GoldenCases.quantized().stream();
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"llama2-gqa256-q8_0", "llama2-gqa256-q4_0", "llama2-gqa256-q4_k_m", "llama2-gqa256-q6_k"})
-    void everyPromptRowIsWithinTheQuantTolerance(String name) {
-        TestData.Golden golden = TestData.golden(name);
-        float[][] expected = golden.logits();
+    @MethodSource("quantizedCases")
+    void everyPromptRowIsWithinTheQuantTolerance(GoldenCases.Case c) {
+        TestData.Golden golden = GoldenModelTest.golden(c);
         try (Model model = Model.load(golden.model());
-             Session session = model.newSession(SessionOptions.builder().contextLength(256).build())) {
+             Session session = model.newSession(GoldenCheck.sessionOptions(golden, null))) {
             int[] ids = model.tokenizer().encode(golden.prompt(), model.info().addBos(), true);
-            assertArrayEquals(golden.promptIds(), ids, name + ": prompt tokens");
-            session.evaluate(golden.promptIds(), 0, true);
-            assertEquals(expected.length, session.logitRows(), name + ": logit rows");
-            float[][] ours = new float[expected.length][];
-            for (int row = 0; row < expected.length; row++) {
-                ours[row] = session.logitsArray(row);
-                RowComparison c = RowComparison.of(ours[row], expected[row]);
-                assertTrue(c.withinQuantTolerance(), name + " [" + Lamina.cpuVariant() + "] row " + row + ": " + c);
-            }
-            System.out.println("QuantizedGoldenTest " + name + " [" + Lamina.cpuVariant() + "]: worst row "
-                    + RowComparison.worst(ours, expected));
+            assertArrayEquals(golden.promptIds(), ids, c + ": prompt tokens");
+            GoldenCheck.promptRows(golden, c, session, c.golden());
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama2-gqa256-q8_0", "llama2-gqa256-q4_0", "llama2-gqa256-q4_k_m", "llama2-gqa256-q6_k"})
-    void greedyIdsAreIdentical(String name) {
-        TestData.Golden golden = TestData.golden(name);
+    @MethodSource("quantizedCases")
+    void greedyIdsAreIdentical(GoldenCases.Case c) {
+        TestData.Golden golden = GoldenModelTest.golden(c);
         try (Model model = Model.load(golden.model());
-             Session session = model.newSession(SessionOptions.builder().contextLength(256).build())) {
+             Session session = model.newSession(GoldenCheck.sessionOptions(golden, null))) {
             session.evaluate(golden.promptIds());
-            int[] ours = new int[golden.greedyIds().length];
-            for (int i = 0; i < ours.length; i++) {
-                ours[i] = TestData.argmax(session.logitsArray(-1));
-                session.evaluate(ours[i]);
-            }
-            assertArrayEquals(golden.greedyIds(), ours, name + " [" + Lamina.cpuVariant() + "]: greedy ids");
+            GoldenCheck.greedyIdsExactly(golden, session, c.golden());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("quantizedCases")
+    void decodeStepLogitsAreWithinTheQuantTolerance(GoldenCases.Case c) {
+        TestData.Golden golden = GoldenModelTest.golden(c);
+        try (Model model = Model.load(golden.model());
+             Session session = model.newSession(GoldenCheck.sessionOptions(golden, null))) {
+            session.evaluate(golden.promptIds());
+            GoldenCheck.greedyAndDecodeRows(golden, c, session, c.golden());
         }
     }
 

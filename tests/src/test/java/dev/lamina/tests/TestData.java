@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.IntStream;
 
 /**
  * The shared test data: {@code $LAMINA_TEST_DATA}, else the directory surefire passes as
@@ -38,20 +39,47 @@ public final class TestData {
 
     /** The golden file set of one model, e.g. "llama2-mha-f32" or "stories260K". */
     public static Golden golden(String name) {
-        Path json = root().resolve("golden").resolve(name + ".json");
+        Path dir = root().resolve("golden");
+        Path json = dir.resolve(name + ".json");
         if (!Files.isRegularFile(json)) {
             throw new AssertionError("golden file missing: " + json);
         }
         try {
             JsonNode node = new ObjectMapper().readTree(json.toFile());
             JsonNode prompt = node.get("prompt");
+            int[] promptIds = ints(node.get("prompt_ids"));
+            int[] greedyIds = ints(node.get("greedy_ids"));
+            boolean sampledRows = node.has("logits_rows");
+            int[] logitsRows = sampledRows ? ints(node.get("logits_rows")) : IntStream.range(0, promptIds.length).toArray();
+            for (int row : logitsRows) {
+                if (row < 0 || row >= promptIds.length) {
+                    throw new AssertionError(json + ": logits_rows holds " + row + ", outside the " + promptIds.length
+                            + "-token prompt");
+                }
+            }
+            Path decodeFile = null;
+            int decodeSteps = 0;
+            JsonNode decode = node.get("decode_logits_file");
+            if (decode != null && !decode.isNull()) {
+                decodeFile = dir.resolve(decode.asText());
+                JsonNode kept = node.get("decode_steps_kept");
+                decodeSteps = kept == null ? -1 : kept.asInt(-1);
+                if (decodeSteps < 0 || decodeSteps > greedyIds.length) {
+                    throw new AssertionError(json + ": decode_logits_file needs decode_steps_kept in 0 .. "
+                            + greedyIds.length + " (the greedy steps), got " + kept);
+                }
+            }
             return new Golden(name,
                     model(node.get("model").asText()),
                     prompt == null || prompt.isNull() ? "" : prompt.asText(),
-                    ints(node.get("prompt_ids")),
-                    ints(node.get("greedy_ids")),
+                    promptIds,
+                    greedyIds,
                     node.get("n_vocab").asInt(),
-                    root().resolve("golden").resolve(node.get("logits_file").asText()));
+                    dir.resolve(node.get("logits_file").asText()),
+                    logitsRows,
+                    sampledRows,
+                    decodeFile,
+                    decodeSteps);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + json, e);
         }
@@ -65,17 +93,37 @@ public final class TestData {
         return out;
     }
 
-    /** What llama.cpp computed on one model file. */
+    /**
+     * What llama.cpp computed on one model file.
+     *
+     * @param logitsRows  the prompt positions of the stored rows: the golden's {@code logits_rows}
+     *                    (long prompts keep only some), else every position
+     * @param sampledRows whether the golden lists {@code logits_rows}
+     * @param decodeFile  the golden's {@code decode_logits_file}, null when it has none
+     * @param decodeSteps rows of {@code decodeFile} ({@code decode_steps_kept}): row k holds the
+     *                    logits after feeding {@code greedyIds[k]} at position
+     *                    {@code promptIds.length + k}, one token per evaluation
+     */
     public record Golden(String name, Path model, String prompt, int[] promptIds, int[] greedyIds, int vocabSize,
-                         Path logitsFile) {
-        /** Row-major float32 little-endian logits [promptIds.length][vocabSize]. */
+                         Path logitsFile, int[] logitsRows, boolean sampledRows, Path decodeFile, int decodeSteps) {
+        /** Row-major float32 little-endian logits [logitsRows.length][vocabSize]: row j is of prompt position logitsRows[j]. */
         public float[][] logits() {
-            return readRows(logitsFile, promptIds.length, vocabSize);
+            return readRows(logitsFile, logitsRows.length, vocabSize);
         }
 
-        /** Relative error allowed per row: 1e-3 for F32 weights, 5e-3 for F16. */
+        /** The decode-step rows [decodeSteps][vocabSize]; none when the golden has no decode file. */
+        public float[][] decodeLogits() {
+            return decodeFile == null ? new float[0][] : readRows(decodeFile, decodeSteps, vocabSize);
+        }
+
+        /** Relative error allowed per row, from tests/golden_cases.txt. */
         public double tolerance() {
-            return name.contains("f16") ? 5e-3 : 1e-3;
+            return GoldenCases.of(name).tolerance();
+        }
+
+        /** Cosine similarity required per row (0: not checked), from tests/golden_cases.txt. */
+        public double minCosine() {
+            return GoldenCases.of(name).minCosine();
         }
 
         @Override
