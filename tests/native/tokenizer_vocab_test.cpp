@@ -88,11 +88,13 @@ struct LoadedVocab {
     std::vector<VocabCase> cases;
 };
 
-LoadedVocab load(const std::string &name) {
+// out_suffix: ".out" (llama.cpp's ids; for the newer vocabularies without special-token
+// parsing) or ".special.out" (with it).
+LoadedVocab load(const std::string &name, const std::string &out_suffix = ".out") {
     LoadedVocab v;
     const std::string path = lamina::testing::require_test_file("vocab/" + name);
     const std::string inp = lamina::testing::require_test_file("vocab/" + name + ".inp");
-    const std::string out = lamina::testing::require_test_file("vocab/" + name + ".out");
+    const std::string out = lamina::testing::require_test_file("vocab/" + name + out_suffix);
     if (path.empty() || inp.empty() || out.empty()) return v;
     v.file = lamina::GgufFile::open(path);
     v.tokenizer = lamina::Tokenizer::from_gguf(*v.file);
@@ -101,12 +103,12 @@ LoadedVocab load(const std::string &name) {
     return v;
 }
 
-void expect_conformance(const std::string &name) {
-    LoadedVocab v = load(name);
+void expect_conformance(const std::string &name, const std::string &out_suffix = ".out", bool parse_special = true) {
+    LoadedVocab v = load(name, out_suffix);
     if (!v.tokenizer) return;
     size_t failures = 0;
     for (const VocabCase &c : v.cases) {
-        const std::vector<lm_token> got = v.tokenizer->encode(c.text, /*add_bos=*/false, /*parse_special=*/true);
+        const std::vector<lm_token> got = v.tokenizer->encode(c.text, /*add_bos=*/false, parse_special);
         if (got != c.ids) {
             ++failures;
             ADD_FAILURE() << name << ": input " << escaped(c.text) << "\n  expected " << ids_text(c.ids)
@@ -134,6 +136,20 @@ void expect_round_trip(const std::string &name, bool space_prefix) {
 TEST(TokenizerVocab, LlamaSpmMatchesLlamaCpp) { expect_conformance("ggml-vocab-llama-spm.gguf"); }
 
 TEST(TokenizerVocab, Llama3BpeMatchesLlamaCpp) { expect_conformance("ggml-vocab-llama3.gguf"); }
+
+// The Qwen 2 and DeepSeek V3 files come with both of llama.cpp's modes: `.out` tokenized with
+// special tokens as text, `.special.out` with them parsed.
+TEST(TokenizerVocab, Qwen2BpeMatchesLlamaCpp) { expect_conformance("ggml-vocab-qwen2.gguf", ".out", false); }
+
+TEST(TokenizerVocab, Qwen2BpeWithSpecialTokensMatchesLlamaCpp) {
+    expect_conformance("ggml-vocab-qwen2.gguf", ".special.out", true);
+}
+
+TEST(TokenizerVocab, DeepSeekV3BpeMatchesLlamaCpp) { expect_conformance("ggml-vocab-deepseek-v3.gguf", ".out", false); }
+
+TEST(TokenizerVocab, DeepSeekV3BpeWithSpecialTokensMatchesLlamaCpp) {
+    expect_conformance("ggml-vocab-deepseek-v3.gguf", ".special.out", true);
+}
 
 TEST(TokenizerVocab, LlamaSpmPiecesRoundTrip) { expect_round_trip("ggml-vocab-llama-spm.gguf", true); }
 

@@ -98,7 +98,9 @@ void split_gpt2(const std::vector<uint32_t> &cps, size_t begin, size_t end, std:
     }
 }
 
-void split_llama3(const std::vector<uint32_t> &cps, size_t begin, size_t end, std::vector<size_t> &out) {
+// The Llama 3 regex; max_digits is its \p{N}{1,max_digits} (Qwen 2 takes one digit at a time).
+void split_llama3_digits(const std::vector<uint32_t> &cps, size_t begin, size_t end, std::vector<size_t> &out,
+                         size_t max_digits) {
     Splitter s(cps, begin, end, out);
     size_t pos = begin;
     while (pos < end) {
@@ -117,7 +119,7 @@ void split_llama3(const std::vector<uint32_t> &cps, size_t begin, size_t end, st
         if (s.number(pos)) {
             size_t run_start = pos;
             while (s.number(pos)) {
-                if (++pos - run_start >= 3) {
+                if (++pos - run_start >= max_digits) {
                     s.emit(pos);
                     run_start = pos;
                 }
@@ -158,6 +160,139 @@ void split_llama3(const std::vector<uint32_t> &cps, size_t begin, size_t end, st
         }
         s.emit(++pos);
     }
+}
+
+void split_llama3(const std::vector<uint32_t> &cps, size_t begin, size_t end, std::vector<size_t> &out) {
+    split_llama3_digits(cps, begin, end, out, 3);
+}
+
+void split_qwen2(const std::vector<uint32_t> &cps, size_t begin, size_t end, std::vector<size_t> &out) {
+    split_llama3_digits(cps, begin, end, out, 1);
+}
+
+// The classes of DeepSeek V3's regexes: the Unicode categories ('~' a symbol, as llama.cpp's
+// DeepSeek V3 splitting has it; its generic collapsed-regex path would leave '~' out of \p{S}),
+// with whitespace outside every category.
+struct DeepSeekClass {
+    static UnicodeClass of(uint32_t cp) {
+        const CodepointInfo info = codepoint_info(cp);
+        return info.is_whitespace() ? UnicodeClass::Undefined : info.cls();
+    }
+    static bool space(uint32_t cp) { return codepoint_info(cp).is_whitespace(); }
+};
+
+// \p{N}{1,3}, the text between matches kept.
+void split_number_triples(const std::vector<uint32_t> &cps, size_t begin, size_t end, std::vector<size_t> &out) {
+    auto number = [&](size_t i) { return i < end && DeepSeekClass::of(cps[i]) == UnicodeClass::Number; };
+    size_t gap = begin, pos = begin;
+    while (pos < end) {
+        if (!number(pos)) {
+            ++pos;
+            continue;
+        }
+        if (pos > gap) out.push_back(pos - gap);
+        size_t n = 0;
+        while (n < 3 && number(pos + n)) ++n;
+        out.push_back(n);
+        pos += n;
+        gap = pos;
+    }
+    if (end > gap) out.push_back(end - gap);
+}
+
+// [一-龥぀-ゟ゠-ヿ]+ (CJK ideographs, hiragana, katakana), the text between runs kept.
+void split_cjk_runs(const std::vector<uint32_t> &cps, size_t begin, size_t end, std::vector<size_t> &out) {
+    auto cjk = [](uint32_t c) { return (c >= 0x4E00 && c <= 0x9FA5) || (c >= 0x3040 && c <= 0x309F) || (c >= 0x30A0 && c <= 0x30FF); };
+    size_t pos = begin;
+    while (pos < end) {
+        const bool inside = cjk(cps[pos]);
+        const size_t start = pos;
+        while (pos < end && cjk(cps[pos]) == inside) ++pos;
+        out.push_back(pos - start);
+    }
+}
+
+// DeepSeek V3's last regex. Code points no alternative matches (digits, '~', controls) run
+// together into one piece up to the next match, as llama.cpp keeps the text between matches.
+void split_deepseek_v3(const std::vector<uint32_t> &cps, size_t begin, size_t end, std::vector<size_t> &out) {
+    using C = DeepSeekClass;
+    auto cls = [&](size_t i) { return i < end ? C::of(cps[i]) : UnicodeClass::Undefined; };
+    auto valid = [&](size_t i) { return i < end; };
+    auto ascii_letter = [&](size_t i) {
+        return i < end && ((cps[i] >= 'A' && cps[i] <= 'Z') || (cps[i] >= 'a' && cps[i] <= 'z'));
+    };
+    auto ascii_punct = [&](size_t i) {
+        if (i >= end) return false;
+        const uint32_t c = cps[i];
+        return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) || (c >= 0x7B && c <= 0x7E);
+    };
+    auto letter_or_mark = [&](size_t i) {
+        const UnicodeClass k = cls(i);
+        return valid(i) && (k == UnicodeClass::Letter || k == UnicodeClass::Mark);
+    };
+    auto punct_or_symbol = [&](size_t i) {
+        const UnicodeClass k = cls(i);
+        return valid(i) && (k == UnicodeClass::Punctuation || k == UnicodeClass::Symbol);
+    };
+    auto space = [&](size_t i) { return i < end && C::space(cps[i]); };
+    auto newline = [&](size_t i) { return i < end && (cps[i] == '\r' || cps[i] == '\n'); };
+
+    size_t gap = begin, pos = begin;
+    const auto match = [&](size_t start, size_t stop) {
+        if (start > gap) out.push_back(start - gap);
+        out.push_back(stop - start);
+        pos = gap = stop;
+    };
+    while (pos < end) {
+        // [!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+
+        if (ascii_punct(pos) && ascii_letter(pos + 1)) {
+            size_t e = pos + 1;
+            while (ascii_letter(e)) ++e;
+            match(pos, e);
+            continue;
+        }
+        // [^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+
+        {
+            const UnicodeClass k = cls(pos);
+            const bool prefix = !newline(pos) && k != UnicodeClass::Letter && k != UnicodeClass::Punctuation &&
+                                k != UnicodeClass::Symbol;
+            size_t e = pos;
+            if (prefix && letter_or_mark(pos + 1)) e = pos + 1;
+            if (letter_or_mark(e)) {
+                while (letter_or_mark(e)) ++e;
+                match(pos, e);
+                continue;
+            }
+        }
+        //  ?[\p{P}\p{S}]+[\r\n]*
+        {
+            const size_t first = cps[pos] == ' ' ? pos + 1 : pos;
+            if (punct_or_symbol(first)) {
+                size_t e = first;
+                while (punct_or_symbol(e)) ++e;
+                while (newline(e)) ++e;
+                match(pos, e);
+                continue;
+            }
+        }
+        if (space(pos)) {
+            size_t n = 0, after_newline = 0;
+            while (space(pos + n)) {
+                if (newline(pos + n)) after_newline = pos + n + 1;
+                ++n;
+            }
+            if (after_newline > 0) {  // \s*[\r\n]+ (backtracking to the last newline)
+                match(pos, after_newline);
+            } else if (n > 1 && valid(pos + n)) {  // \s+(?!\S)
+                match(pos, pos + n - 1);
+            } else {  // \s+
+                match(pos, pos + n);
+            }
+            continue;
+        }
+        ++pos;  // no alternative matches here: part of the text between matches
+    }
+    if (end > gap) out.push_back(end - gap);
 }
 
 // Splits [begin, end) into maximal runs of code points in a class and the runs between them:
@@ -238,8 +373,19 @@ PreTokenizerSpec pre_tokenizer_for_name(std::string_view name) {
     for (const char *n : kGpt2) {
         if (name == n) return {PreTokenizer::Gpt2, false, false};
     }
+    static const char *const kQwen2[] = {"qwen2", "deepseek-r1-qwen", "megrez"};
+    for (const char *n : kQwen2) {
+        if (name == n) return {PreTokenizer::Qwen2, false, false};
+    }
+    if (name == "deepseek-v3") return {PreTokenizer::DeepSeekV3, false, false};
     if (name.empty() || name == "default") return {PreTokenizer::Default, false, false};
-    fail(LM_ERR_UNSUPPORTED, "unsupported pre-tokenizer tokenizer.ggml.pre = '" + std::string(name) + "'");
+    std::string known = "default";
+    for (const char *n : kLlama3) known += std::string(", ") + n;
+    for (const char *n : kGpt2) known += std::string(", ") + n;
+    for (const char *n : kQwen2) known += std::string(", ") + n;
+    known += ", deepseek-v3";
+    fail(LM_ERR_UNSUPPORTED, "unsupported pre-tokenizer tokenizer.ggml.pre = '" + std::string(name) +
+                                 "' (supported: " + known + ")");
 }
 
 void pre_tokenize(PreTokenizer kind, const std::vector<uint32_t> &cps, std::vector<size_t> &words) {
@@ -252,6 +398,14 @@ void pre_tokenize(PreTokenizer kind, const std::vector<uint32_t> &cps, std::vect
             break;
         case PreTokenizer::Gpt2:
             pieces = apply(cps, whole, split_gpt2);
+            break;
+        case PreTokenizer::Qwen2:
+            pieces = apply(cps, whole, split_qwen2);
+            break;
+        case PreTokenizer::DeepSeekV3:
+            pieces = apply(cps, whole, split_number_triples);
+            pieces = apply(cps, pieces, split_cjk_runs);
+            pieces = apply(cps, pieces, split_deepseek_v3);
             break;
         case PreTokenizer::Default: {
             auto punct = [](const std::vector<uint32_t> &c, size_t b, size_t e, std::vector<size_t> &o) {

@@ -19,6 +19,13 @@ enum class PreTokenizer {
     // (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|
     // \s*[\r\n]+|\s+(?!\S)|\s+
     Llama3,
+    // Llama3's regex with single digits (\p{N} instead of \p{N}{1,3}): Qwen 2 / 2.5 / 3.
+    Qwen2,
+    // \p{N}{1,3}, then [一-龥぀-ゟ゠-ヿ]+, then
+    // [!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+|[^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+|
+    // ?[\p{P}\p{S}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+ , each splitting the pieces of the previous
+    // one, text no alternative matches kept as a piece (DeepSeek V3 / R1).
+    DeepSeekV3,
 };
 
 // The pre-tokenizer of a tokenizer.ggml.pre value, and whether that vocabulary takes a whole

@@ -79,6 +79,39 @@ class TokenizerConformanceTest {
         }));
     }
 
+    /**
+     * The Qwen 2 and DeepSeek V3 vocabularies come with both of llama.cpp's modes: {@code .out}
+     * tokenized with special tokens as plain text, {@code .special.out} with them parsed. Each case
+     * through the API and through {@code lamina tokenize} (--no-parse-special for the first).
+     */
+    @TestFactory
+    Stream<DynamicNode> qwen2AndDeepSeekV3TokenizeLikeLlamaCppInBothModes() {
+        return Stream.of("ggml-vocab-qwen2.gguf", "ggml-vocab-deepseek-v3.gguf").flatMap(vocab ->
+                Stream.of(".out", ".special.out").map(suffix -> {
+                    boolean parseSpecial = suffix.equals(".special.out");
+                    List<VocabCases.Case> cases = VocabCases.read(vocab, suffix);
+                    return DynamicContainer.dynamicContainer(vocab + suffix + " (" + cases.size() + " cases)",
+                            cases.stream().map(c -> DynamicTest.dynamicTest(c.displayName(), () -> {
+                                int[] got = model(vocab).tokenizer().encode(c.text(), false, parseSpecial);
+                                assertArrayEquals(c.ids(), got, () -> vocab + suffix + " case " + c.displayName()
+                                        + "\n  expected " + Arrays.toString(c.ids()) + "\n  got      "
+                                        + Arrays.toString(got));
+                                // The CLI for every tenth case: each run starts a JVM.
+                                if (c.index() % 10 == 0) {
+                                    List<String> args = new java.util.ArrayList<>(List.of("tokenize", "-m",
+                                            VocabCases.vocab(vocab).toString(), "--no-bos", "-p", c.text()));
+                                    if (!parseSpecial) args.add("--no-parse-special");
+                                    CliTest.Run run = CliTest.lamina(args.toArray(String[]::new));
+                                    assertEquals(0, run.exitCode(), run.err());
+                                    String expected = Arrays.stream(c.ids()).mapToObj(Integer::toString)
+                                            .collect(Collectors.joining(" "));
+                                    assertEquals(expected + System.lineSeparator(), run.out(),
+                                            "lamina tokenize: " + vocab + suffix + " case " + c.displayName());
+                                }
+                            })));
+                }));
+    }
+
     private interface CaseTest {
         DynamicNode make(String vocab, VocabCases.Case c);
     }

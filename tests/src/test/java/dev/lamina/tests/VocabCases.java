@@ -43,8 +43,13 @@ public final class VocabCases {
     }
 
     public static List<Case> read(String vocabName) {
+        return read(vocabName, ".out");
+    }
+
+    /** With the ids of {@code NAME + outSuffix}: ".out", or ".special.out" (special tokens parsed). */
+    public static List<Case> read(String vocabName, String outSuffix) {
         Path inp = require(TestData.root().resolve("vocab").resolve(vocabName + ".inp"));
-        Path out = require(TestData.root().resolve("vocab").resolve(vocabName + ".out"));
+        Path out = require(TestData.root().resolve("vocab").resolve(vocabName + outSuffix));
         List<String> inputs = splitInputs(readUtf8(inp));
         List<String> lines = new ArrayList<>(Arrays.asList(readUtf8(out).split("\n", -1)));
         // getline semantics: a final newline ends the last line, it does not start an empty one.
