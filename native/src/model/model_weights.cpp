@@ -15,7 +15,7 @@ std::vector<Weight *> ModelWeights::matrices() {
                           &L.ffn_down, &L.ffn_gate_shexp, &L.ffn_up_shexp, &L.ffn_down_shexp}) {
             add(*w);
         }
-        for (std::vector<Weight> *experts : {&L.gate_exps, &L.up_exps, &L.down_exps}) {
+        for (std::vector<Weight> *experts : {&L.gate_exps, &L.up_exps, &L.down_exps, &L.wk_b, &L.wv_b}) {
             for (Weight &w : *experts) add(w);
         }
     }

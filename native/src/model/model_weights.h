@@ -25,7 +25,8 @@ struct LayerWeights {
     // Multi-head latent attention: Q through a low-rank pair (q_a, q_b; or wq without LoRA),
     // the compressed KV latent and the shared rotary key from kv_a_mqa; wk_b absorbs K's
     // decompression into the query, wv_b decompresses the attention's latent output per head.
-    Weight wq_a, q_a_norm, wq_b, wkv_a_mqa, kv_a_norm, wk_b, wv_b;
+    Weight wq_a, q_a_norm, wq_b, wkv_a_mqa, kv_a_norm;
+    std::vector<Weight> wk_b, wv_b;  // per head
 
     // Dense feed-forward: gate and up separate, or fused in ffn_up (gate first, as Phi-3);
     // no gate for plain GELU MLPs (Bloom, Falcon).
