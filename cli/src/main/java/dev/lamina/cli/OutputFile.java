@@ -58,6 +58,28 @@ final class OutputFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Fails with a message naming {@code option} and the path when {@code output} cannot be
+     * written: its directory is missing, not a directory or not writable, or it is a directory.
+     * (Checked before a command's work starts; writing itself may still fail, e.g. a full disk.)
+     */
+    static void refuseUnwritable(Path output, String option) {
+        Path dir = output.toAbsolutePath().getParent();
+        String what = "cannot write " + option + " '" + output + "': ";
+        if (Files.isDirectory(output)) {
+            throw new IllegalArgumentException(what + "it is a directory");
+        }
+        if (dir == null || !Files.exists(dir)) {
+            throw new IllegalArgumentException(what + "directory '" + dir + "' does not exist");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(what + "'" + dir + "' is not a directory");
+        }
+        if (!Files.isWritable(dir)) {
+            throw new IllegalArgumentException(what + "directory '" + dir + "' is not writable");
+        }
+    }
+
     FileChannel channel() {
         return channel;
     }
