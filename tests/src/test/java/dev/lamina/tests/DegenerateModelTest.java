@@ -157,25 +157,37 @@ class DegenerateModelTest {
     }
 
     @Test
-    void qwen2FileRelabelledLlamaIsRefusedForItsBiases() throws IOException {
-        GgufEditor e = edit("qwen2-f16.gguf");
+    void qwen3FileRelabelledLlamaIsRefusedForItsQkNorms() throws IOException {
+        // llama takes optional biases (as llama.cpp does), so a relabelled qwen2 file loads; a
+        // relabelled qwen3 file has per-head Q/K norms llama would silently skip.
+        GgufEditor e = edit("qwen3-f16.gguf");
         e.entries.replaceAll(entry -> {
             String key = new String(entry.key(), StandardCharsets.UTF_8);
-            return key.startsWith("qwen2.")
+            return key.startsWith("qwen3.")
                     ? new GgufEditor.Entry(("llama." + key.substring(6)).getBytes(StandardCharsets.UTF_8),
                             entry.typeAndValue())
                     : entry;
         });
         Path path = write(e.setString("general.architecture", "llama"));
-        assertLoadFails(ModelFormatException.class, path, "architecture 'llama'", "'blk.0.attn_q.bias'",
-                "'blk.1.attn_v.bias'");
+        ModelFormatException thrown = assertLoadFails(ModelFormatException.class, path, "architecture 'llama'",
+                "not used", "'blk.0.attn_q_norm.weight'", "'blk.0.attn_k_norm.weight'");
+        assertEquals(Status.BAD_FORMAT, thrown.status());
     }
 
     @Test
-    void mixtureOfExpertsIsRefusedNamingTheExperts() {
-        ModelFormatException e = assertLoadFails(ModelFormatException.class, TestData.model("mixtral-moe-f32.gguf"),
-                "mixture-of-experts", "'blk.0.ffn_gate_exps.weight'", "'blk.1.ffn_down_exps.weight'");
-        assertEquals(Status.UNSUPPORTED, e.status());
+    void expertTensorsWithoutAnExpertCountAreRefusedNamingThem() throws IOException {
+        Path path = write(edit("mixtral-moe-f32.gguf").remove("llama.expert_count").remove("llama.expert_used_count"));
+        ModelFormatException e = assertLoadFails(ModelFormatException.class, path, "not used",
+                "'blk.0.ffn_gate_inp.weight'", "'blk.0.ffn_gate_exps.weight'");
+        assertEquals(Status.BAD_FORMAT, e.status());
+    }
+
+    @Test
+    void mixtureOfExpertsFileLoads() throws IOException {
+        try (Model model = Model.load(TestData.model("mixtral-moe-f32.gguf"))) {
+            assertEquals("llama", model.info().architecture());
+            assertTrue(model.info().expertCount() > 1, "expert count " + model.info().expertCount());
+        }
     }
 
     @Test
