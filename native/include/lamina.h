@@ -147,6 +147,15 @@ LM_API lm_status lm_model_n_worker_threads(const lm_model *model, int32_t *out_t
  * token routes through. Divided into the memory bandwidth: the decode speed limit. */
 LM_API lm_status lm_model_decode_weight_bytes(const lm_model *model, uint64_t *out_bytes);
 
+/* Bytes of KV cache one position takes in a cache of type kv_type (NULL = the default, as
+ * lm_session_params.kv_type): K and V of every layer, what lm_session_kv_bytes_per_token reports
+ * for this model's sessions. A type the model's head widths cannot use is LM_ERR_UNSUPPORTED. */
+LM_API lm_status lm_model_kv_bytes_per_token(const lm_model *model, const char *kv_type, uint64_t *out_bytes);
+/* The same for a multi-head attention cache of this shape: every query head keeping its own key
+ * and value at full width (for latent attention the decompressed widths). Beside
+ * lm_model_kv_bytes_per_token it shows what grouped-query or latent attention saves. */
+LM_API lm_status lm_model_mha_kv_bytes_per_token(const lm_model *model, const char *kv_type, uint64_t *out_bytes);
+
 /* The SHA-256 of a whole file as 64 lowercase hex digits (two-call string pattern). */
 LM_API lm_status lm_file_sha256(const char *path, char *buf, size_t capacity, size_t *out_len);
 

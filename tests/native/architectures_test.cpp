@@ -177,4 +177,51 @@ TEST(Experts, DecodeWeightBytesCountTheRoutedShareOfTheExperts) {
     }
 }
 
+// KV bytes per position: latent attention keeps one latent plus a rotary key per layer (the value
+// is the latent), far less than multi-head attention of its shape; grouped-query attention keeps
+// n_head_kv of n_head heads; a session's cache is what the model says.
+TEST(KvCacheSize, LatentAndGroupedAttentionAgainstMultiHead) {
+    // deepseek2-f32: 2 layers, latent 32 + rotary 8, 4 heads of keys 24 and values 16; the
+    // llama files from their hyperparameters.
+    for (const char *name : {"models/deepseek2-f32.gguf", "models/llama3-gqa-f16.gguf", "models/llama2-mha-f32.gguf"}) {
+        const std::string path = lamina::testing::require_test_file(name);
+        ASSERT_FALSE(path.empty());
+        lm_model *model = nullptr;
+        ASSERT_EQ(lm_model_load(path.c_str(), lm_model_default_params(), &model), LM_OK) << lm_last_error();
+        lm_model_info info{};
+        ASSERT_EQ(lm_model_get_info(model, &info), LM_OK);
+        uint64_t want = 0, want_mha = 0;
+        if (std::string(info.architecture) == "deepseek2") {
+            want = 2u * (32 + 8) * 2, want_mha = 2u * 4 * (24 + 16) * 2;
+        } else {
+            want = uint64_t(info.n_layer) * info.n_head_kv * info.head_dim * 2 * 2;
+            want_mha = uint64_t(info.n_layer) * info.n_head * info.head_dim * 2 * 2;
+        }
+        uint64_t got = 0, got_mha = 0, got_f32 = 0;
+        ASSERT_EQ(lm_model_kv_bytes_per_token(model, nullptr, &got), LM_OK) << lm_last_error();
+        ASSERT_EQ(lm_model_mha_kv_bytes_per_token(model, "f16", &got_mha), LM_OK) << lm_last_error();
+        ASSERT_EQ(lm_model_kv_bytes_per_token(model, "f32", &got_f32), LM_OK) << lm_last_error();
+        EXPECT_EQ(got, want) << name;
+        EXPECT_EQ(got_mha, want_mha) << name;
+        EXPECT_EQ(got_f32, 2 * want) << name;
+
+        lm_session_params sp = lm_session_default_params();
+        sp.n_ctx = 64;
+        lm_session *session = nullptr;
+        ASSERT_EQ(lm_session_new(model, sp, &session), LM_OK) << lm_last_error();
+        uint64_t session_bytes = 0;
+        ASSERT_EQ(lm_session_kv_bytes_per_token(session, &session_bytes), LM_OK);
+        EXPECT_EQ(session_bytes, got) << name;
+        lm_session_free(session);
+
+        uint64_t unused = 0;
+        EXPECT_EQ(lm_model_kv_bytes_per_token(model, "q4_0", &unused), LM_ERR_INVALID_ARGUMENT);
+        EXPECT_NE(std::string(lm_last_error()).find("q4_0"), std::string::npos) << lm_last_error();
+        if (std::string(info.architecture) == "deepseek2") {
+            EXPECT_EQ(lm_model_kv_bytes_per_token(model, "q8_0", &unused), LM_ERR_UNSUPPORTED);
+        }
+        lm_model_free(model);
+    }
+}
+
 }  // namespace

@@ -135,6 +135,25 @@ LM_API lm_status lm_model_decode_weight_bytes(const lm_model *model, uint64_t *o
     });
 }
 
+LM_API lm_status lm_model_kv_bytes_per_token(const lm_model *model, const char *kv_type, uint64_t *out_bytes) {
+    return abi_guard("lm_model_kv_bytes_per_token", [&] {
+        const ModelHparams &hp = model_of(model, "lm_model_kv_bytes_per_token").hparams();
+        const GgmlType type = parse_kv_type(kv_type);
+        const KvCache::KvWidths widths = KvCache::widths_of(hp);
+        KvCache::check_type(type, widths);
+        *require(out_bytes, "lm_model_kv_bytes_per_token", "out_bytes") =
+            KvCache::kv_bytes_per_token(type, widths, hp.n_layer);
+    });
+}
+
+LM_API lm_status lm_model_mha_kv_bytes_per_token(const lm_model *model, const char *kv_type, uint64_t *out_bytes) {
+    return abi_guard("lm_model_mha_kv_bytes_per_token", [&] {
+        const ModelHparams &hp = model_of(model, "lm_model_mha_kv_bytes_per_token").hparams();
+        *require(out_bytes, "lm_model_mha_kv_bytes_per_token", "out_bytes") =
+            KvCache::mha_kv_bytes_per_token(parse_kv_type(kv_type), hp);
+    });
+}
+
 LM_API lm_status lm_model_get_info(const lm_model *model, lm_model_info *out) {
     return abi_guard("lm_model_get_info", [&] {
         const Model &m = model_of(model, "lm_model_get_info");

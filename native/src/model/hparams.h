@@ -48,6 +48,7 @@ struct ModelHparams {
     int32_t kv_lora_rank = 0;
     int32_t head_dim_mla = 0;    // per-head width of Q/K before absorption (nope + rope)
     int32_t head_dim_v_mla = 0;  // per-head width of V after decompression
+    bool values_in_keys = false; // the cached V row is the start of the K row (the latent), kept once
 
     // Rotary embedding.
     float rope_freq_base = 10000.0f;

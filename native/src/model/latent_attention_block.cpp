@@ -40,10 +40,8 @@ void Forward::latent_attention(int32_t l, const float *in, float *out) {
                     s_.rope_cos.data(), s_.rope_sin.data());
     for (int64_t t = 0; t < T_; ++t) be_.rms_norm(kv + t * KR, 1, L.kv_a_norm, hp_.rms_norm_eps, kv + t * KR);
     check(kv, KR, l, "key/value latent", &L.kv_a_norm);
-    for (int64_t t = 0; t < T_; ++t) {
-        cache_.store_k(l, b_.cells[t], kv + t * KR);
-        cache_.store_v(l, b_.cells[t], kv + t * KR);  // the latent: the row's first C values
-    }
+    // One cached row per token: its first C values are the value as well (values_in_keys).
+    for (int64_t t = 0; t < T_; ++t) cache_.store_k(l, b_.cells[t], kv + t * KR);
 
     // Absorbed queries: per head, q_latent = wk_b[h] · q_nope, then the rotated part after it.
     float *qf = grow(s_.qkv, T_ * H * KR);

@@ -53,8 +53,11 @@ size_t kv_row_bytes(GgmlType type, int64_t n) {
     return static_cast<size_t>(n / g.block_size) * g.type_size;
 }
 
-KvCache::KvCache(int32_t n_layer, int32_t n_ctx, const KvWidths &w, GgmlType type)
-    : n_layer_(n_layer), n_ctx_(n_ctx), widths_(w), type_(type), k_row_bytes_(0), v_row_bytes_(0) {
+KvCache::KvWidths KvCache::widths_of(const ModelHparams &hp) {
+    return KvWidths{hp.n_embd_k(), hp.head_dim, hp.n_embd_v(), hp.head_dim_v, hp.values_in_keys};
+}
+
+void KvCache::check_type(GgmlType type, const KvWidths &w) {
     if (find_kv_type(type) == nullptr) {
         fail(LM_ERR_UNSUPPORTED, "KV cache type id " + std::to_string(static_cast<uint32_t>(type)) +
                                      " is not supported (known: " + kv_type_names() + ")");
@@ -67,8 +70,34 @@ KvCache::KvCache(int32_t n_layer, int32_t n_ctx, const KvWidths &w, GgmlType typ
                                          std::to_string(head_dim) + " (use kv_type f16 or f32)");
         }
     }
+}
+
+size_t KvCache::mha_kv_bytes_per_token(GgmlType type, const ModelHparams &hp) {
+    const bool latent = hp.kv_lora_rank > 0;
+    const int64_t k = latent ? hp.head_dim_mla : hp.head_dim, v = latent ? hp.head_dim_v_mla : hp.head_dim_v;
+    const TypeGeometry g = type_geometry(static_cast<uint32_t>(type));
+    const auto bytes = [&](int64_t n) {  // whole blocks per head
+        return static_cast<size_t>((n + g.block_size - 1) / g.block_size) * g.type_size;
+    };
+    return (bytes(k) + bytes(v)) * static_cast<size_t>(std::max(hp.n_head, 0)) *
+           static_cast<size_t>(std::max(hp.n_layer, 0));
+}
+
+size_t KvCache::kv_bytes_per_token(GgmlType type, const KvWidths &w, int32_t n_layer) {
+    const size_t k = kv_row_bytes(type, std::max<int64_t>(w.n_embd_k, 0));
+    const size_t v = w.values_in_keys ? 0 : kv_row_bytes(type, std::max<int64_t>(w.n_embd_v, 0));
+    return (k + v) * static_cast<size_t>(std::max(n_layer, 0));
+}
+
+KvCache::KvCache(int32_t n_layer, int32_t n_ctx, const KvWidths &w, GgmlType type)
+    : n_layer_(n_layer), n_ctx_(n_ctx), widths_(w), type_(type), k_row_bytes_(0), v_row_bytes_(0) {
+    check_type(type, w);
+    if (w.values_in_keys && w.n_embd_v > w.n_embd_k) {
+        fail(LM_ERR_INTERNAL, "KV cache: values inside keys need V rows (" + std::to_string(w.n_embd_v) +
+                                  ") no wider than K rows (" + std::to_string(w.n_embd_k) + ")");
+    }
     k_row_bytes_ = kv_row_bytes(type, w.n_embd_k < 0 ? 0 : w.n_embd_k);
-    v_row_bytes_ = kv_row_bytes(type, w.n_embd_v < 0 ? 0 : w.n_embd_v);
+    v_row_bytes_ = w.values_in_keys ? 0 : kv_row_bytes(type, w.n_embd_v < 0 ? 0 : w.n_embd_v);
     size_t n = 0, nk = 0, nv = 0;
     if (n_layer < 0 || n_ctx < 0 || w.n_embd_k < 0 || w.n_embd_v < 0 ||
         __builtin_mul_overflow(static_cast<size_t>(n_layer), static_cast<size_t>(n_ctx), &n) ||

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "model/hparams.h"
 #include "quant/ggml_type.h"
 
 namespace lamina {
@@ -32,27 +33,43 @@ public:
     KvCache(int32_t n_layer, int32_t n_ctx, int32_t n_embd_kv, int32_t head_dim, GgmlType type = GgmlType::F16)
         : KvCache(n_layer, n_ctx, KvWidths{n_embd_kv, head_dim, n_embd_kv, head_dim}, type) {}
     // K and V rows of different widths (multi-head latent attention keeps a latent plus a rotary key).
+    // values_in_keys: a cell's V row is the first n_embd_v values of its K row (one KV head), so
+    // no V plane is kept; latent attention's value is the latent its key starts with.
     struct KvWidths {
         int32_t n_embd_k, head_dim_k, n_embd_v, head_dim_v;
+        bool values_in_keys = false;
     };
     KvCache(int32_t n_layer, int32_t n_ctx, const KvWidths &widths, GgmlType type = GgmlType::F16);
+    // The widths a model's cache has.
+    static KvWidths widths_of(const ModelHparams &hp);
+    // Throws LaminaError(LM_ERR_UNSUPPORTED) when the widths do not fit the type's blocks.
+    static void check_type(GgmlType type, const KvWidths &widths);
 
     int32_t n_ctx() const { return n_ctx_; }
     GgmlType type() const { return type_; }
-    // Bytes of one cell's K row and V row, and of K plus V of one cell over every layer.
+    // Bytes from one cell's K row (V row) to the next, and the bytes K and V of one cell take
+    // over every layer (kv_bytes_per_token).
     size_t k_row_bytes() const { return k_row_bytes_; }
-    size_t v_row_bytes() const { return v_row_bytes_; }
-    size_t bytes_per_token() const { return (k_row_bytes_ + v_row_bytes_) * static_cast<size_t>(n_layer_); }
+    size_t v_row_bytes() const { return widths_.values_in_keys ? k_row_bytes_ : v_row_bytes_; }
+    size_t bytes_per_token() const { return kv_bytes_per_token(type_, widths_, n_layer_); }
+    bool values_in_keys() const { return widths_.values_in_keys; }
+    static size_t kv_bytes_per_token(GgmlType type, const KvWidths &widths, int32_t n_layer);
+    // What a multi-head attention cache of the model's shape takes per position: n_head keys and
+    // values per layer at their full (for latent attention, decompressed) widths.
+    static size_t mha_kv_bytes_per_token(GgmlType type, const ModelHparams &hp);
 
     // The first row of a layer's plane; cell c's row is k_row_bytes() (v_row_bytes()) * c further.
     const uint8_t *k_plane(int32_t layer) const { return k_.get() + index(layer, 0, k_row_bytes_); }
-    const uint8_t *v_plane(int32_t layer) const { return v_.get() + index(layer, 0, v_row_bytes_); }
+    const uint8_t *v_plane(int32_t layer) const {
+        return widths_.values_in_keys ? k_plane(layer) : v_.get() + index(layer, 0, v_row_bytes_);
+    }
     // Converts (F16) or quantizes (Q8_0) a row of floats into cell `cell` of a layer.
     void store_k(int32_t layer, int32_t cell, const float *row) {
         store(k_.get() + index(layer, cell, k_row_bytes_), row, widths_.n_embd_k);
     }
+    // With values_in_keys there is nothing to store: store_k wrote the value with the key.
     void store_v(int32_t layer, int32_t cell, const float *row) {
-        store(v_.get() + index(layer, cell, v_row_bytes_), row, widths_.n_embd_v);
+        if (!widths_.values_in_keys) store(v_.get() + index(layer, cell, v_row_bytes_), row, widths_.n_embd_v);
     }
 
 private:

@@ -60,11 +60,10 @@ int32_t resolve_sequences(int32_t requested) {
 KvCache make_cache(const Model &model, int32_t n_ctx, int32_t n_ubatch, int32_t n_threads, const char *kv_type) {
     const GgmlType type = parse_kv_type(kv_type);
     const ModelHparams &hp = model.hparams();
-    const uint64_t kv_bytes_per_token = static_cast<uint64_t>(std::max(hp.n_layer, 0)) *
-                                        (kv_row_bytes(type, std::max<int64_t>(hp.n_embd_k(), 0)) +
-                                         kv_row_bytes(type, std::max<int64_t>(hp.n_embd_v(), 0)));
+    const KvCache::KvWidths widths = KvCache::widths_of(hp);
+    const uint64_t kv_bytes_per_token = KvCache::kv_bytes_per_token(type, widths, hp.n_layer);
     check_session_memory(model.file().name(), hp, n_ctx, n_ubatch, n_threads, kv_bytes_per_token, host_memory_limit());
-    return KvCache(hp.n_layer, n_ctx, KvCache::KvWidths{hp.n_embd_k(), hp.head_dim, hp.n_embd_v(), hp.head_dim_v}, type);
+    return KvCache(hp.n_layer, n_ctx, widths, type);
 }
 
 void check_tokens(const lm_token *tokens, int32_t n_tokens, int32_t n_vocab) {

@@ -10,6 +10,7 @@ extern const Architecture kGemma2Architecture;
 extern const Architecture kPhi3Architecture;
 extern const Architecture kFalconArchitecture;
 extern const Architecture kBloomArchitecture;
+extern const Architecture kDeepSeek2Architecture;
 
 const std::vector<const Architecture *> &architectures() {
     static const std::vector<const Architecture *> table = {
@@ -21,6 +22,7 @@ const std::vector<const Architecture *> &architectures() {
         &kPhi3Architecture,
         &kFalconArchitecture,
         &kBloomArchitecture,
+        &kDeepSeek2Architecture,
     };
     return table;
 }

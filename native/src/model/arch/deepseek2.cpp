@@ -3,10 +3,7 @@
 // key), YaRN rotary angles with DeepSeek's attention-scale correction, leading dense layers,
 // then a mixture of experts with shared experts (softmax or sigmoid routing, optional selection
 // bias and renormalisation).
-//
-// Not in the architecture table yet: on ../shared's deepseek2-f32 the first prompt row matches
-// llama.cpp (1e-4) but every later one differs by 1.5e-2 to 7e-2, so the query/key side (the
-// absorbed queries, the rotary part or the YaRN scaling) still differs from llama.cpp's graph.
+
 #include <cmath>
 
 #include "common/error.h"
@@ -31,15 +28,18 @@ void read_hparams(const GgufFile &f, ModelHparams &hp) {
                                     "one KV head; the file has " + std::to_string(hp.head_dim) + ", " +
                                     std::to_string(hp.head_dim_v) + " and " + std::to_string(hp.n_head_kv));
     }
+    hp.values_in_keys = true;  // the latent is both the key's first part and the value
     // llama.cpp's YaRN for DeepSeek: the rotary angles keep the file's attn_factor (YaRN's own
     // 1 + 0.1 ln(s) growth of cos/sin is cancelled), and the scores get mscale^2 / sqrt(d) with
-    // mscale = attn_factor * (1 + 0.1 * yarn_log_multiplier * ln(s)), s = 1 / freq_scale.
+    // mscale = attn_factor * (1 + yarn_log_multiplier * ln(s)), s = 1 / freq_scale. The file's
+    // multiplier is already 0.1 * mscale_all_dim (the converter stores it so), which makes this
+    // the checkpoint's own yarn_get_mscale.
     const float attn_factor = hp.rope_attn_factor;
     float mscale = attn_factor;
     if (hp.rope_yarn && hp.rope_freq_scale != 1.0f) {
         const float log_s = std::log(1.0f / hp.rope_freq_scale);
         hp.rope_attn_factor = attn_factor / (1.0f + 0.1f * log_s);
-        mscale = attn_factor * (1.0f + 0.1f * hp.rope_yarn_log_mul * log_s);
+        mscale = attn_factor * (1.0f + hp.rope_yarn_log_mul * log_s);
     }
     hp.attention_scale = mscale * mscale / std::sqrt(static_cast<float>(hp.head_dim_mla));
 }

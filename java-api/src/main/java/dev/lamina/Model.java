@@ -8,6 +8,8 @@ import static dev.lamina.bindings.lamina_h.lm_model_meta_key;
 import static dev.lamina.bindings.lamina_h.lm_model_meta_string;
 import static dev.lamina.bindings.lamina_h.lm_model_meta_value_text;
 import static dev.lamina.bindings.lamina_h.lm_model_decode_weight_bytes;
+import static dev.lamina.bindings.lamina_h.lm_model_kv_bytes_per_token;
+import static dev.lamina.bindings.lamina_h.lm_model_mha_kv_bytes_per_token;
 import static dev.lamina.bindings.lamina_h.lm_model_n_worker_threads;
 import static dev.lamina.bindings.lamina_h.lm_model_tensor_info;
 
@@ -327,6 +329,40 @@ public final class Model implements AutoCloseable {
             try (Arena call = Arena.ofConfined()) {
                 MemorySegment out = call.allocate(ValueLayout.JAVA_LONG);
                 Native.check(lm_model_decode_weight_bytes(state.handle, out), path);
+                return out.get(ValueLayout.JAVA_LONG, 0);
+            }
+        });
+    }
+
+    /**
+     * Bytes of KV cache one position takes with a cache of {@code kvType}: keys and values of
+     * every layer, what a {@link Session} of this model with that type uses per token. Multi-head
+     * latent attention keeps one compressed latent per layer; compare {@link #multiHeadKvBytesPerToken}.
+     *
+     * @throws LaminaException (status UNSUPPORTED) when the model's head widths cannot use the type
+     */
+    public long kvBytesPerToken(KvType kvType) {
+        String name = Objects.requireNonNull(kvType, "kvType").nativeName();
+        return read(() -> {
+            try (Arena call = Arena.ofConfined()) {
+                MemorySegment out = call.allocate(ValueLayout.JAVA_LONG);
+                Native.check(lm_model_kv_bytes_per_token(state.handle, call.allocateFrom(name), out), path);
+                return out.get(ValueLayout.JAVA_LONG, 0);
+            }
+        });
+    }
+
+    /**
+     * What a multi-head attention cache of this model's shape would take per position: every
+     * query head with its own full-width key and value (for latent attention the decompressed
+     * widths). Against {@link #kvBytesPerToken} it shows what grouped-query or latent attention saves.
+     */
+    public long multiHeadKvBytesPerToken(KvType kvType) {
+        String name = Objects.requireNonNull(kvType, "kvType").nativeName();
+        return read(() -> {
+            try (Arena call = Arena.ofConfined()) {
+                MemorySegment out = call.allocate(ValueLayout.JAVA_LONG);
+                Native.check(lm_model_mha_kv_bytes_per_token(state.handle, call.allocateFrom(name), out), path);
                 return out.get(ValueLayout.JAVA_LONG, 0);
             }
         });

@@ -3,7 +3,7 @@
 package dev.lamina.bindings;
 
 public final class LaminaHeaderDigest {
-    public static final String SHA256 = "8f206ff3eec4c9bb53ff85a9aeb83c33f38422843a54e730884b731aa6e544fe";
+    public static final String SHA256 = "056f0fb875823b549148fa13e3aaeca510239f6377cc9876d0bd06b40bed7f7a";
 
     private LaminaHeaderDigest() {}
 }

@@ -782,6 +782,130 @@ public class lamina_h extends lamina_h$shared {
         }
     }
 
+    private static class lm_model_kv_bytes_per_token {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_model_kv_bytes_per_token");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_model_kv_bytes_per_token(const lm_model *model, const char *kv_type, uint64_t *out_bytes)
+     * }
+     */
+    public static FunctionDescriptor lm_model_kv_bytes_per_token$descriptor() {
+        return lm_model_kv_bytes_per_token.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_model_kv_bytes_per_token(const lm_model *model, const char *kv_type, uint64_t *out_bytes)
+     * }
+     */
+    public static MethodHandle lm_model_kv_bytes_per_token$handle() {
+        return lm_model_kv_bytes_per_token.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_model_kv_bytes_per_token(const lm_model *model, const char *kv_type, uint64_t *out_bytes)
+     * }
+     */
+    public static MemorySegment lm_model_kv_bytes_per_token$address() {
+        return lm_model_kv_bytes_per_token.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_model_kv_bytes_per_token(const lm_model *model, const char *kv_type, uint64_t *out_bytes)
+     * }
+     */
+    public static int lm_model_kv_bytes_per_token(MemorySegment model, MemorySegment kv_type, MemorySegment out_bytes) {
+        var mh$ = lm_model_kv_bytes_per_token.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_model_kv_bytes_per_token", model, kv_type, out_bytes);
+            }
+            return (int)mh$.invokeExact(model, kv_type, out_bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_model_mha_kv_bytes_per_token {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_model_mha_kv_bytes_per_token");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_model_mha_kv_bytes_per_token(const lm_model *model, const char *kv_type, uint64_t *out_bytes)
+     * }
+     */
+    public static FunctionDescriptor lm_model_mha_kv_bytes_per_token$descriptor() {
+        return lm_model_mha_kv_bytes_per_token.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_model_mha_kv_bytes_per_token(const lm_model *model, const char *kv_type, uint64_t *out_bytes)
+     * }
+     */
+    public static MethodHandle lm_model_mha_kv_bytes_per_token$handle() {
+        return lm_model_mha_kv_bytes_per_token.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_model_mha_kv_bytes_per_token(const lm_model *model, const char *kv_type, uint64_t *out_bytes)
+     * }
+     */
+    public static MemorySegment lm_model_mha_kv_bytes_per_token$address() {
+        return lm_model_mha_kv_bytes_per_token.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_model_mha_kv_bytes_per_token(const lm_model *model, const char *kv_type, uint64_t *out_bytes)
+     * }
+     */
+    public static int lm_model_mha_kv_bytes_per_token(MemorySegment model, MemorySegment kv_type, MemorySegment out_bytes) {
+        var mh$ = lm_model_mha_kv_bytes_per_token.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_model_mha_kv_bytes_per_token", model, kv_type, out_bytes);
+            }
+            return (int)mh$.invokeExact(model, kv_type, out_bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class lm_file_sha256 {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             lamina_h.C_INT,

@@ -1,5 +1,6 @@
 package dev.lamina.cli;
 
+import dev.lamina.KvType;
 import dev.lamina.Lamina;
 import dev.lamina.Model;
 import dev.lamina.ModelInfo;
@@ -81,6 +82,8 @@ final class InfoCommand implements Callable<Integer> {
                     : String.format(Locale.ROOT, "%d matrices, %,d bytes (interleaved rows for faster prompts)",
                             i.repackedMatrices(), i.repackedBytes()));
             row(out, "tensors", i.tensorCount());
+            row(out, "kv per token", String.format(Locale.ROOT, "%,d bytes (%s cache; multi-head attention of this shape: %,d)",
+                    m.kvBytesPerToken(KvType.F16), KvType.F16.nativeName(), m.multiHeadKvBytesPerToken(KvType.F16)));
             if (!noMetadata) {
                 Map<String, String> metadata = m.metadata();
                 out.println();
