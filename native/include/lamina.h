@@ -280,25 +280,40 @@ LM_API lm_status lm_session_n_logit_rows(const lm_session *session, int32_t *out
 
 /* ---- sampling --------------------------------------------------------------------------- */
 
-typedef struct lm_sampler_params {
-    uint64_t seed;          /* same seed + same logits = same tokens */
-    float temperature;      /* <= 0: greedy (argmax) */
-    int32_t top_k;          /* <= 0: off */
-    float top_p;            /* >= 1: off */
-    float min_p;            /* <= 0: off */
-    float repeat_penalty;   /* 1: off */
-    int32_t repeat_last_n;  /* how many accepted tokens the penalty looks back over */
-} lm_sampler_params;
+/* A sampler is a chain, as llama.cpp's llama_sampler_chain: samplers applied in the order they
+ * were added to each token's logits, the last one picking the token. Each is added as a spec,
+ * "NAME key=value ...", for example
+ *   "logit_bias 15043=-inf 29871=2.5"      "penalties last_n=64 repeat=1.1 frequency=0 presence=0"
+ *   "top_k k=40"   "typical p=0.9"   "top_p p=0.95"   "min_p p=0.05"   "xtc probability=0.5 threshold=0.1"
+ *   "temperature t=0.8"   "temperature t=0.8 range=0.5 exponent=1"   "mirostat_v2 tau=5 eta=0.1"
+ *   "greedy"   "dist"
+ * Keys left out take their defaults (lm_sampler_catalog lists every sampler with them). A chain
+ * that does not end with a picking sampler (greedy, dist, mirostat_v2) ends with "dist", a draw
+ * from the chain's seeded random numbers: the same seed, specs and logits give the same tokens
+ * on every run and CPU variant. Sampling allocates nothing per token after the first. */
 
-LM_API lm_sampler_params lm_sampler_default_params(void);
-LM_API lm_status lm_sampler_new(lm_sampler_params params, lm_sampler **out_sampler);
+/* A new, empty chain. model may be NULL; with it, sample checks n_vocab against the model's and
+ * logit_bias checks its token ids. */
+LM_API lm_status lm_sampler_new(const lm_model *model, uint64_t seed, lm_sampler **out_sampler);
+/* Appends a sampler. A bad spec (unknown sampler or key, a value that is not a number or is out
+ * of range, anything after a picking sampler) is LM_ERR_INVALID_ARGUMENT naming the problem,
+ * and leaves the chain as it was. */
+LM_API lm_status lm_sampler_add(lm_sampler *sampler, const char *spec);
+/* Number of samplers added. */
+LM_API lm_status lm_sampler_n(const lm_sampler *sampler, int32_t *out_n);
+/* Every sampler as a spec with all its keys at their defaults, then a tab and what it does, one
+ * per line (two-call string pattern). */
+LM_API lm_status lm_sampler_catalog(char *buf, size_t capacity, size_t *out_len);
+/* llama.cpp's default chain (common_sampler: penalties, top_k, typical, top_p, min_p, xtc,
+ * temperature, dist) as specs, one per line. */
+LM_API lm_status lm_sampler_default_chain(char *buf, size_t capacity, size_t *out_len);
 LM_API void lm_sampler_free(lm_sampler *sampler);
 /* Picks a token from n_vocab logits (they are not modified). */
 LM_API lm_status lm_sampler_sample(lm_sampler *sampler, const float *logits, int32_t n_vocab,
                                    lm_token *out_token);
-/* Records a token as generated (for the repetition penalty). */
+/* Records a token of the prompt or of the output, in order (penalties and mirostat use them). */
 LM_API lm_status lm_sampler_accept(lm_sampler *sampler, lm_token token);
-/* Forgets accepted tokens and restarts the random sequence from the seed. */
+/* Forgets accepted tokens and restarts the random numbers from the seed. */
 LM_API lm_status lm_sampler_reset(lm_sampler *sampler);
 
 /* ---- writing models: quantize, synthesize ---------------------------------------------- */

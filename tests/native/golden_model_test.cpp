@@ -129,10 +129,9 @@ TEST_P(GoldenModelTest, MatchesLlamaCpp) {
     // candidates within the logit tolerance of each other: rounding the tolerance allows, here
     // the KV cache's, may pick either) is reported and the golden's id fed, so the steps after it
     // are still compared.
-    lm_sampler_params greedy = lm_sampler_default_params();
-    greedy.temperature = 0;
     lm_sampler *sampler = nullptr;
-    ASSERT_EQ(lm_sampler_new(greedy, &sampler), LM_OK);
+    ASSERT_EQ(lm_sampler_new(nullptr, 0, &sampler), LM_OK);
+    ASSERT_EQ(lm_sampler_add(sampler, "greedy"), LM_OK);
     std::vector<lm_token> generated, expected;
     const float *last = nullptr;
     ASSERT_EQ(lm_session_logits(session, -1, &last), LM_OK);

@@ -7,10 +7,14 @@
 int main(void) {
     lm_model_params mp = lm_model_default_params();
     lm_session_params sp = lm_session_default_params();
-    lm_sampler_params smp = lm_sampler_default_params();
     lm_model *model = NULL;
+    lm_sampler *sampler = NULL;
     (void)sp;
-    (void)smp;
+    if (lm_sampler_new(NULL, 42, &sampler) != LM_OK || lm_sampler_add(sampler, "top_k k=1") != LM_OK) {
+        fprintf(stderr, "sampler chain: %s\n", lm_last_error());
+        return 1;
+    }
+    lm_sampler_free(sampler);
     if (lm_model_load("/nonexistent/lamina-header-test.gguf", mp, &model) != LM_ERR_IO) {
         fprintf(stderr, "expected LM_ERR_IO for a missing file\n");
         return 1;

@@ -7,7 +7,7 @@
 #include "model/model.h"
 #include "runtime/session.h"
 #include "runtime/shared_thread_pool.h"
-#include "sampling/sampler.h"
+#include "sampling/sampler_chain.h"
 
 struct lm_model {
     std::unique_ptr<lamina::Model> impl;
@@ -30,6 +30,6 @@ struct lm_session {
 };
 
 struct lm_sampler {
-    explicit lm_sampler(const lm_sampler_params &p) : impl(p) {}
-    lamina::Sampler impl;
+    lm_sampler(uint64_t seed, lamina::SamplerContext context) : impl(seed, context) {}
+    lamina::SamplerChain impl;
 };

@@ -503,24 +503,36 @@ LM_API lm_status lm_session_n_logit_rows(const lm_session *session, int32_t *out
 
 // ---- sampling ----------------------------------------------------------------------------
 
-LM_API lm_sampler_params lm_sampler_default_params(void) {
-    lm_sampler_params p{};
-    p.seed = 0x6C616D696E61ull;  // "lamina"
-    p.temperature = 0.8f;
-    p.top_k = 40;
-    p.top_p = 0.95f;
-    p.min_p = 0.05f;
-    p.repeat_penalty = 1.0f;
-    p.repeat_last_n = 64;
-    return p;
-}
-
-LM_API lm_status lm_sampler_new(lm_sampler_params params, lm_sampler **out_sampler) {
+LM_API lm_status lm_sampler_new(const lm_model *model, uint64_t seed, lm_sampler **out_sampler) {
     return abi_guard("lm_sampler_new", [&] {
         require(out_sampler, "lm_sampler_new", "out_sampler");
         *out_sampler = nullptr;
-        *out_sampler = new lm_sampler(params);
+        SamplerContext context;
+        if (model != nullptr) context.n_vocab = model_of(model, "lm_sampler_new").hparams().n_vocab;
+        *out_sampler = new lm_sampler(seed, context);
     });
+}
+
+LM_API lm_status lm_sampler_add(lm_sampler *sampler, const char *spec) {
+    return abi_guard("lm_sampler_add", [&] {
+        require(sampler, "lm_sampler_add", "sampler")->impl.add(require(spec, "lm_sampler_add", "spec"));
+    });
+}
+
+LM_API lm_status lm_sampler_n(const lm_sampler *sampler, int32_t *out_n) {
+    return abi_guard("lm_sampler_n", [&] {
+        *require(out_n, "lm_sampler_n", "out_n") =
+            static_cast<int32_t>(require(sampler, "lm_sampler_n", "sampler")->impl.size());
+    });
+}
+
+LM_API lm_status lm_sampler_catalog(char *buf, size_t capacity, size_t *out_len) {
+    return abi_guard("lm_sampler_catalog", [&] { copy_out(sampler_catalog(), buf, capacity, out_len, "lm_sampler_catalog"); });
+}
+
+LM_API lm_status lm_sampler_default_chain(char *buf, size_t capacity, size_t *out_len) {
+    return abi_guard("lm_sampler_default_chain",
+                     [&] { copy_out(default_sampler_chain(), buf, capacity, out_len, "lm_sampler_default_chain"); });
 }
 
 LM_API void lm_sampler_free(lm_sampler *sampler) { delete sampler; }

@@ -1,12 +1,11 @@
 package dev.lamina;
 
 import static dev.lamina.bindings.lamina_h.lm_sampler_accept;
-import static dev.lamina.bindings.lamina_h.lm_sampler_default_params;
+import static dev.lamina.bindings.lamina_h.lm_sampler_add;
 import static dev.lamina.bindings.lamina_h.lm_sampler_free;
 import static dev.lamina.bindings.lamina_h.lm_sampler_new;
 import static dev.lamina.bindings.lamina_h.lm_sampler_sample;
 
-import dev.lamina.bindings.lm_sampler_params;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -107,17 +106,22 @@ public final class Generation implements Iterator<GeneratedToken>, Iterable<Gene
             throw new IllegalArgumentException("an empty prompt needs a session that already holds tokens");
         }
         try (Arena call = Arena.ofConfined()) {
-            MemorySegment params = lm_sampler_default_params(call);
-            lm_sampler_params.seed(params, options.seed());
-            lm_sampler_params.temperature(params, options.temperature());
-            lm_sampler_params.top_k(params, options.topK());
-            lm_sampler_params.top_p(params, options.topP());
-            lm_sampler_params.min_p(params, options.minP());
-            lm_sampler_params.repeat_penalty(params, options.repeatPenalty());
-            lm_sampler_params.repeat_last_n(params, options.repeatLastN());
             MemorySegment out = call.allocate(ValueLayout.ADDRESS);
-            Native.check(lm_sampler_new(params, out), session.model().path());
+            Native.check(lm_sampler_new(session.model().handle(), options.seed(), out), session.model().path());
             sampler = out.get(ValueLayout.ADDRESS, 0);
+            try {
+                for (Sampler s : options.samplers()) {
+                    Native.check(lm_sampler_add(sampler, call.allocateFrom(s.spec())), session.model().path());
+                }
+                // The penalties look back over prompt and output alike.
+                for (int token : prompt) {
+                    Native.check(lm_sampler_accept(sampler, token), session.model().path());
+                }
+            } catch (RuntimeException e) {
+                lm_sampler_free(sampler);
+                sampler = MemorySegment.NULL;
+                throw e;
+            }
         }
     }
 

@@ -1,117 +1,208 @@
 package dev.lamina;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * How {@link Session#generate} picks tokens and when it stops. Immutable; the {@code withX}-style
- * methods named after each component return a modified copy:
+ * How {@link Session#generate} picks tokens and when it stops: a chain of {@link Sampler}s applied
+ * in order (as llama.cpp's sampler chain), a seed, the token budget, stop strings and a time
+ * limit. Immutable; every modifier returns a copy:
  * <pre>{@code
  * GenerationOptions.greedy().maxTokens(64)
  * GenerationOptions.sampled(0.8f, 40, 0.95f, 42).stopStrings("\n\n")
+ * GenerationOptions.builder()
+ *     .samplers(Sampler.penalties(64, 1.1f, 0f, 0f), Sampler.topK(40), Sampler.temperature(0.7f))
+ *     .seed(7).build()
  * }</pre>
- *
- * @param maxTokens     most tokens to generate (>= 1)
- * @param temperature   softmax temperature; <= 0 means greedy (argmax)
- * @param topK          keep the k most likely tokens; <= 0 = off
- * @param topP          nucleus sampling threshold; >= 1 = off
- * @param minP          drop tokens less likely than minP times the most likely; <= 0 = off
- * @param repeatPenalty penalty on recently generated tokens; 1 = off
- * @param repeatLastN   how many recent tokens the penalty considers
- * @param seed          random seed: the same seed and logits give the same tokens
- * @param stopStrings   generation stops when the text reaches one of these (the stop string itself
- *                      is not part of {@link GenerationResult#text()}); empty = none
- * @param timeout       how long the generation may take, counted from {@link Session#generate}: when it
- *                      runs out, the evaluation in progress (the prompt's included) stops within one
- *                      layer and the generation finishes with {@link FinishReason#DEADLINE}; null = no limit
+ * The shorthand modifiers ({@link #temperature}, {@link #topK}, {@link #topP}, {@link #minP},
+ * {@link #repeatPenalty}) replace the chain's sampler of that kind, or insert it where
+ * llama.cpp's default chain has it; a positive temperature makes a greedy chain draw, a zero one
+ * makes it greedy.
  */
-public record GenerationOptions(int maxTokens, float temperature, int topK, float topP, float minP,
-                                float repeatPenalty, int repeatLastN, long seed, List<String> stopStrings,
-                                Duration timeout) {
-
+public final class GenerationOptions {
     public static final int DEFAULT_MAX_TOKENS = 256;
     public static final long DEFAULT_SEED = 0x5EEDL;
 
-    /** Options without a time limit. */
-    public GenerationOptions(int maxTokens, float temperature, int topK, float topP, float minP,
-                             float repeatPenalty, int repeatLastN, long seed, List<String> stopStrings) {
-        this(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stopStrings, null);
-    }
+    private final int maxTokens;
+    private final List<Sampler> samplers;
+    private final long seed;
+    private final List<String> stopStrings;
+    private final Duration timeout;
 
-    public GenerationOptions {
+    private GenerationOptions(int maxTokens, List<Sampler> samplers, long seed, List<String> stopStrings, Duration timeout) {
         if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
             throw new IllegalArgumentException("timeout must be positive, was " + timeout);
         }
         if (maxTokens < 1) {
             throw new IllegalArgumentException("maxTokens must be >= 1, was " + maxTokens);
         }
-        if (Float.isNaN(temperature) || Float.isNaN(topP) || Float.isNaN(minP) || Float.isNaN(repeatPenalty)) {
-            throw new IllegalArgumentException("sampling parameters must not be NaN");
+        List<Sampler> chain = List.copyOf(samplers);
+        for (int i = 0; i + 1 < chain.size(); i++) {
+            if (chain.get(i).kind().picks()) {
+                throw new IllegalArgumentException("sampler '" + chain.get(i).spec()
+                        + "' picks the token, so it must come last in " + chain);
+            }
         }
-        if (repeatPenalty <= 0) {
-            throw new IllegalArgumentException("repeatPenalty must be > 0, was " + repeatPenalty);
-        }
-        if (repeatLastN < 0) {
-            throw new IllegalArgumentException("repeatLastN must be >= 0, was " + repeatLastN);
-        }
-        stopStrings = List.copyOf(stopStrings);
-        for (String s : stopStrings) {
+        List<String> stops = List.copyOf(stopStrings);
+        for (String s : stops) {
             if (s.isEmpty()) {
                 throw new IllegalArgumentException("stop strings must not be empty");
             }
         }
+        this.maxTokens = maxTokens;
+        this.samplers = chain;
+        this.seed = seed;
+        this.stopStrings = stops;
+        this.timeout = timeout;
     }
 
     /** Always the most likely token. */
     public static GenerationOptions greedy() {
-        return new GenerationOptions(DEFAULT_MAX_TOKENS, 0f, 0, 1f, 0f, 1f, 64, DEFAULT_SEED, List.of());
+        return new GenerationOptions(DEFAULT_MAX_TOKENS, List.of(Sampler.greedy()), DEFAULT_SEED, List.of(), null);
     }
 
-    /** Random sampling with temperature, top-k and top-p (min-p and the repeat penalty off). */
+    /** Random sampling with top-k, top-p and temperature (llama.cpp's order), then a seeded draw. */
     public static GenerationOptions sampled(float temperature, int topK, float topP, long seed) {
-        return new GenerationOptions(DEFAULT_MAX_TOKENS, temperature, topK, topP, 0f, 1f, 64, seed, List.of());
+        return greedy().temperature(temperature).topK(topK).topP(topP).seed(seed);
     }
 
-    /** Whether sampling is greedy (argmax). */
+    /** llama.cpp's default sampling ({@link Sampler#defaultChain()}) with {@link #DEFAULT_SEED}. */
+    public static GenerationOptions defaults() {
+        return new GenerationOptions(DEFAULT_MAX_TOKENS, Sampler.defaultChain(), DEFAULT_SEED, List.of(), null);
+    }
+
+    public int maxTokens() {
+        return maxTokens;
+    }
+
+    /** The sampler chain, in the order it is applied. */
+    public List<Sampler> samplers() {
+        return samplers;
+    }
+
+    /** The seed of the chain's random numbers: the same seed, chain and prompt give the same tokens. */
+    public long seed() {
+        return seed;
+    }
+
+    /** Generation stops when the text reaches one of these (not part of {@link GenerationResult#text()}). */
+    public List<String> stopStrings() {
+        return stopStrings;
+    }
+
+    /**
+     * How long the generation may take, counted from {@link Session#generate}: when it runs out,
+     * the evaluation in progress (the prompt's included) stops within one layer and the
+     * generation finishes with {@link FinishReason#DEADLINE}; null = no limit.
+     */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** Whether the chain always picks the most likely token. */
     public boolean isGreedy() {
-        return temperature <= 0;
+        Sampler last = samplers.isEmpty() ? null : samplers.get(samplers.size() - 1);
+        return last != null && last.kind() == Sampler.Kind.GREEDY;
     }
 
     public GenerationOptions maxTokens(int maxTokens) {
-        return new GenerationOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stopStrings, timeout);
+        return new GenerationOptions(maxTokens, samplers, seed, stopStrings, timeout);
     }
 
-    public GenerationOptions temperature(float temperature) {
-        return new GenerationOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stopStrings, timeout);
+    /** A copy with this chain (see {@link Sampler}). */
+    public GenerationOptions samplers(List<Sampler> samplers) {
+        return new GenerationOptions(maxTokens, samplers, seed, stopStrings, timeout);
     }
 
-    public GenerationOptions topK(int topK) {
-        return new GenerationOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stopStrings, timeout);
+    public GenerationOptions samplers(Sampler... samplers) {
+        return samplers(List.of(samplers));
     }
 
-    public GenerationOptions topP(float topP) {
-        return new GenerationOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stopStrings, timeout);
+    /** Temperature {@code t}: 0 makes the chain greedy; above 0 it draws. */
+    public GenerationOptions temperature(float t) {
+        if (Float.isNaN(t) || Float.isInfinite(t)) {
+            throw new IllegalArgumentException("temperature must be a finite number, was " + t);
+        }
+        List<Sampler> chain = new ArrayList<>(samplers);
+        chain.removeIf(s -> s.kind() == Sampler.Kind.TEMPERATURE);
+        if (t <= 0) {
+            chain.removeIf(s -> s.kind().picks());
+            chain.add(Sampler.greedy());
+            return samplers(chain);
+        }
+        if (chain.removeIf(s -> s.kind() == Sampler.Kind.GREEDY)) {
+            chain.add(Sampler.distribution());
+        }
+        return samplers(placed(chain, Sampler.temperature(t)));
     }
 
-    public GenerationOptions minP(float minP) {
-        return new GenerationOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stopStrings, timeout);
+    public GenerationOptions topK(int k) {
+        return replacing(Sampler.topK(k));
     }
 
-    public GenerationOptions repeatPenalty(float repeatPenalty, int repeatLastN) {
-        return new GenerationOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stopStrings, timeout);
+    public GenerationOptions topP(float p) {
+        return replacing(Sampler.topP(p));
+    }
+
+    public GenerationOptions minP(float p) {
+        return replacing(Sampler.minP(p));
+    }
+
+    /** Repetition penalty over the last {@code lastN} tokens of prompt and output; 1 = off. */
+    public GenerationOptions repeatPenalty(float penalty, int lastN) {
+        return replacing(Sampler.repetitionPenalty(penalty, lastN));
     }
 
     public GenerationOptions seed(long seed) {
-        return new GenerationOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stopStrings, timeout);
+        return new GenerationOptions(maxTokens, samplers, seed, stopStrings, timeout);
     }
 
     public GenerationOptions stopStrings(String... stopStrings) {
-        return new GenerationOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, List.of(stopStrings), timeout);
+        return stopStrings(List.of(stopStrings));
+    }
+
+    public GenerationOptions stopStrings(List<String> stopStrings) {
+        return new GenerationOptions(maxTokens, samplers, seed, stopStrings, timeout);
     }
 
     /** A copy with a time limit (see {@link #timeout()}); null removes it. */
     public GenerationOptions timeout(Duration timeout) {
-        return new GenerationOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stopStrings, timeout);
+        return new GenerationOptions(maxTokens, samplers, seed, stopStrings, timeout);
+    }
+
+    private GenerationOptions replacing(Sampler sampler) {
+        List<Sampler> chain = new ArrayList<>(samplers);
+        chain.removeIf(s -> s.kind() == sampler.kind());
+        return samplers(placed(chain, sampler));
+    }
+
+    // Inserts where llama.cpp's default chain has this kind: before the first of a later kind.
+    private static List<Sampler> placed(List<Sampler> chain, Sampler sampler) {
+        int at = 0;
+        while (at < chain.size() && chain.get(at).kind().ordinal() < sampler.kind().ordinal()) {
+            at++;
+        }
+        chain.add(at, sampler);
+        return chain;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof GenerationOptions g && g.maxTokens == maxTokens && g.seed == seed
+                && g.samplers.equals(samplers) && g.stopStrings.equals(stopStrings) && Objects.equals(g.timeout, timeout);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(maxTokens, samplers, seed, stopStrings, timeout);
+    }
+
+    @Override
+    public String toString() {
+        return "GenerationOptions[maxTokens=" + maxTokens + ", samplers=" + samplers + ", seed=" + seed
+                + ", stopStrings=" + stopStrings + ", timeout=" + timeout + "]";
     }
 
     public static Builder builder() {
@@ -126,6 +217,31 @@ public record GenerationOptions(int maxTokens, float temperature, int topK, floa
 
         public Builder maxTokens(int v) {
             options = options.maxTokens(v);
+            return this;
+        }
+
+        /** The whole chain, in order (replaces what the shorthands built). */
+        public Builder samplers(Sampler... v) {
+            options = options.samplers(v);
+            return this;
+        }
+
+        public Builder samplers(List<Sampler> v) {
+            options = options.samplers(v);
+            return this;
+        }
+
+        /**
+         * Appends a sampler to the chain; the first one replaces the builder's starting
+         * {@code [greedy]} chain. A picking sampler must come last.
+         */
+        public Builder addSampler(Sampler v) {
+            List<Sampler> chain = new ArrayList<>(options.samplers());
+            if (chain.equals(List.of(Sampler.greedy()))) {
+                chain.clear();
+            }
+            chain.add(v);
+            options = options.samplers(chain);
             return this;
         }
 

@@ -16,12 +16,33 @@ class GenerationOptionsTest {
         assertTrue(g.isGreedy());
         assertEquals(64, g.maxTokens());
         GenerationOptions s = GenerationOptions.sampled(0.7f, 20, 0.9f, 7).stopStrings("\n\n");
-        assertEquals(0.7f, s.temperature());
-        assertEquals(20, s.topK());
+        assertEquals(List.of("top_k k=20", "top_p p=0.9", "temperature t=0.7", "dist"),
+                s.samplers().stream().map(Sampler::spec).toList());
         assertEquals(7, s.seed());
+        assertTrue(s.temperature(0f).isGreedy());
+        assertEquals(List.of("top_k k=20", "top_p p=0.9", "greedy"), s.temperature(0f).samplers().stream().map(Sampler::spec).toList());
         assertEquals(List.of("\n\n"), s.stopStrings());
         assertEquals(s, GenerationOptions.builder().temperature(0.7f).topK(20).topP(0.9f).seed(7)
                 .stopStrings("\n\n").build());
+    }
+
+    @Test
+    void shorthandsPlaceSamplersWhereLlamaCppsChainHasThem() {
+        GenerationOptions o = GenerationOptions.defaults().topK(20).repeatPenalty(1.1f, 32).minP(0.1f);
+        assertEquals(List.of("penalties last_n=32 repeat=1.1", "top_k k=20", "typical", "top_p", "min_p p=0.1", "xtc",
+                "temperature", "dist"), o.samplers().stream().map(Sampler::spec).toList());
+        GenerationOptions explicit = GenerationOptions.builder().addSampler(Sampler.minP(0.2f))
+                .addSampler(Sampler.temperature(1.5f)).addSampler(Sampler.mirostatV2(5f, 0.1f)).build();
+        assertEquals(List.of("min_p p=0.2", "temperature t=1.5", "mirostat_v2 tau=5.0 eta=0.1"),
+                explicit.samplers().stream().map(Sampler::spec).toList());
+        assertThrows(IllegalArgumentException.class,
+                () -> GenerationOptions.greedy().samplers(Sampler.greedy(), Sampler.topK(3)));
+        assertEquals("logit_bias 2=-inf 15=1.5",
+                Sampler.logitBias(java.util.Map.of(15, 1.5f, 2, Float.NEGATIVE_INFINITY)).spec());
+        assertEquals(Sampler.Kind.TOP_K, Sampler.parse(" top_k k=3 ").kind());
+        assertEquals("3", Sampler.parse("top_k k=3").parameter("k"));
+        assertThrows(IllegalArgumentException.class, () -> Sampler.parse("top_q p=1"));
+        assertThrows(IllegalArgumentException.class, () -> Sampler.topP(Float.NaN));
     }
 
     @Test

@@ -3,7 +3,7 @@
 package dev.lamina.bindings;
 
 public final class LaminaHeaderDigest {
-    public static final String SHA256 = "056f0fb875823b549148fa13e3aaeca510239f6377cc9876d0bd06b40bed7f7a";
+    public static final String SHA256 = "bd990b63925133b4f227b77d421afc95d4d8ebbc4451e9ffa476dc3cf10414ac";
 
     private LaminaHeaderDigest() {}
 }

@@ -3075,68 +3075,11 @@ public class lamina_h extends lamina_h$shared {
         }
     }
 
-    private static class lm_sampler_default_params {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            lm_sampler_params.layout()    );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_sampler_default_params");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * lm_sampler_params lm_sampler_default_params()
-     * }
-     */
-    public static FunctionDescriptor lm_sampler_default_params$descriptor() {
-        return lm_sampler_default_params.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * lm_sampler_params lm_sampler_default_params()
-     * }
-     */
-    public static MethodHandle lm_sampler_default_params$handle() {
-        return lm_sampler_default_params.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * lm_sampler_params lm_sampler_default_params()
-     * }
-     */
-    public static MemorySegment lm_sampler_default_params$address() {
-        return lm_sampler_default_params.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * lm_sampler_params lm_sampler_default_params()
-     * }
-     */
-    public static MemorySegment lm_sampler_default_params(SegmentAllocator allocator) {
-        var mh$ = lm_sampler_default_params.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("lm_sampler_default_params", allocator);
-            }
-            return (MemorySegment)mh$.invokeExact(allocator);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
     private static class lm_sampler_new {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             lamina_h.C_INT,
-            lm_sampler_params.layout(),
+            lamina_h.C_POINTER,
+            lamina_h.C_LONG,
             lamina_h.C_POINTER
         );
 
@@ -3148,7 +3091,7 @@ public class lamina_h extends lamina_h$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * lm_status lm_sampler_new(lm_sampler_params params, lm_sampler **out_sampler)
+     * lm_status lm_sampler_new(const lm_model *model, uint64_t seed, lm_sampler **out_sampler)
      * }
      */
     public static FunctionDescriptor lm_sampler_new$descriptor() {
@@ -3158,7 +3101,7 @@ public class lamina_h extends lamina_h$shared {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * lm_status lm_sampler_new(lm_sampler_params params, lm_sampler **out_sampler)
+     * lm_status lm_sampler_new(const lm_model *model, uint64_t seed, lm_sampler **out_sampler)
      * }
      */
     public static MethodHandle lm_sampler_new$handle() {
@@ -3168,7 +3111,7 @@ public class lamina_h extends lamina_h$shared {
     /**
      * Address for:
      * {@snippet lang=c :
-     * lm_status lm_sampler_new(lm_sampler_params params, lm_sampler **out_sampler)
+     * lm_status lm_sampler_new(const lm_model *model, uint64_t seed, lm_sampler **out_sampler)
      * }
      */
     public static MemorySegment lm_sampler_new$address() {
@@ -3177,16 +3120,262 @@ public class lamina_h extends lamina_h$shared {
 
     /**
      * {@snippet lang=c :
-     * lm_status lm_sampler_new(lm_sampler_params params, lm_sampler **out_sampler)
+     * lm_status lm_sampler_new(const lm_model *model, uint64_t seed, lm_sampler **out_sampler)
      * }
      */
-    public static int lm_sampler_new(MemorySegment params, MemorySegment out_sampler) {
+    public static int lm_sampler_new(MemorySegment model, long seed, MemorySegment out_sampler) {
         var mh$ = lm_sampler_new.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("lm_sampler_new", params, out_sampler);
+                traceDowncall("lm_sampler_new", model, seed, out_sampler);
             }
-            return (int)mh$.invokeExact(params, out_sampler);
+            return (int)mh$.invokeExact(model, seed, out_sampler);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_sampler_add {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_sampler_add");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_sampler_add(lm_sampler *sampler, const char *spec)
+     * }
+     */
+    public static FunctionDescriptor lm_sampler_add$descriptor() {
+        return lm_sampler_add.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_sampler_add(lm_sampler *sampler, const char *spec)
+     * }
+     */
+    public static MethodHandle lm_sampler_add$handle() {
+        return lm_sampler_add.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_sampler_add(lm_sampler *sampler, const char *spec)
+     * }
+     */
+    public static MemorySegment lm_sampler_add$address() {
+        return lm_sampler_add.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_sampler_add(lm_sampler *sampler, const char *spec)
+     * }
+     */
+    public static int lm_sampler_add(MemorySegment sampler, MemorySegment spec) {
+        var mh$ = lm_sampler_add.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_sampler_add", sampler, spec);
+            }
+            return (int)mh$.invokeExact(sampler, spec);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_sampler_n {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_sampler_n");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_sampler_n(const lm_sampler *sampler, int32_t *out_n)
+     * }
+     */
+    public static FunctionDescriptor lm_sampler_n$descriptor() {
+        return lm_sampler_n.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_sampler_n(const lm_sampler *sampler, int32_t *out_n)
+     * }
+     */
+    public static MethodHandle lm_sampler_n$handle() {
+        return lm_sampler_n.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_sampler_n(const lm_sampler *sampler, int32_t *out_n)
+     * }
+     */
+    public static MemorySegment lm_sampler_n$address() {
+        return lm_sampler_n.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_sampler_n(const lm_sampler *sampler, int32_t *out_n)
+     * }
+     */
+    public static int lm_sampler_n(MemorySegment sampler, MemorySegment out_n) {
+        var mh$ = lm_sampler_n.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_sampler_n", sampler, out_n);
+            }
+            return (int)mh$.invokeExact(sampler, out_n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_sampler_catalog {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_LONG,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_sampler_catalog");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_sampler_catalog(char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static FunctionDescriptor lm_sampler_catalog$descriptor() {
+        return lm_sampler_catalog.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_sampler_catalog(char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static MethodHandle lm_sampler_catalog$handle() {
+        return lm_sampler_catalog.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_sampler_catalog(char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static MemorySegment lm_sampler_catalog$address() {
+        return lm_sampler_catalog.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_sampler_catalog(char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static int lm_sampler_catalog(MemorySegment buf, long capacity, MemorySegment out_len) {
+        var mh$ = lm_sampler_catalog.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_sampler_catalog", buf, capacity, out_len);
+            }
+            return (int)mh$.invokeExact(buf, capacity, out_len);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_sampler_default_chain {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_LONG,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_sampler_default_chain");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_sampler_default_chain(char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static FunctionDescriptor lm_sampler_default_chain$descriptor() {
+        return lm_sampler_default_chain.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_sampler_default_chain(char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static MethodHandle lm_sampler_default_chain$handle() {
+        return lm_sampler_default_chain.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_sampler_default_chain(char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static MemorySegment lm_sampler_default_chain$address() {
+        return lm_sampler_default_chain.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_sampler_default_chain(char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static int lm_sampler_default_chain(MemorySegment buf, long capacity, MemorySegment out_len) {
+        var mh$ = lm_sampler_default_chain.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_sampler_default_chain", buf, capacity, out_len);
+            }
+            return (int)mh$.invokeExact(buf, capacity, out_len);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

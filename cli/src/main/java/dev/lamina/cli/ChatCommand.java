@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code lamina chat}: an interactive conversation with a model, rendered by its chat template. */
-@Command(name = "chat", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "chat", mixinStandardHelpOptions = true, sortOptions = false, defaultValueProvider = SamplerDefaults.class,
         description = {"Talks with a model: each line you type is a user message; the reply",
                 "streams back. The conversation is rendered with the model's chat template",
                 "(tokenizer.chat_template) or the one given with --chat-template. The KV cache",

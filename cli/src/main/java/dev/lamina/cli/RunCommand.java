@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code lamina run}: generates text after a prompt and streams it to stdout. */
-@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false, defaultValueProvider = SamplerDefaults.class,
         description = {"Generates text after a prompt, streaming it to stdout as it is produced.",
                 "A one-line timing summary (load time, time to first token, prompt and generation tokens/s) goes to stderr."},
         footer = {"", "Examples:",

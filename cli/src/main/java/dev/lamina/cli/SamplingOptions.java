@@ -1,34 +1,99 @@
 package dev.lamina.cli;
 
 import dev.lamina.GenerationOptions;
+import dev.lamina.Sampler;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
-/** The sampling options shared by {@code run} and {@code chat} (a picocli mixin). */
+/**
+ * The sampling options shared by {@code run} and {@code chat} (a picocli mixin), named as
+ * llama.cpp's. Their defaults come from the native library ({@link SamplerDefaults}); the chain
+ * is built in llama.cpp's order (or --samplers'), then a seeded draw.
+ */
 final class SamplingOptions {
-    /** How many generated tokens the repetition penalty looks back over. */
-    private static final int REPEAT_LAST_N = 64;
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
 
-    @Option(names = "--temp", defaultValue = "0.8", paramLabel = "T",
+    @Option(names = "--temp", paramLabel = "T",
             description = "Sampling temperature; 0 = greedy, always the most likely token (default: ${DEFAULT-VALUE}).")
     float temperature;
 
-    @Option(names = "--top-k", defaultValue = "40", paramLabel = "K",
+    @Option(names = "--top-k", paramLabel = "K",
             description = "Sample among the K most likely tokens; 0 = off (default: ${DEFAULT-VALUE}).")
     int topK;
 
-    @Option(names = "--top-p", defaultValue = "0.95", paramLabel = "P",
+    @Option(names = "--top-p", paramLabel = "P",
             description = "Nucleus sampling: the smallest set of tokens whose probability reaches P; 1 = off (default: ${DEFAULT-VALUE}).")
     float topP;
 
-    @Option(names = "--min-p", defaultValue = "0.05", paramLabel = "P",
+    @Option(names = "--min-p", paramLabel = "P",
             description = "Drop tokens less likely than P times the most likely one; 0 = off (default: ${DEFAULT-VALUE}).")
     float minP;
 
-    @Option(names = "--repeat-penalty", defaultValue = "1.0", paramLabel = "X",
-            description = "Penalty on the last " + REPEAT_LAST_N + " generated tokens; 1 = off (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--typical", paramLabel = "P",
+            description = "Locally typical sampling up to probability P; 1 = off (default: ${DEFAULT-VALUE}).")
+    float typicalP;
+
+    @Option(names = "--repeat-penalty", paramLabel = "X",
+            description = "Penalty on tokens among the last --repeat-last-n of prompt and output; 1 = off (default: ${DEFAULT-VALUE}).")
     float repeatPenalty;
+
+    @Option(names = "--repeat-last-n", paramLabel = "N",
+            description = "How many recent tokens the penalties look at; 0 = off (default: ${DEFAULT-VALUE}).")
+    int repeatLastN;
+
+    @Option(names = "--frequency-penalty", paramLabel = "X",
+            description = "Subtracted from a token's logit per occurrence in the last N; 0 = off (default: ${DEFAULT-VALUE}).")
+    float frequencyPenalty;
+
+    @Option(names = "--presence-penalty", paramLabel = "X",
+            description = "Subtracted once from the logit of a token in the last N; 0 = off (default: ${DEFAULT-VALUE}).")
+    float presencePenalty;
+
+    @Option(names = "--dynatemp-range", paramLabel = "R",
+            description = "Dynamic temperature: between T-R and T+R by the entropy; 0 = off (default: ${DEFAULT-VALUE}).")
+    float dynatempRange;
+
+    @Option(names = "--dynatemp-exp", paramLabel = "E",
+            description = "Dynamic temperature exponent (default: ${DEFAULT-VALUE}).")
+    float dynatempExponent;
+
+    @Option(names = "--xtc-probability", paramLabel = "P",
+            description = "XTC: chance per token of removing the top choices; 0 = off (default: ${DEFAULT-VALUE}).")
+    float xtcProbability;
+
+    @Option(names = "--xtc-threshold", paramLabel = "P",
+            description = "XTC: tokens at least this likely are removed, but the last of them (default: ${DEFAULT-VALUE}).")
+    float xtcThreshold;
+
+    @Option(names = "--mirostat", paramLabel = "N", defaultValue = "0",
+            description = "Mirostat: 0 = off, 2 = Mirostat 2.0 (replaces top-k/p, min-p, typical and XTC; "
+                    + "1 is not supported) (default: ${DEFAULT-VALUE}).")
+    int mirostat;
+
+    @Option(names = "--mirostat-ent", paramLabel = "TAU",
+            description = "Mirostat target entropy (surprise, bits) (default: ${DEFAULT-VALUE}).")
+    float mirostatTau;
+
+    @Option(names = "--mirostat-lr", paramLabel = "ETA",
+            description = "Mirostat learning rate (default: ${DEFAULT-VALUE}).")
+    float mirostatEta;
+
+    @Option(names = "--logit-bias", paramLabel = "TOKEN(+|-)BIAS",
+            description = "Adds BIAS to a token's logit, e.g. 15043+1 or 15043-inf (bans it); repeatable.")
+    List<String> logitBias = new ArrayList<>();
+
+    @Option(names = "--samplers", paramLabel = "LIST", defaultValue = "penalties;top_k;typical;top_p;min_p;xtc;temperature",
+            description = "The samplers in order, separated by ';' (from penalties, top_k, typical, top_p, min_p, xtc, "
+                    + "temperature; llama.cpp's order by default); a seeded draw comes last.")
+    String samplerOrder;
 
     @Option(names = "--seed", paramLabel = "N",
             description = "Random seed; the same seed, prompt and options give the same text (default: random).")
@@ -44,8 +109,58 @@ final class SamplingOptions {
         return resolvedSeed;
     }
 
+    List<Sampler> chain() {
+        List<Sampler> chain = new ArrayList<>();
+        if (!logitBias.isEmpty()) {
+            chain.add(Sampler.logitBias(parseBiases()));
+        }
+        if (mirostat == 2) {
+            chain.add(Sampler.temperature(temperature));
+            chain.add(Sampler.mirostatV2(mirostatTau, mirostatEta));
+            return chain;
+        }
+        if (mirostat != 0) {
+            throw new ParameterException(spec.commandLine(), "--mirostat " + mirostat
+                    + " is not supported: 0 (off) or 2 (Mirostat 2.0)");
+        }
+        for (String name : samplerOrder.split(";")) {
+            chain.add(switch (name.strip()) {
+                case "penalties" -> Sampler.penalties(repeatLastN, repeatPenalty, frequencyPenalty, presencePenalty);
+                case "top_k" -> Sampler.topK(topK);
+                case "typical", "typ_p" -> Sampler.typicalP(typicalP);
+                case "top_p" -> Sampler.topP(topP);
+                case "min_p" -> Sampler.minP(minP);
+                case "xtc" -> Sampler.xtc(xtcProbability, xtcThreshold);
+                case "temperature" -> Sampler.dynamicTemperature(temperature, dynatempRange, dynatempExponent);
+                default -> throw new ParameterException(spec.commandLine(), "--samplers: unknown sampler '" + name
+                        + "' (penalties, top_k, typical, top_p, min_p, xtc, temperature)");
+            });
+        }
+        chain.add(Sampler.distribution());
+        return chain;
+    }
+
+    private Map<Integer, Float> parseBiases() {
+        Map<Integer, Float> biases = new LinkedHashMap<>();
+        for (String item : logitBias) {
+            int sign = Math.max(item.indexOf('+'), item.indexOf('-', 1));
+            try {
+                if (sign <= 0) {
+                    throw new NumberFormatException();
+                }
+                int token = Integer.parseInt(item.substring(0, sign));
+                String value = item.substring(sign);
+                float bias = value.equals("-inf") ? Float.NEGATIVE_INFINITY : Float.parseFloat(value);
+                biases.merge(token, bias, Float::sum);
+            } catch (NumberFormatException e) {
+                throw new ParameterException(spec.commandLine(), "--logit-bias '" + item
+                        + "' is not TOKEN+BIAS or TOKEN-BIAS (e.g. 15043+1, 15043-inf)");
+            }
+        }
+        return biases;
+    }
+
     GenerationOptions toGenerationOptions(int maxTokens) {
-        return new GenerationOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, REPEAT_LAST_N, seed(),
-                List.of());
+        return GenerationOptions.greedy().samplers(chain()).seed(seed()).maxTokens(maxTokens);
     }
 }

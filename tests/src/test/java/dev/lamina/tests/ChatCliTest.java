@@ -47,7 +47,7 @@ class ChatCliTest {
      * Sampling options the CLI gets as {@link #SAMPLING}: random-weight models repeat one token
      * when greedy (their logits are very peaked), so seeded sampling at a high temperature makes replies that differ from turn to turn.
      */
-    private static final GenerationOptions OPTIONS = new GenerationOptions(8, 20f, 0, 1f, 0f, 1f, 64, 7L, List.of());
+    private static final GenerationOptions OPTIONS = GenerationOptions.sampled(20f, 0, 1f, 7L).minP(0f).maxTokens(8);
     private static final String[] SAMPLING = {"--temp", "20", "--top-k", "0", "--top-p", "1", "--min-p", "0",
         "--seed", "7", "-n", "8"};
 

@@ -112,7 +112,7 @@ class SessionConcurrencyTest {
                 case 1 -> {
                     // Sampling, so the sampler is in use too; result() drives the loop.
                     Generation g = session.generate(new int[] {1, 300},
-                            new GenerationOptions(100_000, 0.9f, 40, 0.95f, 0f, 1.1f, 16, 7L, List.of()));
+                            GenerationOptions.sampled(0.9f, 40, 0.95f, 7L).repeatPenalty(1.1f, 16).maxTokens(100_000));
                     generating.countDown();
                     FinishReason reason = g.result().finishReason();
                     g.close();
