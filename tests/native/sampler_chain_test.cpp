@@ -64,13 +64,13 @@ std::string add_error(const char *spec, std::initializer_list<const char *> befo
 
 TEST(SamplerChain, CatalogAndDefaultChainParse) {
     const std::string catalog = two_call(lm_sampler_catalog);
-    for (const char *name : {"logit_bias", "penalties", "top_k", "typical", "top_p", "min_p", "xtc", "temperature",
+    for (const char *name : {"logit_bias", "penalties", "dry", "top_k", "typical", "top_p", "min_p", "xtc", "temperature",
                              "mirostat_v2", "greedy", "dist"}) {
         EXPECT_NE(catalog.find(std::string(name)), std::string::npos) << name;
     }
     const std::string chain = two_call(lm_sampler_default_chain);
     EXPECT_EQ(chain,
-              "penalties last_n=64 repeat=1 frequency=0 presence=0\ntop_k k=40\ntypical p=1 min_keep=1\n"
+              "penalties last_n=64 repeat=1 frequency=0 presence=0\ndry multiplier=0 base=1.75 allowed_length=2 last_n=-1\ntop_k k=40\ntypical p=1 min_keep=1\n"
               "top_p p=0.95 min_keep=1\nmin_p p=0.05 min_keep=1\nxtc probability=0 threshold=0.1 min_keep=1\n"
               "temperature t=0.8 range=0 exponent=1\ndist\n");
     lm_sampler *s = nullptr;
@@ -228,6 +228,45 @@ TEST(SamplerChain, WithAModelTokensAndVocabularyAreChecked) {
     EXPECT_EQ(lm_sampler_sample(s, logits.data(), 100, &t), LM_ERR_INVALID_ARGUMENT);
     EXPECT_NE(std::string(lm_last_error()).find("n_vocab 100 is not the model's 512"), std::string::npos)
         << lm_last_error();
+    lm_sampler_free(s);
+    lm_model_free(model);
+}
+
+std::string piece_of(const lm_model *model, lm_token t) {
+    char buf[256];
+    size_t len = 0;
+    EXPECT_EQ(lm_token_to_piece(model, t, true, buf, sizeof buf, &len), LM_OK) << lm_last_error();
+    return std::string(buf, len);
+}
+
+// History 10 11 12 10 11: the repeat "10 11" (2 tokens) was followed by 12, so DRY lowers 12.
+TEST(SamplerChain, DryPenalisesTheTokenThatWouldExtendARepeat) {
+    const std::string path = lamina::testing::require_test_file("models/stories260K-f32.gguf");
+    ASSERT_FALSE(path.empty());
+    lm_model *model = nullptr;
+    ASSERT_EQ(lm_model_load(path.c_str(), lm_model_default_params(), &model), LM_OK) << lm_last_error();
+    std::vector<float> logits(512, 0.0f);
+    logits[12] = 1.0f;
+    logits[13] = 0.5f;
+    auto pick = [&](const char *dry) {
+        Chain c({dry, "greedy"}, 1, model);
+        for (lm_token t : {10, 11, 12, 10, 11}) EXPECT_EQ(lm_sampler_accept(c.s, t), LM_OK);
+        return c.sample(logits);
+    };
+    EXPECT_EQ(pick("dry multiplier=0.8 base=1.75 allowed_length=2"), 13);  // 1.0 - 0.8 < 0.5
+    EXPECT_EQ(pick("dry multiplier=0.4 base=1.75 allowed_length=2"), 12);  // 1.0 - 0.4 > 0.5
+    EXPECT_EQ(pick("dry multiplier=0.8 allowed_length=3"), 12);            // the repeat is too short
+    EXPECT_EQ(pick("dry multiplier=0"), 12);
+    // With the last token's text as a sequence breaker no repeat reaches back past it.
+    const std::string breaker = "dry multiplier=0.8 allowed_length=1 \"" + piece_of(model, 11) + "\"";
+    EXPECT_EQ(pick("dry multiplier=0.8 allowed_length=1"), 13);
+    EXPECT_EQ(pick(breaker.c_str()), 12) << breaker;
+    // Without a model it cannot find its breakers.
+    lm_sampler *s = nullptr;
+    ASSERT_EQ(lm_sampler_new(nullptr, 1, &s), LM_OK);
+    EXPECT_EQ(lm_sampler_add(s, "dry multiplier=0.8"), LM_ERR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(lm_last_error()).find("needs the model's vocabulary"), std::string::npos);
+    EXPECT_EQ(lm_sampler_add(s, "dry"), LM_OK) << "off by default, so no vocabulary is needed";
     lm_sampler_free(s);
     lm_model_free(model);
 }

@@ -508,7 +508,12 @@ LM_API lm_status lm_sampler_new(const lm_model *model, uint64_t seed, lm_sampler
         require(out_sampler, "lm_sampler_new", "out_sampler");
         *out_sampler = nullptr;
         SamplerContext context;
-        if (model != nullptr) context.n_vocab = model_of(model, "lm_sampler_new").hparams().n_vocab;
+        if (model != nullptr) {
+            const Model &m = model_of(model, "lm_sampler_new");
+            context.n_vocab = m.hparams().n_vocab;
+            context.n_ctx_train = m.hparams().n_ctx_train;
+            context.tokenizer = &m.tokenizer();
+        }
         *out_sampler = new lm_sampler(seed, context);
     });
 }

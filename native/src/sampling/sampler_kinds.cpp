@@ -9,6 +9,7 @@ namespace lamina {
 
 extern const SamplerKind kLogitBiasSampler;
 extern const SamplerKind kPenaltiesSampler;
+extern const SamplerKind kDrySampler;
 extern const SamplerKind kTopKSampler;
 extern const SamplerKind kTypicalPSampler;
 extern const SamplerKind kTopPSampler;
@@ -21,9 +22,9 @@ extern const SamplerKind kDistributionSampler;
 
 namespace {
 
-// llama.cpp's default chain (common_params_sampling: penalties, top_k, typical, top_p, min_p,
-// xtc, temperature, then a seeded draw), each sampler with its kind's defaults.
-const char *const kDefaultChain[] = {"penalties", "top_k", "typical", "top_p", "min_p", "xtc", "temperature", "dist"};
+// llama.cpp's default chain (common_params_sampling: penalties, dry, top_k, typical, top_p,
+// min_p, xtc, temperature, then a seeded draw), each sampler with its kind's defaults.
+const char *const kDefaultChain[] = {"penalties", "dry", "top_k", "typical", "top_p", "min_p", "xtc", "temperature", "dist"};
 
 std::string format_value(const SamplerParam &p, double v) {
     char buf[64];
@@ -41,7 +42,7 @@ std::string spec_with_defaults(const SamplerKind &k) {
 
 const std::vector<SamplerKind> &sampler_kinds() {
     static const std::vector<SamplerKind> kinds = {
-        kLogitBiasSampler, kPenaltiesSampler, kTopKSampler,         kTypicalPSampler,   kTopPSampler,    kMinPSampler,
+        kLogitBiasSampler, kPenaltiesSampler, kDrySampler, kTopKSampler,         kTypicalPSampler,   kTopPSampler,    kMinPSampler,
         kXtcSampler,       kTemperatureSampler, kMirostatV2Sampler, kGreedySampler,     kDistributionSampler,
     };
     return kinds;

@@ -42,10 +42,14 @@ struct SamplerArgs {
     double operator[](const std::string &key) const { return values.at(key); }
 };
 
-// What a sampler may need beyond its parameters: the vocabulary's size and token texts.
+class Tokenizer;
+
+// What a sampler may need beyond its parameters, when the chain was made for a model: the
+// vocabulary (its size and token texts) and the context length it was trained for.
 struct SamplerContext {
-    int32_t n_vocab = 0;                      // 0: not known (no model given)
-    const std::vector<std::string> *pieces = nullptr;  // token texts, when a model is given
+    int32_t n_vocab = 0;                  // 0: no model given
+    int32_t n_ctx_train = 0;
+    const Tokenizer *tokenizer = nullptr;
 };
 
 struct SamplerKind {

@@ -25,6 +25,7 @@ public final class Sampler {
     public enum Kind {
         LOGIT_BIAS("logit_bias"),
         PENALTIES("penalties"),
+        DRY("dry"),
         TOP_K("top_k"),
         TYPICAL_P("typical"),
         TOP_P("top_p"),
@@ -160,6 +161,25 @@ public final class Sampler {
         return of(Kind.PENALTIES, "last_n", lastN, "repeat", repeat, "frequency", frequency, "presence", presence);
     }
 
+    /**
+     * DRY: penalises a token that would extend a sequence repeated in the last {@code lastN}
+     * tokens (-1 = the model's context) by {@code multiplier * base^(length - allowedLength)};
+     * sequences do not repeat across a token containing one of {@code sequenceBreakers} (none
+     * given: llama.cpp's newline, ':', '"' and '*').
+     */
+    public static Sampler dry(float multiplier, float base, int allowedLength, int lastN, String... sequenceBreakers) {
+        StringBuilder spec = new StringBuilder(of(Kind.DRY, "multiplier", multiplier, "base", base, "allowed_length",
+                allowedLength, "last_n", lastN).spec);
+        for (String b : sequenceBreakers) {
+            if (b.isEmpty()) {
+                throw new IllegalArgumentException("a sequence breaker must not be empty");
+            }
+            spec.append(" \"").append(b.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")
+                    .replace("\t", "\\t").replace("\r", "\\r")).append('"');
+        }
+        return new Sampler(Kind.DRY, spec.toString());
+    }
+
     /** Adds a bias to given tokens' logits; {@link Float#NEGATIVE_INFINITY} bans a token. */
     public static Sampler logitBias(Map<Integer, Float> biases) {
         StringBuilder spec = new StringBuilder("logit_bias");
@@ -178,9 +198,10 @@ public final class Sampler {
         return of(Kind.MIROSTAT_V2, "tau", tau, "eta", eta);
     }
 
-    /** llama.cpp's default chain (common_sampler): penalties, top-k 40, typical, top-p 0.95, min-p 0.05, XTC, temperature 0.8, draw; each at the native defaults. */
+    /** llama.cpp's default chain (common_sampler): penalties, DRY (off), top-k 40, typical, top-p 0.95, min-p 0.05, XTC, temperature 0.8, draw; each at the native defaults. */
     public static List<Sampler> defaultChain() {
-        return List.of(new Sampler(Kind.PENALTIES, "penalties"), new Sampler(Kind.TOP_K, "top_k"),
+        return List.of(new Sampler(Kind.PENALTIES, "penalties"), new Sampler(Kind.DRY, "dry"),
+                new Sampler(Kind.TOP_K, "top_k"),
                 new Sampler(Kind.TYPICAL_P, "typical"), new Sampler(Kind.TOP_P, "top_p"),
                 new Sampler(Kind.MIN_P, "min_p"), new Sampler(Kind.XTC, "xtc"),
                 new Sampler(Kind.TEMPERATURE, "temperature"), distribution());

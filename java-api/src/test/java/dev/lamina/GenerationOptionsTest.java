@@ -29,7 +29,7 @@ class GenerationOptionsTest {
     @Test
     void shorthandsPlaceSamplersWhereLlamaCppsChainHasThem() {
         GenerationOptions o = GenerationOptions.defaults().topK(20).repeatPenalty(1.1f, 32).minP(0.1f);
-        assertEquals(List.of("penalties last_n=32 repeat=1.1", "top_k k=20", "typical", "top_p", "min_p p=0.1", "xtc",
+        assertEquals(List.of("penalties last_n=32 repeat=1.1", "dry", "top_k k=20", "typical", "top_p", "min_p p=0.1", "xtc",
                 "temperature", "dist"), o.samplers().stream().map(Sampler::spec).toList());
         GenerationOptions explicit = GenerationOptions.builder().addSampler(Sampler.minP(0.2f))
                 .addSampler(Sampler.temperature(1.5f)).addSampler(Sampler.mirostatV2(5f, 0.1f)).build();

@@ -57,6 +57,26 @@ final class SamplingOptions {
             description = "Subtracted once from the logit of a token in the last N; 0 = off (default: ${DEFAULT-VALUE}).")
     float presencePenalty;
 
+    @Option(names = "--dry-multiplier", paramLabel = "X",
+            description = "DRY: penalty on tokens that would extend a repeated sequence; 0 = off (default: ${DEFAULT-VALUE}).")
+    float dryMultiplier;
+
+    @Option(names = "--dry-base", paramLabel = "X",
+            description = "DRY: penalty growth per token past the allowed length (default: ${DEFAULT-VALUE}).")
+    float dryBase;
+
+    @Option(names = "--dry-allowed-length", paramLabel = "N",
+            description = "DRY: repeats this long go unpenalised (default: ${DEFAULT-VALUE}).")
+    int dryAllowedLength;
+
+    @Option(names = "--dry-penalty-last-n", paramLabel = "N",
+            description = "DRY: how many recent tokens to scan; -1 = the context (default: ${DEFAULT-VALUE}).")
+    int dryLastN;
+
+    @Option(names = "--dry-sequence-breaker", paramLabel = "TEXT",
+            description = "DRY: a repeat never spans a token containing TEXT; repeatable (default: newline, ':', '\"', '*').")
+    List<String> dryBreakers = new ArrayList<>();
+
     @Option(names = "--dynatemp-range", paramLabel = "R",
             description = "Dynamic temperature: between T-R and T+R by the entropy; 0 = off (default: ${DEFAULT-VALUE}).")
     float dynatempRange;
@@ -90,8 +110,8 @@ final class SamplingOptions {
             description = "Adds BIAS to a token's logit, e.g. 15043+1 or 15043-inf (bans it); repeatable.")
     List<String> logitBias = new ArrayList<>();
 
-    @Option(names = "--samplers", paramLabel = "LIST", defaultValue = "penalties;top_k;typical;top_p;min_p;xtc;temperature",
-            description = "The samplers in order, separated by ';' (from penalties, top_k, typical, top_p, min_p, xtc, "
+    @Option(names = "--samplers", paramLabel = "LIST", defaultValue = "penalties;dry;top_k;typical;top_p;min_p;xtc;temperature",
+            description = "The samplers in order, separated by ';' (from penalties, dry, top_k, typical, top_p, min_p, xtc, "
                     + "temperature; llama.cpp's order by default); a seeded draw comes last.")
     String samplerOrder;
 
@@ -126,6 +146,8 @@ final class SamplingOptions {
         for (String name : samplerOrder.split(";")) {
             chain.add(switch (name.strip()) {
                 case "penalties" -> Sampler.penalties(repeatLastN, repeatPenalty, frequencyPenalty, presencePenalty);
+                case "dry" -> Sampler.dry(dryMultiplier, dryBase, dryAllowedLength, dryLastN,
+                        dryBreakers.stream().map(SamplingOptions::unescape).toArray(String[]::new));
                 case "top_k" -> Sampler.topK(topK);
                 case "typical", "typ_p" -> Sampler.typicalP(typicalP);
                 case "top_p" -> Sampler.topP(topP);
@@ -133,11 +155,16 @@ final class SamplingOptions {
                 case "xtc" -> Sampler.xtc(xtcProbability, xtcThreshold);
                 case "temperature" -> Sampler.dynamicTemperature(temperature, dynatempRange, dynatempExponent);
                 default -> throw new ParameterException(spec.commandLine(), "--samplers: unknown sampler '" + name
-                        + "' (penalties, top_k, typical, top_p, min_p, xtc, temperature)");
+                        + "' (penalties, dry, top_k, typical, top_p, min_p, xtc, temperature)");
             });
         }
         chain.add(Sampler.distribution());
         return chain;
+    }
+
+    // As llama.cpp's CLI: "\\n" on the command line is a newline.
+    private static String unescape(String s) {
+        return s.replace("\\n", "\n").replace("\\t", "\t").replace("\\\"", "\"");
     }
 
     private Map<Integer, Float> parseBiases() {

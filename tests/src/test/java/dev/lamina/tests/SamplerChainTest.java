@@ -64,11 +64,24 @@ class SamplerChainTest {
             List<Integer> plain = generate(model, GenerationOptions.greedy().maxTokens(40));
             assertTrue(penalised.stream().distinct().count() > plain.stream().distinct().count(),
                     penalised + " vs " + plain);
+            // DRY breaks the greedy text's loops: fewer repeated 3-grams.
+            List<Integer> dry = generate(model, GenerationOptions.greedy().maxTokens(60)
+                    .samplers(Sampler.dry(2f, 1.75f, 2, -1), Sampler.greedy()));
+            List<Integer> loop = generate(model, GenerationOptions.greedy().maxTokens(60));
+            assertTrue(repeatedTrigrams(dry) < repeatedTrigrams(loop), dry + " vs " + loop);
+            assertTrue(Sampler.dry(1f, 2f, 2, 64, "\n", "\"").spec().endsWith("\"\\n\" \"\\\"\""),
+                    Sampler.dry(1f, 2f, 2, 64, "\n", "\"").spec());
             List<Integer> mirostat = generate(model, GenerationOptions.greedy().maxTokens(30).seed(3)
                     .samplers(Sampler.temperature(1f), Sampler.mirostatV2(5f, 0.1f)));
             assertEquals(mirostat, generate(model, GenerationOptions.greedy().maxTokens(30).seed(3)
                     .samplers(Sampler.temperature(1f), Sampler.mirostatV2(5f, 0.1f))));
         }
+    }
+
+    private static long repeatedTrigrams(List<Integer> ids) {
+        List<List<Integer>> grams = new ArrayList<>();
+        for (int i = 0; i + 3 <= ids.size(); i++) grams.add(ids.subList(i, i + 3));
+        return grams.size() - grams.stream().distinct().count();
     }
 
     @Test
@@ -94,7 +107,7 @@ class SamplerChainTest {
         CliTest.Run help = CliTest.lamina("run", "--help");
         assertEquals(0, help.exitCode(), help.err());
         for (String s : new String[] {"--top-k", "(default: 40)", "--typical", "--frequency-penalty", "--presence-penalty",
-                "--logit-bias", "--dynatemp-range", "--xtc-probability", "--mirostat", "--samplers"}) {
+                "--logit-bias", "--dry-multiplier", "--dry-sequence-breaker", "--dynatemp-range", "--xtc-probability", "--mirostat", "--samplers"}) {
             assertTrue(help.out().contains(s), s + " not in:\n" + help.out());
         }
         CliTest.Run greedy = CliTest.lamina("run", "-m", model, "-p", "", "-n", "8", "--temp", "0");
@@ -112,8 +125,11 @@ class SamplerChainTest {
         CliTest.Run bad = CliTest.lamina("run", "-m", model, "-p", "", "-n", "4", "--mirostat", "1");
         assertNotEquals(0, bad.exitCode());
         assertTrue(bad.err().contains("--mirostat 1 is not supported"), bad.err());
-        bad = CliTest.lamina("run", "-m", model, "-p", "", "-n", "4", "--samplers", "top_k;dry");
-        assertTrue(bad.err().contains("unknown sampler 'dry'"), bad.err());
+        bad = CliTest.lamina("run", "-m", model, "-p", "", "-n", "4", "--samplers", "top_k;drx");
+        assertTrue(bad.err().contains("unknown sampler 'drx'"), bad.err());
+        CliTest.Run dry = CliTest.lamina("run", "-m", model, "-p", "", "-n", "8", "--temp", "0", "--dry-multiplier", "0.8",
+                "--dry-sequence-breaker", "\n", "--seed", "2");
+        assertEquals(0, dry.exitCode(), dry.err());
         bad = CliTest.lamina("run", "-m", model, "-p", "", "-n", "4", "--logit-bias", "12x3");
         assertTrue(bad.err().contains("--logit-bias '12x3'"), bad.err());
         bad = CliTest.lamina("run", "-m", model, "-p", "", "-n", "4", "--top-p", "2");
