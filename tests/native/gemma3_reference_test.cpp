@@ -3,16 +3,20 @@
 // llama.cpp computed on the same file (tests/reference/gemma3/*.logits.f32) row by row, with the
 // prompt in one batch and one token at a time through the KV cache. The prompt is longer than the
 // window, so the local layers (0-4, 6) drop keys the global one (5) still attends to, and both
-// rotary tables (local base 10000; global base 1e6 scaled by 1/8) are in play.
+// rotary tables (local base 10000; global base 1e6 scaled by 1/8) are in play. Also: the keys
+// that lay out the local and global layers.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "common/sha256.h"
+#include "gguf/gguf_file.h"
+#include "gguf/gguf_writer.h"
 #include "lamina.h"
 #include "logit_rows.h"
 #include "test_data.h"
@@ -121,5 +125,81 @@ INSTANTIATE_TEST_SUITE_P(
         ReferenceCase{"F16", "f16", "tiny-gemma3-f16.kvf16.logits.f32",
                       "1a85581c5b3f2d7391701865986896bed1aed4567f33ceb3269eda19c4da25e8", 5e-3}),
     [](const auto &info) { return std::string(info.param.file_type); });
+
+// A copy of `base` with its metadata edited.
+std::string write_edited(const std::string &base, const std::function<void(lamina::GgufWriter &, const lamina::GgufFile &)> &edit,
+                         const std::string &stem) {
+    auto src = lamina::GgufFile::open(base);
+    lamina::GgufWriter w;
+    w.copy_metadata(*src);
+    edit(w, *src);
+    for (const lamina::GgufTensorInfo &t : src->tensors()) {
+        w.add_tensor(t.name, t.type, std::vector<int64_t>(t.ne, t.ne + t.n_dims), t.data, t.n_bytes);
+    }
+    const std::string path = lamina::testing::temp_path(stem);
+    w.write(path);
+    return path;
+}
+
+// The keys that shape Gemma 3's layers: the window is required, the local/global period may be
+// given (6 when absent, an integer only), and a different period is a different model.
+TEST(Gemma3Hparams, WindowAndPeriodKeys) {
+    const std::string vocab = lamina::testing::require_test_file("models/stories260K-f32.gguf");
+    ASSERT_FALSE(vocab.empty());
+    const std::string base = lamina::testing::temp_path("tiny-gemma3-keys");
+    lm_synthesize_params sp = lm_synthesize_default_params();
+    sp.shape = "tiny-gemma3";
+    sp.vocab_path = vocab.c_str();
+    sp.file_type = "F32";
+    sp.seed = kSeed;
+    sp.n_threads = 2;
+    ASSERT_EQ(lm_model_synthesize(base.c_str(), sp), LM_OK) << lm_last_error();
+    const auto load_status = [](const std::string &path) {
+        lm_model *model = nullptr;
+        const lm_status status = lm_model_load(path.c_str(), lm_model_default_params(), &model);
+        const std::string message = status == LM_OK ? "" : lm_last_error();
+        lm_model_free(model);
+        return std::make_pair(status, message);
+    };
+
+    const std::string no_window = write_edited(
+        base, [](lamina::GgufWriter &w, const lamina::GgufFile &) { w.remove("gemma3.attention.sliding_window"); },
+        "gemma3-no-window");
+    const auto [status, message] = load_status(no_window);
+    EXPECT_EQ(status, LM_ERR_BAD_FORMAT);
+    EXPECT_NE(message.find("gemma3.attention.sliding_window"), std::string::npos) << message;
+
+    const std::string array_period = write_edited(
+        base,
+        [](lamina::GgufWriter &w, const lamina::GgufFile &src) {
+            w.set_value("gemma3.attention.sliding_window_pattern", *src.find("tokenizer.ggml.scores"));
+        },
+        "gemma3-array-period");
+    const auto [array_status, array_message] = load_status(array_period);
+    EXPECT_EQ(array_status, LM_ERR_UNSUPPORTED);
+    EXPECT_NE(array_message.find("sliding_window_pattern"), std::string::npos) << array_message;
+
+    const std::vector<lm_token> prompt = reference_prompt();
+    const auto with_period = [&](uint32_t period) {
+        const std::string path = write_edited(
+            base,
+            [period](lamina::GgufWriter &w, const lamina::GgufFile &) {
+                w.set_u32("gemma3.attention.sliding_window_pattern", period);
+            },
+            "gemma3-period-" + std::to_string(period));
+        lamina::testing::PromptLogits logits = lamina::testing::prompt_logits(path, prompt);
+        std::remove(path.c_str());
+        return logits;
+    };
+    const lamina::testing::PromptLogits absent = lamina::testing::prompt_logits(base, prompt);
+    const lamina::testing::PromptLogits six = with_period(6), two = with_period(2);
+    ASSERT_EQ(absent.rows.size(), prompt.size() * kVocab);
+    EXPECT_EQ(six.rows, absent.rows) << "an explicit period of 6 is the default";
+    ASSERT_EQ(two.rows.size(), absent.rows.size());
+    const size_t last = prompt.size() - 1;
+    EXPECT_GT(lamina::testing::row_relative_error(two.row(last), absent.row(last), kVocab), 1e-2)
+        << "a period of 2 makes layers 1, 3 and 5 global";
+    for (const std::string &p : {base, no_window, array_period}) std::remove(p.c_str());
+}
 
 }  // namespace
