@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "convert/model_shapes.h"
 #include "lamina.h"
 #include "logit_rows.h"
 #include "model/arch/architecture.h"
@@ -100,12 +101,32 @@ TEST_P(SynthesizedArchitecture, LoadsAndEvaluates) {
 
 INSTANTIATE_TEST_SUITE_P(Shapes, SynthesizedArchitecture,
                          ::testing::Values(SynthCase{"tiny-qwen3", "qwen3"}, SynthCase{"tiny-mixtral", "llama"},
-                                           SynthCase{"tiny-qwen3moe", "qwen3moe"}),
+                                           SynthCase{"tiny-qwen3moe", "qwen3moe"}, SynthCase{"tiny-gemma3", "gemma3"}),
                          [](const auto &info) {
                              std::string n = info.param.shape;
                              for (char &ch : n) ch = ch == '-' ? '_' : ch;
                              return n;
                          });
+
+// The gemma-3-1b shape is Gemma 3 1B's (too large to synthesize in a test: 26 layers of 1152).
+TEST(SynthesizedShapes, Gemma3_1bIsTheRealModelsShape) {
+    const lamina::ModelShape *s = lamina::find_model_shape("gemma-3-1b");
+    ASSERT_NE(s, nullptr);
+    EXPECT_STREQ(s->architecture, "gemma3");
+    EXPECT_EQ(s->n_layer, 26);
+    EXPECT_EQ(s->n_embd, 1152);
+    EXPECT_EQ(s->n_head, 4);
+    EXPECT_EQ(s->n_head_kv, 1);
+    EXPECT_EQ(s->head_dim, 256);
+    EXPECT_EQ(s->n_ff, 6912);
+    EXPECT_EQ(s->n_swa, 512);
+    EXPECT_EQ(s->rope_freq_base, 1e6f);  // the global layers'; local ones take 10000
+    EXPECT_EQ(s->rope_scaling_linear, 0.0f);
+    EXPECT_TRUE(s->tied_embedding);
+    const lamina::ModelShape *tiny = lamina::find_model_shape("tiny-gemma3");
+    ASSERT_NE(tiny, nullptr);
+    EXPECT_GE(tiny->n_layer, 7) << "needs local layers on both sides of global layer 5";
+}
 
 // A prompt evaluated in one micro-batch runs each expert of each MoE layer at most once,
 // however many tokens chose it; a decode step runs exactly n_expert_used per layer.

@@ -42,7 +42,8 @@ void synthesize_model(const std::string &out_path, const ModelShape &s, const st
     const int64_t n_vocab = static_cast<int64_t>(tokens.count);
     const int64_t head_dim = s.head_dim > 0 ? s.head_dim : s.n_embd / s.n_head;
     const std::string arch = s.architecture;
-    const bool qk_norm = arch == "qwen3" || arch == "qwen3moe";
+    const bool gemma = arch == "gemma3";
+    const bool qk_norm = arch == "qwen3" || arch == "qwen3moe" || gemma;
     const bool fused = arch == "phi3";
 
     GgufWriter w;
@@ -64,6 +65,11 @@ void synthesize_model(const std::string &out_path, const ModelShape &s, const st
     w.set_u32(key("rope.dimension_count"), static_cast<uint32_t>(head_dim));
     w.set_f32(key("rope.freq_base"), s.rope_freq_base);
     w.set_f32(key("attention.layer_norm_rms_epsilon"), s.rms_norm_eps);
+    if (s.n_swa > 0) w.set_u32(key("attention.sliding_window"), static_cast<uint32_t>(s.n_swa));
+    if (s.rope_scaling_linear > 0.0f) {
+        w.set_string(key("rope.scaling.type"), "linear");
+        w.set_f32(key("rope.scaling.factor"), s.rope_scaling_linear);
+    }
     if (s.n_expert > 0) {
         w.set_u32(key("expert_count"), static_cast<uint32_t>(s.n_expert));
         w.set_u32(key("expert_used_count"), static_cast<uint32_t>(s.n_expert_used));
@@ -92,6 +98,7 @@ void synthesize_model(const std::string &out_path, const ModelShape &s, const st
             plan.push_back({p + "attn_q_norm.weight", {head_dim}, l, true});
             plan.push_back({p + "attn_k_norm.weight", {head_dim}, l, true});
         }
+        if (gemma) plan.push_back({p + "post_attention_norm.weight", {s.n_embd}, l, true});
         plan.push_back({p + "ffn_norm.weight", {s.n_embd}, l, true});
         if (s.n_expert > 0) {
             const int64_t f = s.n_ff_expert;
@@ -107,6 +114,7 @@ void synthesize_model(const std::string &out_path, const ModelShape &s, const st
             plan.push_back({p + "ffn_up.weight", {s.n_embd, s.n_ff}, l, false});
             plan.push_back({p + "ffn_down.weight", {s.n_ff, s.n_embd}, l, false});
         }
+        if (gemma) plan.push_back({p + "post_ffw_norm.weight", {s.n_embd}, l, true});
     }
     plan.push_back({"output_norm.weight", {s.n_embd}, -1, true});
     if (!s.tied_embedding) plan.push_back({"output.weight", {s.n_embd, n_vocab}, -1, false});
@@ -132,7 +140,10 @@ void synthesize_model(const std::string &out_path, const ModelShape &s, const st
         convert_rows(types[i], n / n_per_row, n_per_row,
                      [&](int64_t r0, int64_t r1, float *out) {
                          for (int64_t k = 0; k < (r1 - r0) * n_per_row; ++k) {
-                             out[k] = t.is_norm ? 1.0f : random_weight(seed, i, static_cast<uint64_t>(r0 * n_per_row + k));
+                             const float r = random_weight(seed, i, static_cast<uint64_t>(r0 * n_per_row + k));
+                             // Norm weights are 1, Gemma 3's 1 +- 0.35 (its many norms, Q/K's too,
+                             // then show when one is applied in the wrong place).
+                             out[k] = !t.is_norm ? r : gemma ? 1.0f + 10.0f * r : 1.0f;
                          }
                      },
                      pool, bytes);

@@ -40,7 +40,9 @@ struct RopeParams {
     float ext_factor = 0.0f;
     float corr_lo = 0.0f, corr_hi = 0.0f;
 };
-RopeParams rope_params(const ModelHparams &hp);
+// The rotary parameters of the model's layers, or with swa those of its sliding-window layers
+// (their own base and scale when hp.has_swa_rope()).
+RopeParams rope_params(const ModelHparams &hp, bool swa = false);
 
 // The angles' cos/sin for one position, each angle divided by freq_divisors[i] when given
 // (Llama 3.1 rope_freqs, Phi-3's LongRoPE factors). In double, once per token: every variant

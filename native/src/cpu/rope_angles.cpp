@@ -13,12 +13,18 @@ double yarn_corr_dim(int32_t n_rot, int32_t n_ctx_orig, double n_rotations, doub
 
 }  // namespace
 
-RopeParams rope_params(const ModelHparams &hp) {
+RopeParams rope_params(const ModelHparams &hp, bool swa) {
     RopeParams p;
     p.n_rot = hp.n_rot;
     p.freq_base = hp.rope_freq_base;
     p.freq_scale = hp.rope_freq_scale;
     p.mscale = hp.rope_attn_factor;
+    if (swa && hp.has_swa_rope()) {
+        // Gemma 3's local layers: their own base, and the file's scaling does not apply.
+        p.freq_base = hp.rope_freq_base_swa;
+        p.freq_scale = hp.rope_freq_scale_swa;
+        return p;
+    }
     if (hp.rope_yarn && hp.rope_freq_scale != 1.0f) {
         // YaRN: dimensions below corr_lo keep extrapolated angles, those above corr_hi the
         // interpolated ones, a linear ramp between; cos/sin grow with the scale (as llama.cpp).

@@ -65,10 +65,11 @@ void Forward::attention(int32_t l, const float *in, float *out) {
     if (L.q_norm.present()) qk_norm(q, hp_.n_head, hp_.head_dim, L.q_norm, l, "query norm");
     if (L.k_norm.present()) qk_norm(k, hp_.n_head_kv, hp_.head_dim, L.k_norm, l, "key norm");
     if (!hp_.alibi) {
-        be_.rope_rotate(q, T_, Q, hp_.n_head, hp_.head_dim, hp_.n_rot, hp_.rope_layout, s_.rope_cos.data(),
-                        s_.rope_sin.data());
-        be_.rope_rotate(k, T_, K, hp_.n_head_kv, hp_.head_dim, hp_.n_rot, hp_.rope_layout, s_.rope_cos.data(),
-                        s_.rope_sin.data());
+        const bool local = hp_.has_swa_rope() && hp_.layer_is_swa(l);
+        const float *cos = local ? s_.rope_cos_swa.data() : s_.rope_cos.data();
+        const float *sin = local ? s_.rope_sin_swa.data() : s_.rope_sin.data();
+        be_.rope_rotate(q, T_, Q, hp_.n_head, hp_.head_dim, hp_.n_rot, hp_.rope_layout, cos, sin);
+        be_.rope_rotate(k, T_, K, hp_.n_head_kv, hp_.head_dim, hp_.n_rot, hp_.rope_layout, cos, sin);
         const Weight *freqs = weights().rope_freqs.present() ? &weights().rope_freqs : nullptr;
         check(q, Q, l, "rotary embedding of the queries", freqs);
         check(k, K, l, "rotary embedding of the keys", freqs);

@@ -47,7 +47,8 @@ Forward::Forward(const Model &model, KvCache &cache, const cpu::KvCellTable &cel
     grow(s_.out, T_ * E);
     grow(s_.xn2, T_ * E);
     grow(s_.out2, T_ * E);
-    // Rotary angles depend on the position only: once per token, used by every layer.
+    // Rotary angles depend on the position only: once per token, used by every layer (a second
+    // table for the sliding-window layers of a model whose local layers rotate differently).
     if (!hp_.alibi && hp_.n_rot > 0) {
         const Weight &freqs = rope_divisors();
         grow(s_.rope_cos, T_ * (hp_.n_rot / 2));
@@ -55,6 +56,13 @@ Forward::Forward(const Model &model, KvCache &cache, const cpu::KvCellTable &cel
         be_.rope_angles(b_.positions, T_, cpu::rope_params(hp_),
                         freqs.present() ? reinterpret_cast<const float *>(freqs.data) : nullptr, s_.rope_cos.data(),
                         s_.rope_sin.data());
+        if (hp_.has_swa_rope()) {
+            grow(s_.rope_cos_swa, T_ * (hp_.n_rot / 2));
+            grow(s_.rope_sin_swa, T_ * (hp_.n_rot / 2));
+            be_.rope_angles(b_.positions, T_, cpu::rope_params(hp_, /*swa=*/true),
+                            freqs.present() ? reinterpret_cast<const float *>(freqs.data) : nullptr,
+                            s_.rope_cos_swa.data(), s_.rope_sin_swa.data());
+        }
     }
     if (hp_.alibi && s_.alibi_slopes.size() != static_cast<size_t>(hp_.n_head)) {
         alibi_slopes(hp_.n_head, hp_.alibi_max_bias, s_.alibi_slopes);

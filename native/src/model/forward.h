@@ -40,6 +40,7 @@ struct ForwardScratch {
     std::vector<int32_t> expert_rows;               // per expert, the batch rows routed to it
     std::vector<float> expert_weight;
     std::vector<float> rope_cos, rope_sin;  // per token of the batch: n_rot/2 angles, shared by every layer
+    std::vector<float> rope_cos_swa, rope_sin_swa;  // the sliding-window layers' own, when they have them
     std::vector<float> alibi_slopes;
     std::unique_ptr<backend::Workspace> workspace;  // the model's backend's, made on first use
     // Experts run since the session started: with tokens grouped by expert, at most n_expert

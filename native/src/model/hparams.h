@@ -61,6 +61,10 @@ struct ModelHparams {
     float rope_yarn_log_mul = 0.0f;    // DeepSeek's YaRN mscale multiplier
     float rope_yarn_beta_fast = 32.0f;
     float rope_yarn_beta_slow = 1.0f;
+    // The sliding-window layers' own rotary base and position scale (Gemma 3: 10000, unscaled,
+    // while the global layers take rope.freq_base and the file's scaling); 0: as the others.
+    float rope_freq_base_swa = 0.0f;
+    float rope_freq_scale_swa = 1.0f;
 
     // Norms and attention.
     float rms_norm_eps = 1e-5f;
@@ -81,6 +85,8 @@ struct ModelHparams {
     int32_t n_embd_k() const { return n_head_kv * head_dim; }
     int32_t n_embd_v() const { return n_head_kv * head_dim_v; }
     bool layer_is_swa(int32_t l) const { return n_swa > 0 && l < static_cast<int32_t>(swa_layers.size()) && swa_layers[l]; }
+    // Whether the sliding-window layers rotate with angles of their own (rope_freq_base_swa).
+    bool has_swa_rope() const { return rope_freq_base_swa > 0.0f && n_swa > 0; }
     // The hidden width of layer l's dense feed-forward block.
     int32_t layer_n_ff(int32_t) const { return n_ff; }
     bool layer_has_experts(int32_t l) const { return n_expert > 0 && l >= n_layer_dense_lead; }

@@ -7,6 +7,7 @@ extern const Architecture kQwen2Architecture;
 extern const Architecture kQwen3Architecture;
 extern const Architecture kQwen3MoeArchitecture;
 extern const Architecture kGemma2Architecture;
+extern const Architecture kGemma3Architecture;
 extern const Architecture kPhi3Architecture;
 extern const Architecture kFalconArchitecture;
 extern const Architecture kBloomArchitecture;
@@ -19,6 +20,7 @@ const std::vector<const Architecture *> &architectures() {
         &kQwen3Architecture,
         &kQwen3MoeArchitecture,
         &kGemma2Architecture,
+        &kGemma3Architecture,
         &kPhi3Architecture,
         &kFalconArchitecture,
         &kBloomArchitecture,
