@@ -271,6 +271,20 @@ LM_API lm_status lm_session_n_past(const lm_session *session, int32_t *out_n_pas
 LM_API lm_status lm_session_n_ctx(const lm_session *session, int32_t *out_n_ctx);
 /* Drops every position >= n_keep of sequence 0 (a chat rewinds with this) and the logits. */
 LM_API lm_status lm_session_truncate(lm_session *session, int32_t n_keep);
+
+/* Session state: every sequence's KV cells and rows and the last evaluation's logits, so a
+ * restored session continues exactly as the saved one would. The state names its model (the
+ * SHA-256 of its file, computed once per model on first use) and cache shape: loading a state
+ * of another model, KV type or n_seq_max, or a truncated or corrupted one, is an error naming
+ * the difference (LM_ERR_INVALID_ARGUMENT / LM_ERR_BAD_FORMAT) and leaves the session as it was.
+ * The file variants write a temporary beside path and rename it, so a failed save keeps an
+ * existing file whole. */
+LM_API lm_status lm_session_state_save_file(const lm_session *session, const char *path);
+LM_API lm_status lm_session_state_load_file(lm_session *session, const char *path);
+/* In memory (snapshots): two-call pattern; a snapshot taken with a NULL buf is not kept, so
+ * the second call serialises again. */
+LM_API lm_status lm_session_state_save(const lm_session *session, uint8_t *buf, size_t capacity, size_t *out_len);
+LM_API lm_status lm_session_state_load(lm_session *session, const uint8_t *data, size_t size);
 /* Logits (n_vocab floats) of row `row` of the last eval or decode: 0 .. n_rows-1, or -1 for the
  * last. The pointer is owned by the session and valid until its next eval, decode, truncate or
  * free. */

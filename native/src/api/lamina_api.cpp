@@ -10,6 +10,7 @@
 #include "cpu/kernels.h"
 #include "lamina.h"
 #include "runtime/kv_cache.h"
+#include "runtime/session_state.h"
 
 namespace lamina {
 const char *last_error_cstr();
@@ -315,6 +316,46 @@ LM_API lm_status lm_session_eval(lm_session *session, const lm_token *tokens, in
         Session &s = session_of(session, "lm_session_eval");
         Session::Guard guard(s);
         s.eval(tokens, n_tokens, pos, all_logits);
+    });
+}
+
+LM_API lm_status lm_session_state_save_file(const lm_session *session, const char *path) {
+    return abi_guard("lm_session_state_save_file", [&] {
+        const Session &s = session_of(session, "lm_session_state_save_file");
+        Session::Guard guard(s);
+        save_session_state_file(s, require(path, "lm_session_state_save_file", "path"));
+    });
+}
+
+LM_API lm_status lm_session_state_load_file(lm_session *session, const char *path) {
+    return abi_guard("lm_session_state_load_file", [&] {
+        Session &s = session_of(session, "lm_session_state_load_file");
+        Session::Guard guard(s);
+        load_session_state_file(s, require(path, "lm_session_state_load_file", "path"));
+    });
+}
+
+LM_API lm_status lm_session_state_save(const lm_session *session, uint8_t *buf, size_t capacity, size_t *out_len) {
+    return abi_guard("lm_session_state_save", [&] {
+        const Session &s = session_of(session, "lm_session_state_save");
+        Session::Guard guard(s);
+        const size_t size = session_state_size(s);
+        *require(out_len, "lm_session_state_save", "out_len") = size;
+        if (capacity < size) {
+            fail(LM_ERR_BUFFER_TOO_SMALL, "lm_session_state_save: buffer of " + std::to_string(capacity) +
+                                              " bytes is too small; " + std::to_string(size) + " needed");
+        }
+        const std::vector<uint8_t> bytes = save_session_state(s);
+        std::memcpy(require(buf, "lm_session_state_save", "buf"), bytes.data(), bytes.size());
+        *out_len = bytes.size();
+    });
+}
+
+LM_API lm_status lm_session_state_load(lm_session *session, const uint8_t *data, size_t size) {
+    return abi_guard("lm_session_state_load", [&] {
+        Session &s = session_of(session, "lm_session_state_load");
+        Session::Guard guard(s);
+        load_session_state(s, require(data, "lm_session_state_load", "data"), size, "the session state in memory");
     });
 }
 

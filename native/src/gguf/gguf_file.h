@@ -75,6 +75,8 @@ public:
     uint32_t version() const { return version_; }
     size_t alignment() const { return alignment_; }
     size_t file_size() const { return size_; }
+    // The whole file as mapped (or parsed from memory), file_size() bytes.
+    const uint8_t *bytes() const { return base_; }
 
     const std::vector<GgufKv> &metadata() const { return kvs_; }
     const GgufValue *find(std::string_view key) const;  // nullptr if absent

@@ -1,5 +1,7 @@
 #include "model/model.h"
 
+#include "common/sha256.h"
+
 #include "backend/backend_table.h"
 #include "common/error.h"
 #include "model/value_range.h"
@@ -49,6 +51,15 @@ void Model::bind_weights() {
         fail(LM_ERR_BAD_FORMAT, "'" + file_->name() + "': the tensors do not match architecture '" + hp.architecture +
                                     "' with block_count " + std::to_string(hp.n_layer) + ": " + problems);
     }
+}
+
+const std::string &Model::sha256() const {
+    std::call_once(sha256_once_, [&] {
+        Sha256 h;
+        h.update(file_->bytes(), file_->file_size());
+        sha256_ = h.hex_digest();
+    });
+    return sha256_;
 }
 
 uint64_t Model::decode_weight_bytes() const {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -54,12 +55,19 @@ public:
     // speed limit.
     uint64_t decode_weight_bytes() const;
 
+    // The SHA-256 of the model's file (64 hex digits), computed on first use (it reads the whole
+    // file once) and kept: saved session states name the model they belong to by it.
+    const std::string &sha256() const;
+
     // What this model's forward pass is (nullptr for a vocabulary-only load of an
     // architecture Lamina does not run) and the tensors it binds.
     const Architecture *architecture() const { return arch_; }
     const ModelWeights &weights() const { return weights_; }
 
 private:
+    mutable std::once_flag sha256_once_;
+    mutable std::string sha256_;
+
     void bind_weights();
     void repack_weights();
 

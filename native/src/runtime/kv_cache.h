@@ -63,6 +63,12 @@ public:
     const uint8_t *v_plane(int32_t layer) const {
         return widths_.values_in_keys ? k_plane(layer) : v_.get() + index(layer, 0, v_row_bytes_);
     }
+    // The stored bytes of one cell's K (V) row, k_row_bytes() (v_row_bytes()) long: what a saved
+    // session state holds. With values_in_keys there is no V row.
+    uint8_t *k_row(int32_t layer, int32_t cell) { return k_.get() + index(layer, cell, k_row_bytes_); }
+    uint8_t *v_row(int32_t layer, int32_t cell) { return v_.get() + index(layer, cell, v_row_bytes_); }
+    const KvWidths &widths() const { return widths_; }
+    int32_t n_layer() const { return n_layer_; }
     // Converts (F16) or quantizes (Q8_0) a row of floats into cell `cell` of a layer.
     void store_k(int32_t layer, int32_t cell, const float *row) {
         store(k_.get() + index(layer, cell, k_row_bytes_), row, widths_.n_embd_k);

@@ -90,4 +90,18 @@ void KvCells::keep(int32_t seq) {
     }
 }
 
+void KvCells::clear() {
+    std::fill(pos_.begin(), pos_.end(), -1);
+    std::fill(seqs_.begin(), seqs_.end(), 0);
+    n_used_ = 0;
+    search_from_ = 0;
+}
+
+void KvCells::restore(int32_t cell, int32_t pos, uint64_t seqs) {
+    if (seqs_[cell] == 0 && seqs != 0) ++n_used_;
+    pos_[cell] = pos;
+    seqs_[cell] = seqs;
+    while (search_from_ < size() && seqs_[search_from_] != 0) ++search_from_;
+}
+
 }  // namespace lamina

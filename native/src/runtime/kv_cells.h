@@ -44,6 +44,9 @@ public:
     void copy(int32_t src, int32_t dst, int32_t p0, int32_t p1);
     // Drops every sequence but `seq`.
     void keep(int32_t seq);
+    // Empties every cell, then (restoring a saved state) gives one cell its position and set.
+    void clear();
+    void restore(int32_t cell, int32_t pos, uint64_t seqs);
 
 private:
     std::vector<int32_t> pos_;

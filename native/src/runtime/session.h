@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "cpu/attention.h"
@@ -72,6 +73,10 @@ public:
     };
 
 private:
+    friend std::vector<uint8_t> save_session_state(const Session &session);
+    friend size_t session_state_size(const Session &session);
+    friend void load_session_state(Session &session, const uint8_t *data, size_t size, const std::string &source);
+
     void check_batch(const BatchView &batch);
     void check_sequence(int32_t seq, const char *what) const;
     // Runs the batch's micro-batches into logits_ (see model/forward.h for diagnose).

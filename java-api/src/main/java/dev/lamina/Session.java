@@ -5,6 +5,10 @@ import static dev.lamina.bindings.lamina_h.lm_session_logits;
 import static dev.lamina.bindings.lamina_h.lm_session_n_ctx;
 import static dev.lamina.bindings.lamina_h.lm_session_n_logit_rows;
 import static dev.lamina.bindings.lamina_h.lm_session_n_past;
+import static dev.lamina.bindings.lamina_h.lm_session_state_load;
+import static dev.lamina.bindings.lamina_h.lm_session_state_load_file;
+import static dev.lamina.bindings.lamina_h.lm_session_state_save;
+import static dev.lamina.bindings.lamina_h.lm_session_state_save_file;
 import static dev.lamina.bindings.lamina_h.lm_session_truncate;
 import static dev.lamina.bindings.lamina_h.lm_token_to_piece;
 
@@ -13,6 +17,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.file.Path;
 import java.util.ConcurrentModificationException;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
@@ -190,6 +195,73 @@ public final class Session implements ModelSession {
             endLogitViews();
             logitRowsKept = 0;
             Native.check(lm_session_truncate(handle, keep), model.path());
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Saves this session's state (every position's keys and values and the last logits) to
+     * {@code file}, through a temporary file beside it, so a failed save leaves an existing
+     * file whole. The state names the model by its file's SHA-256 (hashed once per model).
+     */
+    public void saveState(Path file) {
+        Objects.requireNonNull(file, "file");
+        enter();
+        try (Arena call = Arena.ofConfined()) {
+            Native.check(lm_session_state_save_file(handle, call.allocateFrom(file.toString())), model.path());
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Replaces this session's state with one {@link #saveState saved} from a session of the same
+     * model and KV type; the session then continues exactly as the saved one would have.
+     *
+     * @throws InvalidArgumentException when the state is of another model, KV type or sequence count
+     * @throws ModelFormatException when the file is not a session state, or is truncated or corrupted
+     */
+    public void loadState(Path file) {
+        Objects.requireNonNull(file, "file");
+        restoreWith(call -> lm_session_state_load_file(handle, call.allocateFrom(file.toString())));
+    }
+
+    /** The session's state in memory, to {@link #restore} later (on this or another session of the model). */
+    public SessionSnapshot snapshot() {
+        enter();
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment len = call.allocate(ValueLayout.JAVA_LONG);
+            int status = lm_session_state_save(handle, MemorySegment.NULL, 0, len);
+            if (status != Status.BUFFER_TOO_SMALL.code()) {
+                Native.check(status, model.path());
+            }
+            MemorySegment buf = call.allocate(len.get(ValueLayout.JAVA_LONG, 0));
+            Native.check(lm_session_state_save(handle, buf, buf.byteSize(), len), model.path());
+            return new SessionSnapshot(buf.asSlice(0, len.get(ValueLayout.JAVA_LONG, 0)).toArray(ValueLayout.JAVA_BYTE));
+        } finally {
+            exit();
+        }
+    }
+
+    /** Puts back a {@link #snapshot}; errors as {@link #loadState}, and a failed restore changes nothing. */
+    public void restore(SessionSnapshot snapshot) {
+        Objects.requireNonNull(snapshot, "snapshot");
+        restoreWith(call -> {
+            MemorySegment data = call.allocateFrom(ValueLayout.JAVA_BYTE, snapshot.bytes());
+            return lm_session_state_load(handle, data, data.byteSize());
+        });
+    }
+
+    private void restoreWith(java.util.function.ToIntFunction<Arena> load) {
+        enter();
+        try (Arena call = Arena.ofConfined()) {
+            Native.check(load.applyAsInt(call), model.path());
+            // The cache and logits are new: earlier views of them end.
+            cacheVersion++;
+            endLogitViews();
+            Native.check(lm_session_n_logit_rows(handle, intOut), model.path());
+            logitRowsKept = intOut.get(ValueLayout.JAVA_INT, 0);
         } finally {
             exit();
         }

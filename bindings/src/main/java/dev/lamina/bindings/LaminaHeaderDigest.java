@@ -3,7 +3,7 @@
 package dev.lamina.bindings;
 
 public final class LaminaHeaderDigest {
-    public static final String SHA256 = "bd990b63925133b4f227b77d421afc95d4d8ebbc4451e9ffa476dc3cf10414ac";
+    public static final String SHA256 = "5b05f2d42110afcb2c55928549a30de216b9af9f3a7ab09e44f42bd685115f30";
 
     private LaminaHeaderDigest() {}
 }

@@ -2952,6 +2952,253 @@ public class lamina_h extends lamina_h$shared {
         }
     }
 
+    private static class lm_session_state_save_file {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_session_state_save_file");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_session_state_save_file(const lm_session *session, const char *path)
+     * }
+     */
+    public static FunctionDescriptor lm_session_state_save_file$descriptor() {
+        return lm_session_state_save_file.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_session_state_save_file(const lm_session *session, const char *path)
+     * }
+     */
+    public static MethodHandle lm_session_state_save_file$handle() {
+        return lm_session_state_save_file.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_session_state_save_file(const lm_session *session, const char *path)
+     * }
+     */
+    public static MemorySegment lm_session_state_save_file$address() {
+        return lm_session_state_save_file.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_session_state_save_file(const lm_session *session, const char *path)
+     * }
+     */
+    public static int lm_session_state_save_file(MemorySegment session, MemorySegment path) {
+        var mh$ = lm_session_state_save_file.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_session_state_save_file", session, path);
+            }
+            return (int)mh$.invokeExact(session, path);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_session_state_load_file {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_session_state_load_file");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_session_state_load_file(lm_session *session, const char *path)
+     * }
+     */
+    public static FunctionDescriptor lm_session_state_load_file$descriptor() {
+        return lm_session_state_load_file.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_session_state_load_file(lm_session *session, const char *path)
+     * }
+     */
+    public static MethodHandle lm_session_state_load_file$handle() {
+        return lm_session_state_load_file.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_session_state_load_file(lm_session *session, const char *path)
+     * }
+     */
+    public static MemorySegment lm_session_state_load_file$address() {
+        return lm_session_state_load_file.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_session_state_load_file(lm_session *session, const char *path)
+     * }
+     */
+    public static int lm_session_state_load_file(MemorySegment session, MemorySegment path) {
+        var mh$ = lm_session_state_load_file.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_session_state_load_file", session, path);
+            }
+            return (int)mh$.invokeExact(session, path);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_session_state_save {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER,
+            lamina_h.C_LONG,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_session_state_save");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_session_state_save(const lm_session *session, uint8_t *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static FunctionDescriptor lm_session_state_save$descriptor() {
+        return lm_session_state_save.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_session_state_save(const lm_session *session, uint8_t *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static MethodHandle lm_session_state_save$handle() {
+        return lm_session_state_save.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_session_state_save(const lm_session *session, uint8_t *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static MemorySegment lm_session_state_save$address() {
+        return lm_session_state_save.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_session_state_save(const lm_session *session, uint8_t *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static int lm_session_state_save(MemorySegment session, MemorySegment buf, long capacity, MemorySegment out_len) {
+        var mh$ = lm_session_state_save.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_session_state_save", session, buf, capacity, out_len);
+            }
+            return (int)mh$.invokeExact(session, buf, capacity, out_len);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_session_state_load {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER,
+            lamina_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_session_state_load");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_session_state_load(lm_session *session, const uint8_t *data, size_t size)
+     * }
+     */
+    public static FunctionDescriptor lm_session_state_load$descriptor() {
+        return lm_session_state_load.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_session_state_load(lm_session *session, const uint8_t *data, size_t size)
+     * }
+     */
+    public static MethodHandle lm_session_state_load$handle() {
+        return lm_session_state_load.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_session_state_load(lm_session *session, const uint8_t *data, size_t size)
+     * }
+     */
+    public static MemorySegment lm_session_state_load$address() {
+        return lm_session_state_load.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_session_state_load(lm_session *session, const uint8_t *data, size_t size)
+     * }
+     */
+    public static int lm_session_state_load(MemorySegment session, MemorySegment data, long size) {
+        var mh$ = lm_session_state_load.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_session_state_load", session, data, size);
+            }
+            return (int)mh$.invokeExact(session, data, size);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class lm_session_logits {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             lamina_h.C_INT,
