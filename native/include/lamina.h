@@ -198,6 +198,8 @@ typedef struct lm_session_params {
     int32_t n_threads;  /* threads an evaluation runs on (the model's shared workers); 0 = online CPUs */
     const char *kv_type; /* KV cache type: "f16", "q8_0", "f32" (lm_kv_type_names); NULL = "f16" */
     int32_t n_seq_max;  /* sequence ids 0 .. n_seq_max-1 (at most 64); 0 = 1 */
+    bool embeddings;    /* evaluations output hidden states (lm_session_embeddings, lm_session_embed)
+                           instead of logits, skipping the output matrix */
 } lm_session_params;
 
 /* Asked on the evaluating thread before every layer of every micro-batch, and while waiting for
@@ -271,6 +273,27 @@ LM_API lm_status lm_session_n_past(const lm_session *session, int32_t *out_n_pas
 LM_API lm_status lm_session_n_ctx(const lm_session *session, int32_t *out_n_ctx);
 /* Drops every position >= n_keep of sequence 0 (a chat rewinds with this) and the logits. */
 LM_API lm_status lm_session_truncate(lm_session *session, int32_t n_keep);
+
+/* ---- embeddings (sessions made with lm_session_params.embeddings) ----------------------- */
+
+typedef enum lm_pooling {
+    LM_POOLING_MODEL = -1, /* the file's {arch}.pooling_type; files without one (decoders): LAST */
+    LM_POOLING_MEAN = 1,   /* the mean over the text's tokens */
+    LM_POOLING_CLS = 2,    /* the first token's */
+    LM_POOLING_LAST = 3    /* the last token's */
+} lm_pooling;
+
+/* Output row `row` of the last evaluation of an embeddings session: the last layer's hidden
+ * state after the final norm, n_embd floats (row -1 = the last). Valid until the next eval. */
+LM_API lm_status lm_session_embeddings(const lm_session *session, int32_t row, const float **out_embedding);
+/* Embeds n_texts texts (texts[i] is lengths[i] token ids) into out (n_texts * n_embd floats,
+ * capacity counted in floats): one vector per text, pooled, L2-normalised when normalize. The
+ * texts are evaluated together, n_seq_max at a time as separate sequences of one batch (so each
+ * weight is read once per batch). Uses and then empties the session's cache: call it on a
+ * session kept for embedding. A text longer than n_batch or the context is an error naming it. */
+LM_API lm_status lm_session_embed(lm_session *session, const lm_token *const *texts, const int32_t *lengths,
+                                  int32_t n_texts, lm_pooling pooling, bool normalize, float *out,
+                                  size_t out_capacity);
 
 /* Session state: every sequence's KV cells and rows and the last evaluation's logits, so a
  * restored session continues exactly as the saved one would. The state names its model (the

@@ -294,6 +294,7 @@ LM_API lm_session_params lm_session_default_params(void) {
     p.n_threads = 0;
     p.kv_type = nullptr;
     p.n_seq_max = 1;
+    p.embeddings = false;
     return p;
 }
 
@@ -316,6 +317,23 @@ LM_API lm_status lm_session_eval(lm_session *session, const lm_token *tokens, in
         Session &s = session_of(session, "lm_session_eval");
         Session::Guard guard(s);
         s.eval(tokens, n_tokens, pos, all_logits);
+    });
+}
+
+LM_API lm_status lm_session_embeddings(const lm_session *session, int32_t row, const float **out_embedding) {
+    return abi_guard("lm_session_embeddings", [&] {
+        const Session &s = session_of(session, "lm_session_embeddings");
+        *require(out_embedding, "lm_session_embeddings", "out_embedding") = nullptr;
+        *out_embedding = s.embeddings(row);
+    });
+}
+
+LM_API lm_status lm_session_embed(lm_session *session, const lm_token *const *texts, const int32_t *lengths,
+                                  int32_t n_texts, lm_pooling pooling, bool normalize, float *out, size_t out_capacity) {
+    return abi_guard("lm_session_embed", [&] {
+        Session &s = session_of(session, "lm_session_embed");
+        Session::Guard guard(s);
+        s.embed(texts, lengths, n_texts, pooling, normalize, out, out_capacity);
     });
 }
 

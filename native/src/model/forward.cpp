@@ -1,5 +1,7 @@
 #include "model/forward.h"
 
+#include <cstring>
+
 #include <algorithm>
 #include <cmath>
 
@@ -158,6 +160,10 @@ void Forward::output_head(const float *normed) {
     const int64_t rows = b_.n_outputs;
     const ModelWeights &w = weights();
     if (diagnose_) require_finite(normed, static_cast<size_t>(rows * hp_.n_embd), -1, "output norm", &w.output_norm);
+    if (b_.embeddings) {
+        std::memcpy(logits_, normed, static_cast<size_t>(rows * hp_.n_embd) * sizeof(float));
+        return;
+    }
     matmul(w.output, normed, rows, logits_);
     if (w.output_b.present()) add_bias(logits_, rows, w.output_b);
     if (hp_.final_logit_softcap > 0.0f) be_.softcap(logits_, rows * hp_.n_vocab, hp_.final_logit_softcap);

@@ -59,6 +59,9 @@ struct ForwardBatch {
     int32_t n_tokens = 0;
     const int32_t *output_rows = nullptr;
     int32_t n_outputs = 0;
+    // Output the last layer's hidden states after the final norm (n_embd per output row)
+    // instead of logits: embeddings, without the output matrix.
+    bool embeddings = false;
 };
 
 // What an evaluation checks between layers: true stops it with LaminaError(LM_ERR_CANCELLED).

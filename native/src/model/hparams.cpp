@@ -56,6 +56,7 @@ const IntHparam kIntHparams[] = {
     {"expert_shared_count", &ModelHparams::n_expert_shared, 1024},
     {"leading_dense_block_count", &ModelHparams::n_layer_dense_lead, 4096},
     {"attention.sliding_window", &ModelHparams::n_swa, 1 << 24},
+    {"pooling_type", &ModelHparams::pooling_type, 4},
     {"attention.q_lora_rank", &ModelHparams::q_lora_rank, 1 << 20},
     {"attention.kv_lora_rank", &ModelHparams::kv_lora_rank, 1 << 20},
     {"attention.key_length_mla", &ModelHparams::head_dim_mla, 1 << 16},

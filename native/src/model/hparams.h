@@ -76,6 +76,7 @@ struct ModelHparams {
     float query_scale = 0.0f;
     float attn_logit_softcap = 0.0f;   // 0: none; else scores become c * tanh(score / c)
     float final_logit_softcap = 0.0f;
+    int32_t pooling_type = 0;          // {arch}.pooling_type: 0 none, 1 mean, 2 cls, 3 last
     int32_t n_swa = 0;                 // sliding-window width of the layers that have one
     std::vector<bool> swa_layers;      // per layer: whether it attends through the window
     bool alibi = false;                // ALiBi position biases instead of rotary embeddings

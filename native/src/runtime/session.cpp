@@ -88,7 +88,8 @@ Session::Session(const Model &model, SharedThreadPool &threads, const lm_session
       n_threads_(resolve_threads(params.n_threads)),
       cache_(make_cache(model, n_ctx_, n_ubatch_, n_threads_, params.kv_type)),
       cells_(n_ctx_),
-      stop_check_([this] { return should_stop(); }) {}
+      stop_check_([this] { return should_stop(); }),
+      embeddings_(params.embeddings) {}
 
 void Session::set_abort_callback(lm_abort_fn fn, void *user_data) {
     abort_fn_ = fn;
@@ -146,14 +147,14 @@ void Session::check_batch(const BatchView &b) {
 
 void Session::decode(const BatchView &b) {
     check_batch(b);
-    const int32_t n_vocab = model_.hparams().n_vocab;
+    const int32_t width = row_width();
     int32_t rows = 0;
     for (int32_t i = 0; i < b.n_tokens; ++i) rows += b.logits[i] != 0;
     n_logit_rows_ = 0;
-    check_allocation("logits of " + std::to_string(rows) + " rows of " + std::to_string(n_vocab) + " tokens",
-                     static_cast<uint64_t>(rows) * static_cast<uint64_t>(n_vocab) * sizeof(float), host_memory_limit());
+    check_allocation("outputs of " + std::to_string(rows) + " rows of " + std::to_string(width) + " values",
+                     static_cast<uint64_t>(rows) * static_cast<uint64_t>(width) * sizeof(float), host_memory_limit());
     try {
-        logits_.resize(static_cast<size_t>(rows) * n_vocab);
+        logits_.resize(static_cast<size_t>(rows) * width);
     } catch (const std::bad_alloc &) {
         fail(LM_ERR_OUT_OF_MEMORY, "cannot allocate logits for " + std::to_string(rows) + " rows");
     }
@@ -197,7 +198,7 @@ void Session::plan_spans(const BatchView &b, int32_t begin, int32_t n) {
 }
 
 void Session::forward(const BatchView &b, bool diagnose) {
-    const size_t n_vocab = static_cast<size_t>(model_.hparams().n_vocab);
+    const size_t width = static_cast<size_t>(row_width());
     const cpu::KvCellTable table{cells_.positions(), cells_.sequences()};
     size_t out_row = 0;
     for (int32_t done = 0; done < b.n_tokens; done += n_ubatch_) {
@@ -215,9 +216,10 @@ void Session::forward(const BatchView &b, bool diagnose) {
         fb.n_tokens = n;
         fb.output_rows = output_rows_.data();
         fb.n_outputs = static_cast<int32_t>(output_rows_.size());
+        fb.embeddings = embeddings_;
         // One micro-batch per lease: sessions sharing the threads interleave at this grain.
         const SharedThreadPool::Lease lease = threads_.acquire(n_threads_, stop_check_);
-        lamina::forward(model_, cache_, table, lease.pool(), scratch_, fb, logits_.data() + out_row * n_vocab,
+        lamina::forward(model_, cache_, table, lease.pool(), scratch_, fb, logits_.data() + out_row * width,
                       stop_check_, diagnose);
         out_row += output_rows_.size();
     }
@@ -290,13 +292,27 @@ int32_t Session::seq_pos_min(int32_t seq) const {
 }
 
 const float *Session::logits(int32_t row) const {
+    if (embeddings_) {
+        fail(LM_ERR_INVALID_ARGUMENT, "this session outputs embeddings, not logits (lm_session_embeddings)");
+    }
+    return output_row(row);
+}
+
+const float *Session::embeddings(int32_t row) const {
+    if (!embeddings_) {
+        fail(LM_ERR_INVALID_ARGUMENT, "this session outputs logits: make it with embeddings = true for embeddings");
+    }
+    return output_row(row);
+}
+
+const float *Session::output_row(int32_t row) const {
     if (n_logit_rows_ == 0) fail(LM_ERR_INVALID_ARGUMENT, "no logits: nothing was evaluated since the last change");
     if (row == -1) row = n_logit_rows_ - 1;
     if (row < 0 || row >= n_logit_rows_) {
         fail(LM_ERR_INVALID_ARGUMENT, "logits row " + std::to_string(row) + " is out of range (0.." +
                                           std::to_string(n_logit_rows_ - 1) + ", or -1 for the last)");
     }
-    return logits_.data() + static_cast<size_t>(row) * model_.hparams().n_vocab;
+    return logits_.data() + static_cast<size_t>(row) * row_width();
 }
 
 Session::Guard::Guard(const Session &s) : s_(s) {

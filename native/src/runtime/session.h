@@ -58,6 +58,12 @@ public:
     size_t kv_bytes_per_token() const { return cache_.bytes_per_token(); }
     int32_t n_logit_rows() const { return n_logit_rows_; }
     const float *logits(int32_t row) const;  // throws on a row out of range
+    // An embeddings session's output row: n_embd floats (see lm_session_embeddings).
+    const float *embeddings(int32_t row) const;
+    bool outputs_embeddings() const { return embeddings_; }
+    // See lm_session_embed: out holds n_texts * n_embd floats.
+    void embed(const lm_token *const *texts, const int32_t *lengths, int32_t n_texts, lm_pooling pooling,
+               bool normalize, float *out, size_t out_capacity);
 
     // Asked between layers, and while waiting for the worker threads, on the evaluating thread;
     // true stops the evaluation with LM_ERR_CANCELLED. fn may be null (never stop).
@@ -84,6 +90,9 @@ private:
     // What each token of batch[begin, begin + n) sees, from the cell table.
     void plan_spans(const BatchView &batch, int32_t begin, int32_t n);
     bool should_stop() const;
+    const float *output_row(int32_t row) const;
+    // Floats per output row: n_vocab logits, or n_embd for an embeddings session.
+    int32_t row_width() const { return embeddings_ ? model_.hparams().n_embd : model_.hparams().n_vocab; }
 
     const Model &model_;
     SharedThreadPool &threads_;
@@ -108,6 +117,7 @@ private:
     lm_abort_fn abort_fn_ = nullptr;
     void *abort_user_ = nullptr;
     mutable std::atomic<bool> busy_{false};
+    bool embeddings_;
 };
 
 }  // namespace lamina

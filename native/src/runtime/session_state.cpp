@@ -92,7 +92,7 @@ std::vector<uint8_t> save_session_state(const Session &s) {
             for (int32_t c : used) w.bytes(rows.v_row(l, c), cache.v_row_bytes());
         }
     }
-    const int32_t n_vocab = s.model_.hparams().n_vocab;
+    const int32_t n_vocab = s.row_width();
     w.put<uint32_t>(static_cast<uint32_t>(s.n_logit_rows_));
     w.put<uint32_t>(static_cast<uint32_t>(n_vocab));
     w.bytes(s.logits_.data(), static_cast<size_t>(s.n_logit_rows_) * n_vocab * sizeof(float));
@@ -107,7 +107,7 @@ size_t session_state_size(const Session &s) {
     const size_t row = cache.k_row_bytes() + (cache.values_in_keys() ? 0 : cache.v_row_bytes());
     return sizeof kMagic + 4 + 64 + 4 + 4 + 8 + 8 + 4 + 4 + 4 + used * 16 +
            static_cast<size_t>(cache.n_layer()) * used * row + 4 + 4 +
-           static_cast<size_t>(s.n_logit_rows_) * s.model_.hparams().n_vocab * sizeof(float) + 8;
+           static_cast<size_t>(s.n_logit_rows_) * s.row_width() * sizeof(float) + 8;
 }
 
 void load_session_state(Session &s, const uint8_t *data, size_t size, const std::string &source) {
@@ -172,9 +172,11 @@ void load_session_state(Session &s, const uint8_t *data, size_t size, const std:
         }
     }
     const uint8_t *rows = r.take(static_cast<size_t>(n_layer) * n_used * (k_bytes + v_bytes), "the KV rows");
-    const uint32_t n_rows = r.get<uint32_t>("the logit rows"), n_vocab = r.get<uint32_t>("n_vocab");
-    if (n_vocab != static_cast<uint32_t>(s.model_.hparams().n_vocab)) {
-        fail(LM_ERR_BAD_FORMAT, source + ": n_vocab " + std::to_string(n_vocab) + " is not the model's");
+    const uint32_t n_rows = r.get<uint32_t>("the output rows"), n_vocab = r.get<uint32_t>("the output row width");
+    if (n_vocab != static_cast<uint32_t>(s.row_width())) {
+        fail(LM_ERR_INVALID_ARGUMENT, source + ": its output rows are " + std::to_string(n_vocab) +
+                                          " values wide, this session's " + std::to_string(s.row_width()) +
+                                          " (a state of an embeddings session fits only another)");
     }
     const uint8_t *logits = r.take(static_cast<size_t>(n_rows) * n_vocab * sizeof(float), "the logits");
     r.take(sizeof stored, "the checksum");

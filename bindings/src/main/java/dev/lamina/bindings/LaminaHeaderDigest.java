@@ -3,7 +3,7 @@
 package dev.lamina.bindings;
 
 public final class LaminaHeaderDigest {
-    public static final String SHA256 = "5b05f2d42110afcb2c55928549a30de216b9af9f3a7ab09e44f42bd685115f30";
+    public static final String SHA256 = "18ffd01cbfddc769eea719ec86321e1adb7fb6efa2d1f04d0215a988d9317c3e";
 
     private LaminaHeaderDigest() {}
 }

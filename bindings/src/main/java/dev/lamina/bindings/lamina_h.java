@@ -2951,6 +2951,171 @@ public class lamina_h extends lamina_h$shared {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+    private static final int LM_POOLING_MODEL = (int)-1L;
+    /**
+     * {@snippet lang=c :
+     * enum lm_pooling.LM_POOLING_MODEL = -1
+     * }
+     */
+    public static int LM_POOLING_MODEL() {
+        return LM_POOLING_MODEL;
+    }
+    private static final int LM_POOLING_MEAN = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum lm_pooling.LM_POOLING_MEAN = 1
+     * }
+     */
+    public static int LM_POOLING_MEAN() {
+        return LM_POOLING_MEAN;
+    }
+    private static final int LM_POOLING_CLS = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum lm_pooling.LM_POOLING_CLS = 2
+     * }
+     */
+    public static int LM_POOLING_CLS() {
+        return LM_POOLING_CLS;
+    }
+    private static final int LM_POOLING_LAST = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * enum lm_pooling.LM_POOLING_LAST = 3
+     * }
+     */
+    public static int LM_POOLING_LAST() {
+        return LM_POOLING_LAST;
+    }
+
+    private static class lm_session_embeddings {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_INT,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_session_embeddings");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_session_embeddings(const lm_session *session, int32_t row, const float **out_embedding)
+     * }
+     */
+    public static FunctionDescriptor lm_session_embeddings$descriptor() {
+        return lm_session_embeddings.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_session_embeddings(const lm_session *session, int32_t row, const float **out_embedding)
+     * }
+     */
+    public static MethodHandle lm_session_embeddings$handle() {
+        return lm_session_embeddings.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_session_embeddings(const lm_session *session, int32_t row, const float **out_embedding)
+     * }
+     */
+    public static MemorySegment lm_session_embeddings$address() {
+        return lm_session_embeddings.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_session_embeddings(const lm_session *session, int32_t row, const float **out_embedding)
+     * }
+     */
+    public static int lm_session_embeddings(MemorySegment session, int row, MemorySegment out_embedding) {
+        var mh$ = lm_session_embeddings.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_session_embeddings", session, row, out_embedding);
+            }
+            return (int)mh$.invokeExact(session, row, out_embedding);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_session_embed {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER,
+            lamina_h.C_INT,
+            lamina_h.C_INT,
+            lamina_h.C_BOOL,
+            lamina_h.C_POINTER,
+            lamina_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_session_embed");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_session_embed(lm_session *session, const lm_token *const *texts, const int32_t *lengths, int32_t n_texts, lm_pooling pooling, _Bool normalize, float *out, size_t out_capacity)
+     * }
+     */
+    public static FunctionDescriptor lm_session_embed$descriptor() {
+        return lm_session_embed.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_session_embed(lm_session *session, const lm_token *const *texts, const int32_t *lengths, int32_t n_texts, lm_pooling pooling, _Bool normalize, float *out, size_t out_capacity)
+     * }
+     */
+    public static MethodHandle lm_session_embed$handle() {
+        return lm_session_embed.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_session_embed(lm_session *session, const lm_token *const *texts, const int32_t *lengths, int32_t n_texts, lm_pooling pooling, _Bool normalize, float *out, size_t out_capacity)
+     * }
+     */
+    public static MemorySegment lm_session_embed$address() {
+        return lm_session_embed.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_session_embed(lm_session *session, const lm_token *const *texts, const int32_t *lengths, int32_t n_texts, lm_pooling pooling, _Bool normalize, float *out, size_t out_capacity)
+     * }
+     */
+    public static int lm_session_embed(MemorySegment session, MemorySegment texts, MemorySegment lengths, int n_texts, int pooling, boolean normalize, MemorySegment out, long out_capacity) {
+        var mh$ = lm_session_embed.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_session_embed", session, texts, lengths, n_texts, pooling, normalize, out, out_capacity);
+            }
+            return (int)mh$.invokeExact(session, texts, lengths, n_texts, pooling, normalize, out, out_capacity);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
 
     private static class lm_session_state_save_file {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(

@@ -20,6 +20,7 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     int32_t n_threads;
  *     const char *kv_type;
  *     int32_t n_seq_max;
+ *     _Bool embeddings;
  * }
  * }
  */
@@ -36,7 +37,8 @@ public class lm_session_params {
         MemoryLayout.paddingLayout(4),
         lamina_h.C_POINTER.withName("kv_type"),
         lamina_h.C_INT.withName("n_seq_max"),
-        MemoryLayout.paddingLayout(4)
+        lamina_h.C_BOOL.withName("embeddings"),
+        MemoryLayout.paddingLayout(3)
     ).withName("lm_session_params");
 
     /**
@@ -264,6 +266,50 @@ public class lm_session_params {
      */
     public static void n_seq_max(MemorySegment struct, int fieldValue) {
         struct.set(n_seq_max$LAYOUT, n_seq_max$OFFSET, fieldValue);
+    }
+
+    private static final OfBoolean embeddings$LAYOUT = (OfBoolean)$LAYOUT.select(groupElement("embeddings"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * _Bool embeddings
+     * }
+     */
+    public static final OfBoolean embeddings$layout() {
+        return embeddings$LAYOUT;
+    }
+
+    private static final long embeddings$OFFSET = $LAYOUT.byteOffset(groupElement("embeddings"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * _Bool embeddings
+     * }
+     */
+    public static final long embeddings$offset() {
+        return embeddings$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * _Bool embeddings
+     * }
+     */
+    public static boolean embeddings(MemorySegment struct) {
+        return struct.get(embeddings$LAYOUT, embeddings$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * _Bool embeddings
+     * }
+     */
+    public static void embeddings(MemorySegment struct, boolean fieldValue) {
+        struct.set(embeddings$LAYOUT, embeddings$OFFSET, fieldValue);
     }
 
     /**
