@@ -286,6 +286,21 @@ public final class Model implements AutoCloseable {
         });
     }
 
+    /** An {@link Embedder} with default options (the model's pooling, not normalised). */
+    public Embedder newEmbedder() {
+        return newEmbedder(EmbedderOptions.defaults());
+    }
+
+    /** An {@link Embedder}: texts to vectors. It is closed automatically when this model closes. */
+    public Embedder newEmbedder(EmbedderOptions options) {
+        Objects.requireNonNull(options, "options");
+        return read(() -> {
+            Embedder embedder = new Embedder(this, options);
+            sessions.add(embedder);
+            return embedder;
+        });
+    }
+
     /**
      * Creates a session of several sequences evaluated together ({@link BatchSession}). It is closed
      * automatically when this model closes.

@@ -22,12 +22,18 @@ final class NativeSessions {
      * @param maxSequences sequence ids the session holds (0 = the library's default)
      */
     static MemorySegment create(Model model, SessionOptions options, int maxSequences) {
+        return create(model, options, maxSequences, false);
+    }
+
+    /** The same; with {@code embeddings} the session outputs hidden states instead of logits. */
+    static MemorySegment create(Model model, SessionOptions options, int maxSequences, boolean embeddings) {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment params = lm_session_default_params(call);
             lm_session_params.n_ctx(params, options.contextLength());
             lm_session_params.n_batch(params, options.batchSize());
             lm_session_params.n_threads(params, options.threads());
             lm_session_params.n_seq_max(params, maxSequences);
+            lm_session_params.embeddings(params, embeddings);
             if (options.kvType() != null) {
                 lm_session_params.kv_type(params, call.allocateFrom(options.kvType().nativeName()));
             }
