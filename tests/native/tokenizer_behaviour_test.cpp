@@ -13,7 +13,6 @@
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/utf8.h"
 
-using lamina::PreTokenizer;
 using Ids = std::vector<lm_token>;
 
 namespace {
@@ -24,12 +23,12 @@ std::unique_ptr<lamina::Tokenizer> open_vocab(const std::string &name) {
     return lamina::Tokenizer::from_gguf(*lamina::GgufFile::open(path));
 }
 
-// The words `kind` splits `text` into.
-std::vector<std::string> split(PreTokenizer kind, const std::string &text) {
+// The words the pre-tokenizer named `pre` splits `text` into.
+std::vector<std::string> split(const std::string &pre, const std::string &text) {
     std::vector<uint32_t> cps;
     lamina::decode_utf8(text, cps);
     std::vector<size_t> lengths;
-    lamina::pre_tokenize(kind, cps, lengths);
+    lamina::PreTokenizer::for_name(pre).split(cps, lengths);
     std::vector<std::string> words;
     size_t at = 0;
     for (size_t len : lengths) {
@@ -58,15 +57,15 @@ std::string decode(const lamina::Tokenizer &tok, const Ids &ids, bool render_spe
 
 TEST(TokenizerPreTokenizer, Llama3Regex) {
     using V = std::vector<std::string>;
-    EXPECT_EQ(split(PreTokenizer::Llama3, "Hello, y'all! How are you \xF0\x9F\x98\x81 ?"),
+    EXPECT_EQ(split("llama-bpe", "Hello, y'all! How are you \xF0\x9F\x98\x81 ?"),
               (V{"Hello", ",", " y", "'all", "!", " How", " are", " you", " \xF0\x9F\x98\x81", " ?"}));
     // CJK ideographs are letters; digits go in threes.
-    EXPECT_EQ(split(PreTokenizer::Llama3, "\xE6\x88\x91" "apple\xE5\xB7\xA5 1314151"),
+    EXPECT_EQ(split("llama-bpe", "\xE6\x88\x91" "apple\xE5\xB7\xA5 1314151"),
               (V{"\xE6\x88\x91" "apple\xE5\xB7\xA5", " ", "131", "415", "1"}));
     // Contractions ignore case; newlines end whitespace runs; trailing spaces stay together.
-    EXPECT_EQ(split(PreTokenizer::Llama3, "I'M HE'LL  x\n\n  y   "),
+    EXPECT_EQ(split("llama-bpe", "I'M HE'LL  x\n\n  y   "),
               (V{"I", "'M", " HE", "'LL", " ", " x", "\n\n", " ", " y", "   "}));
-    EXPECT_EQ(split(PreTokenizer::Llama3, "a.,;\r\n\tb"), (V{"a", ".,;\r\n", "\tb"}));
+    EXPECT_EQ(split("llama-bpe", "a.,;\r\n\tb"), (V{"a", ".,;\r\n", "\tb"}));
 }
 
 // CJK Extension I (U+2EBF0..U+2EE5D, Unicode 15.1) is \p{L} like every other ideograph, so it
@@ -74,29 +73,43 @@ TEST(TokenizerPreTokenizer, Llama3Regex) {
 TEST(TokenizerPreTokenizer, Llama3RegexTakesUnicode151LettersAsLetters) {
     using V = std::vector<std::string>;
     const std::string ext_i = "\xF0\xAE\xAF\xB0";  // U+2EBF0
-    EXPECT_EQ(split(PreTokenizer::Llama3, "I'm " + ext_i + "'s"), (V{"I", "'m", " " + ext_i, "'s"}));
-    EXPECT_EQ(split(PreTokenizer::Llama3, "a" + ext_i + "b,1"), (V{"a" + ext_i + "b", ",", "1"}));
+    EXPECT_EQ(split("llama-bpe", "I'm " + ext_i + "'s"), (V{"I", "'m", " " + ext_i, "'s"}));
+    EXPECT_EQ(split("llama-bpe", "a" + ext_i + "b,1"), (V{"a" + ext_i + "b", ",", "1"}));
 }
 
 TEST(TokenizerPreTokenizer, Gpt2Regex) {
     using V = std::vector<std::string>;
-    EXPECT_EQ(split(PreTokenizer::Gpt2, "Hello world's  123\t\n x"),
+    EXPECT_EQ(split("gpt-2", "Hello world's  123\t\n x"),
               (V{"Hello", " world", "'s", " ", " 123", "\t\n", " x"}));
     // Contractions are case-sensitive here, and digits are not grouped.
-    EXPECT_EQ(split(PreTokenizer::Gpt2, "I'M 1234567"), (V{"I", "'", "M", " 1234567"}));
+    EXPECT_EQ(split("gpt-2", "I'M 1234567"), (V{"I", "'", "M", " 1234567"}));
 }
 
 TEST(TokenizerPreTokenizer, DefaultCascade) {
     using V = std::vector<std::string>;
     // Punctuation runs first, then GPT-2, then digit runs, then ASCII digit triples.
-    EXPECT_EQ(split(PreTokenizer::Default, "a...b 1234567 x`y"),
+    EXPECT_EQ(split("default", "a...b 1234567 x`y"),
               (V{"a", "...", "b", " ", "123", "456", "7", " x", "`", "y"}));
 }
 
 TEST(TokenizerPreTokenizer, UnknownNameIsUnsupported) {
-    EXPECT_NO_THROW(lamina::pre_tokenizer_for_name("llama-bpe"));
-    EXPECT_NO_THROW(lamina::pre_tokenizer_for_name("default"));
-    EXPECT_THROW(lamina::pre_tokenizer_for_name("qwen-imaginary"), lamina::LaminaError);
+    EXPECT_NO_THROW(lamina::PreTokenizer::for_name("llama-bpe"));
+    EXPECT_NO_THROW(lamina::PreTokenizer::for_name("default"));
+    EXPECT_EQ(&lamina::PreTokenizer::for_name(""), &lamina::PreTokenizer::for_name("default"));
+    try {
+        lamina::PreTokenizer::for_name("qwen-imaginary");
+        FAIL() << "an unknown pre-tokenizer was accepted";
+    } catch (const lamina::LaminaError &e) {
+        EXPECT_EQ(e.status(), LM_ERR_UNSUPPORTED);
+        const std::string message = e.what();
+        EXPECT_NE(message.find("'qwen-imaginary'"), std::string::npos) << message;
+        // The message lists every supported name.
+        for (const std::string &name : lamina::PreTokenizer::names()) {
+            const bool listed = message.find(" " + name + ",") != std::string::npos ||
+                                message.find(" " + name + ")") != std::string::npos;
+            EXPECT_TRUE(listed) << name << " missing from: " << message;
+        }
+    }
 }
 
 TEST(TokenizerBehaviour, GptByteMappingIsABijection) {

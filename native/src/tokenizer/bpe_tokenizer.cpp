@@ -48,7 +48,7 @@ struct BpeTokenizer::Scratch {
     std::vector<Bigram> heap;  // a binary heap by BigramOrder (std::priority_queue's layout)
 };
 
-BpeTokenizer::BpeTokenizer(const GgufFile &file, Vocabulary vocab, PreTokenizerSpec pre)
+BpeTokenizer::BpeTokenizer(const GgufFile &file, Vocabulary vocab, const PreTokenizer &pre)
     : VocabTokenizer(std::move(vocab)), pre_(pre) {
     const GgufValue &merges = file.get_array(kMergesKey);
     if (merges.elem_type != GgufValueType::STRING) {
@@ -114,7 +114,7 @@ void BpeTokenizer::encode_fragments(std::string_view text, const std::vector<Fra
         const std::string_view fragment = text.substr(f.offset, f.length);
         decode_utf8(fragment, scratch.cps);
         scratch.words.clear();
-        pre_tokenize(pre_.kind, scratch.cps, scratch.words);
+        pre_.split(scratch.cps, scratch.words);
 
         size_t cp_index = 0;
         size_t byte_offset = 0;
@@ -135,7 +135,7 @@ void BpeTokenizer::encode_word(std::string_view word, Scratch &scratch, std::vec
     encoded.clear();
     for (char c : word) encoded += byte_to_unicode_utf8(uint8_t(c));
 
-    if (pre_.ignore_merges) {
+    if (pre_.ignore_merges()) {
         const lm_token whole = vocab_.find(encoded);
         if (whole >= 0) {
             out.push_back(whole);

@@ -16,7 +16,7 @@ namespace lamina {
 
 class BpeTokenizer final : public VocabTokenizer {
 public:
-    BpeTokenizer(const GgufFile &file, Vocabulary vocab, PreTokenizerSpec pre);
+    BpeTokenizer(const GgufFile &file, Vocabulary vocab, const PreTokenizer &pre);
 
 protected:
     void encode_fragments(std::string_view text, const std::vector<Fragment> &fragments,
@@ -35,7 +35,7 @@ private:
     };
     const MergeRule *find_merge(int32_t left, int32_t right) const;
 
-    PreTokenizerSpec pre_;
+    const PreTokenizer &pre_;  // lives as long as the program
     std::deque<std::string> extra_symbols_;                           // merge halves that are no token
     std::unordered_map<std::string_view, int32_t> extra_symbol_ids_;  // views into extra_symbols_
     std::unordered_map<uint64_t, MergeRule> merges_;                  // by (left id, right id)

@@ -14,8 +14,8 @@ std::unique_ptr<Tokenizer> Tokenizer::from_gguf(const GgufFile &file) {
     }
     if (model == "gpt2") {
         // The pre-tokenizer only matters for BPE; llama.cpp ignores tokenizer.ggml.pre otherwise.
-        const PreTokenizerSpec pre = pre_tokenizer_for_name(file.get_string_or("tokenizer.ggml.pre", ""));
-        Vocabulary vocab(file, VocabKind::Bpe, pre.add_bos_default);
+        const PreTokenizer &pre = PreTokenizer::for_name(file.get_string_or("tokenizer.ggml.pre", ""));
+        Vocabulary vocab(file, VocabKind::Bpe, pre.add_bos_default(), pre.has_default_bos());
         return std::make_unique<BpeTokenizer>(file, std::move(vocab), pre);
     }
     fail(LM_ERR_UNSUPPORTED, "'" + file.name() + "': unsupported tokenizer model tokenizer.ggml.model = '" +

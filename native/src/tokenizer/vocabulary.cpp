@@ -33,11 +33,11 @@ bool is_numeric(GgufValueType t) {
 
 }  // namespace
 
-Vocabulary::Vocabulary(const GgufFile &file, VocabKind kind, bool add_bos_default) {
+Vocabulary::Vocabulary(const GgufFile &file, VocabKind kind, bool add_bos_default, bool has_default_bos) {
     read_tokens(file);
     add_bos_ = add_bos_default;
     add_space_prefix_ = kind == VocabKind::Spm;
-    read_special_ids(file, kind);
+    read_special_ids(file, kind, has_default_bos);
     detect_special_tokens_by_text();
     collect_eog_tokens();
 
@@ -107,14 +107,14 @@ void Vocabulary::read_tokens(const GgufFile &file) {
     }
 }
 
-void Vocabulary::read_special_ids(const GgufFile &file, VocabKind kind) {
+void Vocabulary::read_special_ids(const GgufFile &file, VocabKind kind, bool has_default_bos) {
     // llama.cpp's defaults for ids the file does not give.
     if (kind == VocabKind::Spm) {
         bos_ = 1;
         eos_ = 2;
         unk_ = 0;
     } else {
-        bos_ = 11;
+        bos_ = has_default_bos ? 11 : -1;
         eos_ = 11;
     }
     struct IdKey {

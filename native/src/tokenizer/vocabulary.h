@@ -33,7 +33,8 @@ public:
     // Reads tokens, scores and types, then the special ids (bos/eos/eot/..., with llama.cpp's
     // per-model defaults and its detection of end-of-turn tokens by their text). Throws
     // LaminaError naming the key at fault.
-    Vocabulary(const GgufFile &file, VocabKind kind, bool add_bos_default);
+    // has_default_bos: whether a BPE vocabulary's BOS id defaults to llama.cpp's 11 (else none).
+    Vocabulary(const GgufFile &file, VocabKind kind, bool add_bos_default, bool has_default_bos = true);
     // Movable (the texts' buffer moves along with the index into it), not copyable.
     Vocabulary(Vocabulary &&) = default;
     Vocabulary &operator=(Vocabulary &&) = default;
@@ -68,7 +69,7 @@ public:
 
 private:
     void read_tokens(const GgufFile &file);
-    void read_special_ids(const GgufFile &file, VocabKind kind);
+    void read_special_ids(const GgufFile &file, VocabKind kind, bool has_default_bos);
     void detect_special_tokens_by_text();
     void collect_eog_tokens();
 
