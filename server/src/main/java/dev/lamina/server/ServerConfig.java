@@ -103,6 +103,11 @@ public record ServerConfig(Path model, String modelId, String host, int port, in
                 queue, batchTokens, request, body, shutdownGrace, accessLog);
     }
 
+    public ServerConfig withAccessLogOff() {
+        return new ServerConfig(model, modelId, host, port, parallel, contextLength, threads, kvType, apiKey, maxBodyBytes,
+                maxQueue, batchTokens, requestTimeout, bodyTimeout, shutdownGrace, false);
+    }
+
     public ServerConfig withContextLength(int ctx) {
         return new ServerConfig(model, modelId, host, port, parallel, ctx, threads, kvType, apiKey, maxBodyBytes,
                 maxQueue, batchTokens, requestTimeout, bodyTimeout, shutdownGrace, accessLog);
