@@ -6,8 +6,12 @@ import dev.lamina.template.RenderOptions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * A conversation on a {@link Session}: keeps the history, renders it with a chat template and
@@ -28,6 +32,19 @@ import java.util.Objects;
  * to the history when its {@link Generation} finishes (also when it is closed or cancelled early:
  * the history then holds what was generated).
  *
+ * <p><b>Tools:</b> a chat built with {@link Builder#tools} offers them to the model through the
+ * template and splits each finished reply into content and {@link ToolCall}s
+ * ({@link #lastReply()}), in the format the template shows ({@link ToolCallFormat#detect}). A
+ * reply with calls enters the history as an assistant message with {@code tool_calls}; the
+ * results go back as {@code tool} messages:
+ * <pre>{@code
+ * Chat chat = Chat.builder(session).tools(weather).build();
+ * chat.send("Weather in Paris?").result();
+ * if (chat.lastReply().orElseThrow().hasToolCalls()) {
+ *     String answer = chat.answerToolCalls(call -> lookUp(call.arguments())).result().text();
+ * }
+ * }</pre>
+ *
  * <p>The chat assumes it is the only user of its session: if the session's cache was changed by
  * anything else, the next turn starts the cache over. Not thread-safe (like the session).
  */
@@ -38,6 +55,9 @@ public final class Chat {
     private final GenerationOptions defaultOptions;
     private final ChatMessage system;
     private final List<ChatMessage> history = new ArrayList<>();
+    private final List<Tool> tools;
+    private final ToolCallFormat toolCallFormat;
+    private ChatReply lastReply;
 
     /** The tokens the session's cache holds for this chat; valid while the session's version is {@code cacheStamp}. */
     private int[] cached = new int[0];
@@ -58,6 +78,16 @@ public final class Chat {
         }
         if (b.renderOptions == null || b.renderOptions.eosToken() == null) {
             ro.eosToken(model.chatEosToken());
+        }
+        this.tools = List.copyOf(b.tools);
+        this.toolCallFormat = b.toolCallFormat != null ? b.toolCallFormat : ToolCallFormat.detect(template.source());
+        if (!tools.isEmpty()) {
+            if (toolCallFormat == ToolCallFormat.NONE) {
+                throw new IllegalArgumentException("tools were given, but the chat template shows no known tool-call format"
+                        + " (Hermes <tool_call>, Llama 3.x ipython/<|python_tag|>, Mistral [TOOL_CALLS]); use a template that"
+                        + " renders tools, or name the format with Chat.Builder.toolCallFormat");
+            }
+            ro.tools(tools.stream().map(Tool::toTemplateValue).toList());
         }
         this.renderOptions = ro.build();
         this.defaultOptions = b.options;
@@ -93,12 +123,86 @@ public final class Chat {
     public Generation send(ChatMessage message, GenerationOptions options) {
         Objects.requireNonNull(message, "message");
         Objects.requireNonNull(options, "options");
+        closeCurrent();
+        List<ChatMessage> next = new ArrayList<>(history);
+        next.add(message);
+        return start(next, options);
+    }
+
+    /**
+     * Records the result of one of the last reply's tool calls (a {@code tool} message naming the
+     * call's id), without replying yet: add every call's result, then {@link #reply}.
+     *
+     * @throws IllegalArgumentException if the last reply made no call with that id
+     */
+    public void addToolResult(ToolCall call, String result) {
+        Objects.requireNonNull(call, "call");
+        Objects.requireNonNull(result, "result");
+        closeCurrent();
+        if (lastReply == null || lastReply.toolCalls().stream().noneMatch(c -> c.id().equals(call.id()))) {
+            throw new IllegalArgumentException("the last reply made no tool call with id '" + call.id() + "'"
+                    + (lastReply == null ? " (no reply yet)" : ": it made " + lastReply.toolCalls().size() + " call(s)"));
+        }
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("tool_call_id", call.id());
+        extra.put("name", call.name());
+        history.add(new ChatMessage("tool", result, extra));
+    }
+
+    /**
+     * Starts the assistant's reply to the history as it is (for example after
+     * {@link #addToolResult}), without adding a message.
+     */
+    public Generation reply(GenerationOptions options) {
+        Objects.requireNonNull(options, "options");
+        closeCurrent();
+        return start(new ArrayList<>(history), options);
+    }
+
+    /**
+     * One tool round trip: runs {@code runner} on every call of the last reply, adds each result
+     * and starts the answer (with the chat's default options).
+     *
+     * @throws IllegalStateException if the last reply made no tool call
+     */
+    public Generation answerToolCalls(Function<ToolCall, String> runner) {
+        Objects.requireNonNull(runner, "runner");
+        closeCurrent();
+        if (lastReply == null || !lastReply.hasToolCalls()) {
+            throw new IllegalStateException("the last reply made no tool call");
+        }
+        for (ToolCall call : lastReply.toolCalls()) {
+            addToolResult(call, Objects.requireNonNull(runner.apply(call), "the runner's result for " + call.name()));
+        }
+        return reply(defaultOptions);
+    }
+
+    /**
+     * The last finished reply split into content and tool calls (calls are found only when the
+     * chat has tools), or empty before the first reply has finished.
+     */
+    public Optional<ChatReply> lastReply() {
+        return Optional.ofNullable(lastReply);
+    }
+
+    /** The tools the model is offered (empty: none). */
+    public List<Tool> tools() {
+        return tools;
+    }
+
+    /** How tool calls are found in replies: the given format, else the template's. */
+    public ToolCallFormat toolCallFormat() {
+        return toolCallFormat;
+    }
+
+    private void closeCurrent() {
         if (current != null) {
             current.close();
             current = null;
         }
-        List<ChatMessage> next = new ArrayList<>(history);
-        next.add(message);
+    }
+
+    private Generation start(List<ChatMessage> next, GenerationOptions options) {
         String prompt = template.render(next, renderOptions);
         int[] tokens = tokenize(prompt);
         if (tokens.length == 0) {
@@ -112,13 +216,17 @@ public final class Chat {
         cacheStamp = -1; // the cache is unknown until the new reply has finished
         session.truncate(common);
         Generation g = session.generate(Arrays.copyOfRange(tokens, common, tokens.length), options);
-        history.add(message);
+        history.clear();
+        history.addAll(next);
         lastPrompt = prompt;
         lastPromptTokens = tokens;
         lastReusedTokens = common;
         current = g;
+        lastReply = null;
         g.onFinish((text, ids, reason) -> {
-            history.add(ChatMessage.assistant(text));
+            ChatReply reply = splitReply(text, ids, reason);
+            lastReply = reply;
+            history.add(assistantMessage(reply, text));
             cached = concat(tokens, ids);
             cacheStamp = session.cacheVersion();
             if (current == g) {
@@ -126,6 +234,24 @@ public final class Chat {
             }
         });
         return g;
+    }
+
+    private ChatReply splitReply(String text, int[] ids, FinishReason reason) {
+        if (tools.isEmpty()) {
+            return new ChatReply(text, List.of());
+        }
+        // Tool-call markers can be control tokens, which the streamed text leaves out.
+        String raw = reason == FinishReason.STOP_STRING ? text : session.model().tokenizer().detokenize(ids, true);
+        return toolCallFormat.parse(raw);
+    }
+
+    private static ChatMessage assistantMessage(ChatReply reply, String text) {
+        if (!reply.hasToolCalls()) {
+            return ChatMessage.assistant(text);
+        }
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("tool_calls", reply.toolCalls().stream().map(ToolCall::toTemplateValue).toList());
+        return new ChatMessage("assistant", reply.content().isEmpty() ? null : reply.content(), extra);
     }
 
     /**
@@ -141,11 +267,8 @@ public final class Chat {
      * whatever prefix it still shares with the new prompt.
      */
     public void reset() {
-        if (current != null) {
-            Generation g = current;
-            current = null;
-            g.close();
-        }
+        closeCurrent();
+        lastReply = null;
         history.clear();
         if (system != null) {
             history.add(system);
@@ -206,6 +329,8 @@ public final class Chat {
         private String systemPrompt;
         private GenerationOptions options = GenerationOptions.greedy();
         private RenderOptions renderOptions;
+        private final List<Tool> tools = new ArrayList<>();
+        private ToolCallFormat toolCallFormat;
 
         private Builder(Session session) {
             this.session = Objects.requireNonNull(session, "session");
@@ -238,7 +363,25 @@ public final class Chat {
             return this;
         }
 
+        /** Functions the model may call; the template writes them into the prompt. */
+        public Builder tools(List<Tool> tools) {
+            this.tools.clear();
+            this.tools.addAll(List.copyOf(tools));
+            return this;
+        }
+
+        public Builder tools(Tool... tools) {
+            return tools(List.of(tools));
+        }
+
+        /** How replies write tool calls, when the template does not show it (default: detected). */
+        public Builder toolCallFormat(ToolCallFormat format) {
+            this.toolCallFormat = Objects.requireNonNull(format, "format");
+            return this;
+        }
+
         /**
+         * @throws IllegalArgumentException if tools were given and no tool-call format is known
          * @throws NoChatTemplateException if no template was given and the model has none
          * @throws dev.lamina.template.TemplateException if the model's template is not valid Jinja
          */

@@ -12,8 +12,11 @@ import java.lang.foreign.ValueLayout;
 import java.util.ConcurrentModificationException;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -210,6 +213,29 @@ public final class Generation implements Iterator<GeneratedToken>, Iterable<Gene
     public Stream<GeneratedToken> stream() {
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(this,
                 Spliterator.ORDERED | Spliterator.NONNULL), false).onClose(this::close);
+    }
+
+    /**
+     * The remaining tokens as a {@link Flow.Publisher}, produced on a new virtual thread as the one
+     * subscriber requests them. Cancelling the subscription cancels the generation; the generation
+     * is closed when the stream ends. Kotlin's {@code asFlow()} (kotlinx-coroutines-jdk9) and
+     * Reactor's {@code JdkFlowAdapter} adapt it directly.
+     */
+    public Flow.Publisher<GeneratedToken> publisher() {
+        return publisher(runnable -> Thread.ofVirtual().name("lamina-generation").start(runnable));
+    }
+
+    /**
+     * Like {@link #publisher()}, producing on {@code executor} (the task waits for demand, so it
+     * holds one of the executor's threads for as long as the stream runs).
+     */
+    public Flow.Publisher<GeneratedToken> publisher(Executor executor) {
+        return new GenerationPublisher(this, Objects.requireNonNull(executor, "executor"));
+    }
+
+    /** The model file, for exceptions raised about this generation. */
+    java.nio.file.Path sessionPath() {
+        return session.model().path();
     }
 
     /**

@@ -1,11 +1,15 @@
 package dev.lamina.cli;
 
 import dev.lamina.Chat;
+import dev.lamina.ChatReply;
 import dev.lamina.GeneratedToken;
 import dev.lamina.Generation;
 import dev.lamina.GenerationOptions;
 import dev.lamina.Model;
 import dev.lamina.Session;
+import dev.lamina.Tool;
+import dev.lamina.ToolCall;
+import dev.lamina.ToolCallFormat;
 import dev.lamina.template.ChatTemplate;
 import dev.lamina.template.RenderOptions;
 import java.io.BufferedReader;
@@ -34,14 +38,21 @@ import picocli.CommandLine.Model.CommandSpec;
                 "evaluates only what is new.",
                 "",
                 "Commands: /reset (forget the conversation, keep --system), /help, /exit.",
-                "End of input (Ctrl-D) also quits."},
+                "End of input (Ctrl-D) also quits.",
+                "",
+                "With --tools the model may call functions: each call is printed as",
+                "'[tool call <id>] NAME ARGUMENTS-JSON', then you type its result (one line,",
+                "prompted 'result of NAME> ') and the model answers with it."},
         footer = {"", "Examples:",
                 "  lamina chat -m model.gguf",
                 "  lamina chat -m model.gguf --system 'You are a pirate.' --temp 0.7",
                 "  lamina chat -m base-model.gguf --chat-template llama-3.2.jinja -n 128",
+                "  lamina chat -m qwen2.5-7b-instruct.gguf --tools tools.json",
                 "",
                 "Errors in a turn print one line 'lamina: <message>' on stderr and the chat goes on."})
 final class ChatCommand implements Callable<Integer> {
+    /** Tool rounds one message may lead to before the chat gives the turn back to the user. */
+    private static final int MAX_TOOL_ROUNDS = 8;
     static final String HELP = "commands: /reset forgets the conversation, /help shows this, /exit quits";
 
     @Mixin
@@ -68,11 +79,23 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     TemplateLimitOptions templateLimits;
 
+    @Option(names = "--tools", paramLabel = "FILE.json",
+            description = "Functions the model may call: a JSON array of OpenAI tools"
+                    + " ([{\"type\": \"function\", \"function\": {\"name\", \"description\", \"parameters\"}}]).")
+    Path toolsFile;
+
+    @Option(names = "--tool-format", paramLabel = "FORMAT",
+            description = "How the model writes tool calls, if its template does not show it: ${COMPLETION-CANDIDATES}"
+                    + " (default: detected from the template).")
+    ToolCallFormat toolFormat;
+
     @Option(names = "--no-prompt-marker", description = "Do not print '> ' before reading each message (for scripts).")
     boolean noPromptMarker;
 
     @Spec
     CommandSpec spec;
+
+    private GenerationOptions options;
 
     /** Standard input; tests replace it. */
     InputStream stdin = System.in;
@@ -82,13 +105,19 @@ final class ChatCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ChatTemplate override = chatTemplate == null ? null : ChatTemplate.parse(read(chatTemplate));
-        GenerationOptions options = sampling.toGenerationOptions(maxTokens);
+        options = sampling.toGenerationOptions(maxTokens);
         try (Model m = Model.load(model.model, model.loadOptions().build());
              Session session = m.newSession(sessionSize.toSessionOptions())) {
             Chat.Builder builder = Chat.builder(session).options(options).systemPrompt(system)
                     .renderOptions(templateLimits.applyTo(RenderOptions.builder()).build());
             if (override != null) {
                 builder.template(override);
+            }
+            if (toolsFile != null) {
+                builder.tools(Tool.listFromJson(read(toolsFile)));
+            }
+            if (toolFormat != null) {
+                builder.toolCallFormat(toolFormat);
             }
             Chat chat = builder.build(); // fails here, before any prompt, if there is no template
             BufferedReader in = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
@@ -123,27 +152,51 @@ final class ChatCommand implements Callable<Integer> {
                     err.flush();
                     continue;
                 }
-                turn(chat, line, out, err);
+                turn(chat, line, in, out, err);
             }
             out.flush();
         }
         return 0;
     }
 
-    /** One exchange; a failure is reported on one line and the chat goes on. */
-    private static void turn(Chat chat, String message, PrintWriter out, PrintWriter err) {
-        try (Generation reply = chat.send(message)) {
-            for (GeneratedToken t : reply) {
-                out.print(t.text());
-                out.flush();
+    /** One exchange, with its tool round trips; a failure is reported on one line and the chat goes on. */
+    private void turn(Chat chat, String message, BufferedReader in, PrintWriter out, PrintWriter err) throws IOException {
+        try {
+            stream(chat.send(message), out);
+            for (int round = 0; round < MAX_TOOL_ROUNDS; round++) {
+                ChatReply reply = chat.lastReply().orElseThrow();
+                if (!reply.hasToolCalls()) {
+                    return;
+                }
+                for (ToolCall call : reply.toolCalls()) {
+                    out.println("[tool call " + call.id() + "] " + call.name() + " " + call.argumentsJson());
+                    if (!noPromptMarker) {
+                        out.print("result of " + call.name() + "> ");
+                    }
+                    out.flush();
+                    String result = in.readLine();
+                    chat.addToolResult(call, result == null ? "" : result);
+                }
+                stream(chat.reply(options), out);
             }
-            out.println();
-            out.flush();
+            err.println("lamina: stopped after " + MAX_TOOL_ROUNDS + " tool rounds in one turn");
+            err.flush();
         } catch (RuntimeException e) {
             out.flush();
             err.println("lamina: " + LaminaCommand.oneLine(e)
                     + (e instanceof dev.lamina.ContextFullException ? " (/reset starts over)" : ""));
             err.flush();
+        }
+    }
+
+    private static void stream(Generation generation, PrintWriter out) {
+        try (Generation g = generation) {
+            for (GeneratedToken t : g) {
+                out.print(t.text());
+                out.flush();
+            }
+            out.println();
+            out.flush();
         }
     }
 

@@ -41,6 +41,7 @@ public final class LaminaCommand implements Runnable {
         CommandLine cl = new CommandLine(root);
         // "@name" is prompt text, never a request to read arguments from a file.
         cl.setExpandAtFiles(false);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, line, parseResult) -> {
             PrintWriter err = line.getErr();
             err.println("lamina: " + oneLine(ex));

@@ -34,6 +34,24 @@ public final class Json {
         return value;
     }
 
+    /** A JSON value read from the start of a text, and where it ended. */
+    public record Prefix(Object value, int end) {}
+
+    /**
+     * Parses the JSON value that starts at {@code start} (after any whitespace) and may be
+     * followed by other text, for JSON embedded in prose or markup.
+     */
+    public static Prefix parsePrefix(String text, int start) {
+        if (start < 0 || start > text.length()) {
+            throw new IndexOutOfBoundsException("start " + start + " outside a text of " + text.length());
+        }
+        Json p = new Json(text);
+        p.pos = start;
+        p.skipWhitespace();
+        Object value = p.readValue(0);
+        return new Prefix(value, p.pos);
+    }
+
     /**
      * Compact JSON for maps (keys as strings), lists, strings, numbers, booleans and null;
      * non-ASCII characters are written as they are.

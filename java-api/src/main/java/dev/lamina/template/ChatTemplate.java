@@ -21,9 +21,11 @@ import java.util.Objects;
  * }</pre>
  */
 public final class ChatTemplate {
+    private final String source;
     private final List<Node> nodes;
 
-    private ChatTemplate(List<Node> nodes) {
+    private ChatTemplate(String source, List<Node> nodes) {
+        this.source = source;
         this.nodes = nodes;
     }
 
@@ -36,10 +38,15 @@ public final class ChatTemplate {
     public static ChatTemplate parse(String source) {
         Objects.requireNonNull(source, "source");
         try {
-            return new ChatTemplate(List.copyOf(Parser.parse(source)));
+            return new ChatTemplate(source, List.copyOf(Parser.parse(source)));
         } catch (StackOverflowError e) {
             throw new TemplateException(TemplateException.Kind.SYNTAX, "template nesting too deep", 0, 0);
         }
+    }
+
+    /** The Jinja source this template was parsed from. */
+    public String source() {
+        return source;
     }
 
     /** Renders with the generation prompt flag only: no special tokens, no tools. */
