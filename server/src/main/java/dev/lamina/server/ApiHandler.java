@@ -229,6 +229,7 @@ final class ApiHandler extends Handler.Abstract {
         x.response.setStatus(200);
         x.response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         x.response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+        StringBuilder held = new StringBuilder();
         try {
             if (r.chat()) {
                 x.event(responses.chunk(r, id, created, null, true, null, null));
@@ -238,7 +239,9 @@ final class ApiHandler extends Handler.Abstract {
                 switch (e) {
                     case null -> x.write(": keep-alive\n\n", false);
                     case Job.Piece p -> {
-                        if (!p.text().isEmpty() || p.logprob() != null) {
+                        if (r.toolFormat() != null) {
+                            held.append(p.text()); // sent split into content and calls at the end
+                        } else if (!p.text().isEmpty() || p.logprob() != null) {
                             x.event(responses.chunk(r, id, created, p.text(), false, null,
                                     p.logprob() == null ? null : List.of(p.logprob())));
                         }
@@ -259,7 +262,12 @@ final class ApiHandler extends Handler.Abstract {
                             x.callback.succeeded();
                             return;
                         }
-                        x.event(responses.chunk(r, id, created, r.chat() ? null : "", false, d.finishReason(), null));
+                        if (r.toolFormat() != null) {
+                            x.event(responses.toolReplyChunk(r, id, created, Responses.toolReply(r, held.toString()),
+                                    d.finishReason()));
+                        } else {
+                            x.event(responses.chunk(r, id, created, r.chat() ? null : "", false, d.finishReason(), null));
+                        }
                         if (r.includeUsage()) {
                             x.event(responses.usageChunk(r, id, created, d));
                         }

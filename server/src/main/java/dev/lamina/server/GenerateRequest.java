@@ -2,6 +2,7 @@ package dev.lamina.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lamina.GenerationOptions;
+import dev.lamina.ToolCallFormat;
 import java.util.List;
 
 /**
@@ -19,7 +20,9 @@ import java.util.List;
  * @param responseFormat {@code response_format} as sent (null = text); see {@link RequestParser}
  * @param tools          {@code tools} as sent (null = none)
  * @param toolChoice     {@code tool_choice} as sent (null = auto)
+ * @param toolFormat     how to find tool calls in the answer (null = the answer is text only)
  */
 record GenerateRequest(boolean chat, int[] prompt, int maxTokens, GenerationOptions sampling, List<String> stop,
                        boolean stream, boolean includeUsage, boolean logprobs, int topLogprobs,
-                       JsonNode responseFormat, JsonNode tools, JsonNode toolChoice) {}
+                       JsonNode responseFormat, JsonNode tools, JsonNode toolChoice,
+                       ToolCallFormat toolFormat) {}

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lamina.GenerationOptions;
 import dev.lamina.Model;
+import dev.lamina.ToolCallFormat;
 import dev.lamina.template.ChatMessage;
 import dev.lamina.template.ChatTemplate;
 import dev.lamina.template.RenderOptions;
@@ -29,10 +30,12 @@ final class RequestParser {
     private final String modelId;
     private final int contextLength;
     private final ObjectMapper json;
+    private final ToolCallFormat toolFormat;
 
     RequestParser(Model model, ChatTemplate template, String modelId, int contextLength, ObjectMapper json) {
         this.model = model;
         this.template = template;
+        this.toolFormat = ToolCallFormat.detect(template.source());
         this.modelId = modelId;
         this.contextLength = contextLength;
         this.json = json;
@@ -65,6 +68,8 @@ final class RequestParser {
         }
         JsonNode tools = tools(f);
         JsonNode toolChoice = toolChoice(f, tools);
+        // Tools the model may call: its answer is searched for calls in its template's format.
+        ToolCallFormat calls = tools != null && (toolChoice == null || toolChoice.asText("").equals("auto")) ? toolFormat : null;
         JsonNode format = responseFormat(f);
         boolean logprobs = f.bool("logprobs", false);
         int top = (int) f.integer("top_logprobs", 0, MAX_TOP_LOGPROBS, 0);
@@ -74,7 +79,7 @@ final class RequestParser {
         String prompt = render(messages, tools);
         int[] tokens = tokenizeRendered(prompt);
         long maxTokens = maxTokens(f, "max_completion_tokens");
-        return build(f, tokens, "messages", maxTokens, true, logprobs, top, format, tools, toolChoice);
+        return build(f, tokens, "messages", maxTokens, true, logprobs, top, format, tools, toolChoice, calls);
     }
 
     GenerateRequest completion(JsonNode body) {
@@ -90,11 +95,12 @@ final class RequestParser {
         }
         int top = (int) f.integer("logprobs", 0, 5, -1);
         long maxTokens = maxTokens(f, null);
-        return build(f, tokens, "prompt", maxTokens, false, top >= 0, Math.max(top, 0), null, null, null);
+        return build(f, tokens, "prompt", maxTokens, false, top >= 0, Math.max(top, 0), null, null, null, null);
     }
 
     private GenerateRequest build(Fields f, int[] tokens, String promptField, long maxTokens, boolean chat,
-                                  boolean logprobs, int top, JsonNode format, JsonNode tools, JsonNode toolChoice) {
+                                  boolean logprobs, int top, JsonNode format, JsonNode tools, JsonNode toolChoice,
+                                  ToolCallFormat calls) {
         if (tokens.length == 0) {
             throw ApiError.badField(promptField, "the prompt is empty");
         }
@@ -117,7 +123,7 @@ final class RequestParser {
             includeUsage = new Fields(streamOptions).bool("include_usage", false);
         }
         return new GenerateRequest(chat, tokens, max, sampling, stop, stream, includeUsage, logprobs, top, format,
-                tools, toolChoice);
+                tools, toolChoice, calls);
     }
 
     /** max_tokens (or its newer name); -1 when absent. Above the context is a 400, not a silent clamp. */
@@ -177,7 +183,41 @@ final class RequestParser {
         // Templates know "system"; OpenAI's newer "developer" role means the same.
         fields.put("role", role.equals("developer") ? "system" : role);
         fields.put("content", text);
+        if (fields.get("tool_calls") instanceof List<?> calls) {
+            fields.put("tool_calls", templateToolCalls(calls, where));
+        }
         return ChatMessage.fromMap(fields);
+    }
+
+    /** OpenAI sends a call's arguments as a JSON string; templates write them with tojson, so as an object. */
+    private List<Object> templateToolCalls(List<?> calls, String where) {
+        List<Object> out = new ArrayList<>();
+        for (int i = 0; i < calls.size(); i++) {
+            if (!(calls.get(i) instanceof Map<?, ?> call) || !(call.get("function") instanceof Map<?, ?> fn)
+                    || !(fn.get("name") instanceof String)) {
+                throw ApiError.badField(where + ".tool_calls[" + i + "]",
+                        where + ".tool_calls[" + i + "] must be {\"type\":\"function\",\"function\":{\"name\":...,\"arguments\":...}}");
+            }
+            Map<String, Object> function = new java.util.LinkedHashMap<>();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> fnMap = (Map<String, Object>) fn;
+            function.putAll(fnMap);
+            if (fn.get("arguments") instanceof String args) {
+                try {
+                    function.put("arguments", json.readValue(args, Object.class));
+                } catch (java.io.IOException e) {
+                    throw ApiError.badField(where + ".tool_calls[" + i + "].function.arguments",
+                            "the arguments are not valid JSON: " + e.getMessage());
+                }
+            }
+            Map<String, Object> copy = new java.util.LinkedHashMap<>();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> callMap = (Map<String, Object>) call;
+            copy.putAll(callMap);
+            copy.put("function", function);
+            out.add(copy);
+        }
+        return out;
     }
 
     private static String textParts(JsonNode parts, String where) {
@@ -220,34 +260,47 @@ final class RequestParser {
         return tools.isEmpty() ? null : tools;
     }
 
-    private static JsonNode toolChoice(Fields f, JsonNode tools) {
+    /**
+     * {@code tool_choice}: "none" (tools are shown, not called), "auto" (the default with tools:
+     * the answer is parsed for calls). "required" and a named function need constrained sampling,
+     * which this build does not have: refused, not ignored.
+     */
+    private JsonNode toolChoice(Fields f, JsonNode tools) {
         JsonNode c = f.get("tool_choice");
-        if (c == null) {
-            if (tools != null) {
-                throw ApiError.unsupported("tools", "Calling tools ('tools')");
+        String v = c == null ? (tools == null ? "none" : "auto") : c.isTextual() ? c.textValue() : null;
+        if (v == null) {
+            if (!(c.isObject() && "function".equals(c.path("type").asText(null)) && c.path("function").path("name").isTextual())) {
+                throw ApiError.badField("tool_choice", "'tool_choice' must be 'none', 'auto', 'required' or "
+                        + "{\"type\":\"function\",\"function\":{\"name\":...}}");
             }
-            return null;
-        }
-        if (c.isTextual()) {
-            String v = c.textValue();
-            if (!Set.of("none", "auto", "required").contains(v)) {
-                throw ApiError.badField("tool_choice", "'tool_choice' must be 'none', 'auto', 'required' or an object naming a function");
-            }
-            if (!v.equals("none")) {
-                if (tools == null) {
-                    throw ApiError.badField("tool_choice", "'tool_choice' '" + v + "' needs 'tools'");
-                }
-                throw ApiError.unsupported("tool_choice", "Calling tools ('tool_choice' " + v + ")");
-            }
-            return c;
-        }
-        if (c.isObject() && "function".equals(c.path("type").asText(null)) && c.path("function").path("name").isTextual()) {
             if (tools == null) {
                 throw ApiError.badField("tool_choice", "'tool_choice' names a function but there are no 'tools'");
             }
-            throw ApiError.unsupported("tool_choice", "Calling tools ('tool_choice' naming a function)");
+            throw ApiError.unsupported("tool_choice", "Forcing a named function ('tool_choice' with a function)");
         }
-        throw ApiError.badField("tool_choice", "'tool_choice' must be 'none', 'auto', 'required' or {\"type\":\"function\",\"function\":{\"name\":...}}");
+        switch (v) {
+            case "none" -> {
+                return c;
+            }
+            case "auto" -> {
+                if (tools == null) {
+                    return c;
+                }
+                if (toolFormat == ToolCallFormat.NONE) {
+                    throw ApiError.unsupported("tools", "Calling tools with this model's chat template (it shows no"
+                            + " tool-call format; start the server with a --chat-template that renders tools)");
+                }
+                return c;
+            }
+            case "required" -> {
+                if (tools == null) {
+                    throw ApiError.badField("tool_choice", "'tool_choice' 'required' needs 'tools'");
+                }
+                throw ApiError.unsupported("tool_choice", "Forcing a tool call ('tool_choice' required)");
+            }
+            default -> throw ApiError.badField("tool_choice",
+                    "'tool_choice' must be 'none', 'auto', 'required' or an object naming a function, got '" + v + "'");
+        }
     }
 
     private static JsonNode responseFormat(Fields f) {

@@ -3,7 +3,9 @@ package dev.lamina.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lamina.ChatReply;
 import dev.lamina.Tokenizer;
+import dev.lamina.ToolCall;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -45,16 +47,24 @@ final class Responses {
         ObjectNode root = head(r.chat() ? "chat.completion" : "text_completion", id, created);
         ObjectNode choice = root.putArray("choices").addObject();
         choice.put("index", 0);
+        String finish = done.finishReason();
         if (r.chat()) {
             ObjectNode message = choice.putObject("message");
             message.put("role", "assistant");
-            message.put("content", text);
+            ChatReply reply = toolReply(r, text);
+            if (reply != null && reply.hasToolCalls()) {
+                putContent(message, reply.content());
+                putToolCalls(message, reply, false);
+                finish = "tool_calls";
+            } else {
+                message.put("content", text);
+            }
             message.putNull("refusal");
         } else {
             choice.put("text", text);
         }
         putLogprobs(choice, r, logprobs);
-        choice.put("finish_reason", done.finishReason());
+        choice.put("finish_reason", finish);
         root.set("usage", usage(done));
         return root;
     }
@@ -87,6 +97,55 @@ final class Responses {
             choice.put("finish_reason", finishReason);
         }
         return root;
+    }
+
+    /**
+     * The answer of a tools request: its text split into content and calls (null when the request
+     * had no tools to call). Streams of such requests hold the text back until this split.
+     */
+    static ChatReply toolReply(GenerateRequest r, String text) {
+        return r.toolFormat() == null ? null : r.toolFormat().parse(text);
+    }
+
+    /** The one content/tool-call chunk a tools stream sends at its end, and its finish reason. */
+    ObjectNode toolReplyChunk(GenerateRequest r, String id, long created, ChatReply reply, String finishReason) {
+        ObjectNode root = head("chat.completion.chunk", id, created);
+        ObjectNode choice = root.putArray("choices").addObject();
+        choice.put("index", 0);
+        ObjectNode delta = choice.putObject("delta");
+        if (!reply.content().isEmpty()) {
+            delta.put("content", reply.content());
+        }
+        if (reply.hasToolCalls()) {
+            putToolCalls(delta, reply, true);
+        }
+        choice.putNull("logprobs");
+        choice.put("finish_reason", reply.hasToolCalls() ? "tool_calls" : finishReason);
+        return root;
+    }
+
+    private static void putContent(ObjectNode message, String content) {
+        if (content.isEmpty()) {
+            message.putNull("content");
+        } else {
+            message.put("content", content);
+        }
+    }
+
+    private static void putToolCalls(ObjectNode target, ChatReply reply, boolean indexed) {
+        ArrayNode calls = target.putArray("tool_calls");
+        for (int i = 0; i < reply.toolCalls().size(); i++) {
+            ToolCall c = reply.toolCalls().get(i);
+            ObjectNode call = calls.addObject();
+            if (indexed) {
+                call.put("index", i);
+            }
+            call.put("id", c.id());
+            call.put("type", "function");
+            ObjectNode fn = call.putObject("function");
+            fn.put("name", c.name());
+            fn.put("arguments", c.argumentsJson());
+        }
     }
 
     /** The last chunk of a stream with {@code include_usage}: no choices, the token counts. */

@@ -248,7 +248,8 @@ final class Scheduler implements AutoCloseable {
             inFlight.decrementAndGet();
             return;
         }
-        slot.decoder = tokenizer.streamDecoder(false);
+        // Tool-call markers can be control tokens: a tools answer keeps them for the parser.
+        slot.decoder = tokenizer.streamDecoder(job.request.toolFormat() != null);
         slot.stop = new StopMatcher(job.request.stop());
         slot.fed = slot.evaluated;
         slot.reused = slot.evaluated;

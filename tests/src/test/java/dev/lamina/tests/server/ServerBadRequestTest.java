@@ -107,7 +107,12 @@ class ServerBadRequestTest {
                 "response_format", "unsupported_parameter");
         assertError(h.post("/v1/chat/completions", "{" + messages
                 + ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],\"tool_choice\":\"auto\"}"), 400,
+                "tools", "unsupported_parameter");
+        assertError(h.post("/v1/chat/completions", "{" + messages
+                + ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],\"tool_choice\":\"required\"}"), 400,
                 "tool_choice", "unsupported_parameter");
+        assertError(h.post("/v1/chat/completions", "{" + messages
+                + ",\"tools\":[{\"type\":\"function\"}]}"), 400, "tools[0].function.name", "invalid_value");
         assertError(h.post("/v1/chat/completions", "{" + messages + ",\"response_format\":{\"type\":\"yaml\"}}"), 400,
                 "response_format.type", "invalid_value");
     }
