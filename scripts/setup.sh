@@ -10,6 +10,8 @@ PACKAGES=(
   g++-aarch64-linux-gnu qemu-user  # NEON kernels: cross-compiled, run under emulation
   clang libclang-rt-14-dev  # libFuzzer harness (scripts/fuzz.sh)
 )
+# Node and npm: the server tests drive `lamina serve` with the official openai npm client.
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

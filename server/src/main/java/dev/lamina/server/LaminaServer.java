@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lamina.Model;
 import dev.lamina.ModelOptions;
 import dev.lamina.template.ChatTemplate;
-import java.time.Duration;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -21,8 +20,6 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class LaminaServer implements AutoCloseable {
     /** Used when the model file has no chat template (llama-server's fallback too). */
     static final String CHATML = "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
-    /** Requests per connection are unbounded, but a silent connection closes after this. */
-    static final Duration IDLE_TIMEOUT = Duration.ofMinutes(2);
 
     private final ServerConfig config;
     private final Model model;
@@ -62,7 +59,8 @@ public final class LaminaServer implements AutoCloseable {
             this.connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
             connector.setHost(config.host());
             connector.setPort(config.port());
-            connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+            // A silent connection closes after this; never before a request could have finished.
+            connector.setIdleTimeout(config.requestTimeout().plus(config.bodyTimeout()).toMillis());
             jetty.addConnector(connector);
             // Graceful: on stop, new requests get 503 while in-flight ones finish (up to the grace).
             jetty.setHandler(new GracefulHandler(handler));
@@ -76,6 +74,10 @@ public final class LaminaServer implements AutoCloseable {
 
     /** Loads the model and starts serving; {@code template} replaces the model's chat template if not null. */
     public static LaminaServer start(ServerConfig config, ChatTemplate template) throws Exception {
+        // Jetty logs through SLF4J; without a provider SLF4J would print a warning at every start.
+        if (System.getProperty("slf4j.internal.verbosity") == null) {
+            System.setProperty("slf4j.internal.verbosity", "ERROR");
+        }
         return new LaminaServer(config, template);
     }
 

@@ -88,8 +88,6 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        // Jetty logs through SLF4J; without a provider SLF4J would print a warning at every start.
-        System.setProperty("slf4j.internal.verbosity", "ERROR");
         String key = apiKey != null ? apiKey : System.getenv("LAMINA_API_KEY");
         if (key != null && key.isEmpty()) {
             key = null;
