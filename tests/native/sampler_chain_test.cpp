@@ -65,7 +65,7 @@ std::string add_error(const char *spec, std::initializer_list<const char *> befo
 TEST(SamplerChain, CatalogAndDefaultChainParse) {
     const std::string catalog = two_call(lm_sampler_catalog);
     for (const char *name : {"logit_bias", "penalties", "dry", "top_k", "typical", "top_p", "min_p", "xtc", "temperature",
-                             "mirostat_v2", "greedy", "dist"}) {
+                             "mirostat", "mirostat_v2", "greedy", "dist"}) {
         EXPECT_NE(catalog.find(std::string(name)), std::string::npos) << name;
     }
     const std::string chain = two_call(lm_sampler_default_chain);
@@ -281,6 +281,25 @@ TEST(SamplerChain, MirostatV2HoldsTheSurpriseNearTau) {
     Chain c({"mirostat_v2 tau=1.5 eta=0.5"}, 11);
     const std::set<lm_token> seen = c.seen(kFour);
     EXPECT_TRUE(seen.count(0) && seen.count(1)) << "tau 1.5 bits should admit the two most likely tokens";
+}
+
+TEST(SamplerChain, MirostatV1KeepsTheTopKOfItsZipfEstimate) {
+    // On an exact Zipf distribution (p_i ~ (i+1)^-s) the estimate is s itself, so the first draw
+    // keeps int(k) tokens, k = (eps 2^mu / (1 - N^-eps))^(1/s) with eps = s - 1 and mu = 2 tau.
+    const int n = 1000;
+    const double s = 1.2, eps = s - 1, k = 3.5;
+    std::vector<float> zipf(n);
+    for (int i = 0; i < n; ++i) zipf[static_cast<size_t>(i)] = static_cast<float>(-s * std::log(i + 1.0));
+    const double mu = std::log2(std::pow(k, s) * (1 - std::pow(double(n), -eps)) / eps);
+    const std::string spec = "mirostat tau=" + std::to_string(mu / 2) + " eta=0.1 m=100";
+    std::set<lm_token> first;
+    for (uint64_t seed = 1; seed <= 300; ++seed) first.insert(Chain({spec.c_str()}, seed).sample(zipf));
+    EXPECT_EQ(first, (std::set<lm_token>{0, 1, 2}));
+    // Same seed, same tokens; a tiny tau gives the most likely token only.
+    Chain a({"temperature t=1", spec.c_str()}, 5), b({"temperature t=1", spec.c_str()}, 5);
+    EXPECT_EQ(a.draws(zipf, 50), b.draws(zipf, 50));
+    EXPECT_EQ(Chain({"mirostat tau=0.01"}).seen(zipf, 30), std::set<lm_token>{0});
+    EXPECT_GT(Chain({"mirostat tau=8"}).seen(zipf, 200).size(), 20u);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@ extern const SamplerKind kTopPSampler;
 extern const SamplerKind kMinPSampler;
 extern const SamplerKind kXtcSampler;
 extern const SamplerKind kTemperatureSampler;
+extern const SamplerKind kMirostatV1Sampler;
 extern const SamplerKind kMirostatV2Sampler;
 extern const SamplerKind kGreedySampler;
 extern const SamplerKind kDistributionSampler;
@@ -43,7 +44,7 @@ std::string spec_with_defaults(const SamplerKind &k) {
 const std::vector<SamplerKind> &sampler_kinds() {
     static const std::vector<SamplerKind> kinds = {
         kLogitBiasSampler, kPenaltiesSampler, kDrySampler, kTopKSampler,         kTypicalPSampler,   kTopPSampler,    kMinPSampler,
-        kXtcSampler,       kTemperatureSampler, kMirostatV2Sampler, kGreedySampler,     kDistributionSampler,
+        kXtcSampler,       kTemperatureSampler, kMirostatV1Sampler, kMirostatV2Sampler, kGreedySampler,     kDistributionSampler,
     };
     return kinds;
 }

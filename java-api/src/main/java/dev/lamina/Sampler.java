@@ -13,7 +13,7 @@ import java.util.TreeMap;
  * One sampler of a {@link GenerationOptions#samplers() chain}, as llama.cpp's samplers: it filters
  * or reweights the candidate tokens, or picks one. Chains apply their samplers in order; one that
  * does not end with a picking sampler ({@link #greedy()}, {@link #distribution()},
- * {@link #mirostatV2}) ends with a seeded draw.
+ * {@link #mirostat}, {@link #mirostatV2}) ends with a seeded draw.
  *
  * <p>A sampler is its native spec ({@link #spec()}, e.g. {@code "top_k k=40"}); parameters a
  * factory leaves out take the native library's defaults, and the native library checks every
@@ -32,6 +32,7 @@ public final class Sampler {
         MIN_P("min_p"),
         XTC("xtc"),
         TEMPERATURE("temperature"),
+        MIROSTAT("mirostat"),
         MIROSTAT_V2("mirostat_v2"),
         GREEDY("greedy"),
         DISTRIBUTION("dist");
@@ -49,7 +50,7 @@ public final class Sampler {
 
         /** Whether this kind picks the token (it ends a chain). */
         public boolean picks() {
-            return this == GREEDY || this == DISTRIBUTION || this == MIROSTAT_V2;
+            return this == GREEDY || this == DISTRIBUTION || this == MIROSTAT || this == MIROSTAT_V2;
         }
 
         static Kind ofNative(String name) {
@@ -191,6 +192,14 @@ public final class Sampler {
             spec.append(' ').append(e.getKey()).append('=').append(bias == Float.NEGATIVE_INFINITY ? "-inf" : Float.toString(bias));
         }
         return new Sampler(Kind.LOGIT_BIAS, spec.toString());
+    }
+
+    /**
+     * Mirostat 1.0: keeps the surprise near {@code tau} bits with a top-k from a Zipf estimate of
+     * the distribution (its 100 most likely tokens), adapting at rate {@code eta}; picks the token.
+     */
+    public static Sampler mirostat(float tau, float eta) {
+        return of(Kind.MIROSTAT, "tau", tau, "eta", eta);
     }
 
     /** Mirostat 2.0: keeps the surprise near {@code tau} bits, adapting at rate {@code eta}; picks the token. */

@@ -94,8 +94,8 @@ final class SamplingOptions {
     float xtcThreshold;
 
     @Option(names = "--mirostat", paramLabel = "N", defaultValue = "0",
-            description = "Mirostat: 0 = off, 2 = Mirostat 2.0 (replaces top-k/p, min-p, typical and XTC; "
-                    + "1 is not supported) (default: ${DEFAULT-VALUE}).")
+            description = "Mirostat: 0 = off, 1 = Mirostat, 2 = Mirostat 2.0 (either replaces the penalties,"
+                    + " DRY, top-k/p, min-p, typical and XTC, as in llama.cpp) (default: ${DEFAULT-VALUE}).")
     int mirostat;
 
     @Option(names = "--mirostat-ent", paramLabel = "TAU",
@@ -134,14 +134,14 @@ final class SamplingOptions {
         if (!logitBias.isEmpty()) {
             chain.add(Sampler.logitBias(parseBiases()));
         }
-        if (mirostat == 2) {
+        if (mirostat == 1 || mirostat == 2) { // as llama.cpp: temperature, then Mirostat draws
             chain.add(Sampler.temperature(temperature));
-            chain.add(Sampler.mirostatV2(mirostatTau, mirostatEta));
+            chain.add(mirostat == 1 ? Sampler.mirostat(mirostatTau, mirostatEta) : Sampler.mirostatV2(mirostatTau, mirostatEta));
             return chain;
         }
         if (mirostat != 0) {
             throw new ParameterException(spec.commandLine(), "--mirostat " + mirostat
-                    + " is not supported: 0 (off) or 2 (Mirostat 2.0)");
+                    + " is not supported: 0 (off), 1 (Mirostat) or 2 (Mirostat 2.0)");
         }
         for (String name : samplerOrder.split(";")) {
             chain.add(switch (name.strip()) {

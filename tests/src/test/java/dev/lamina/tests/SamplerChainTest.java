@@ -75,6 +75,11 @@ class SamplerChainTest {
                     .samplers(Sampler.temperature(1f), Sampler.mirostatV2(5f, 0.1f)));
             assertEquals(mirostat, generate(model, GenerationOptions.greedy().maxTokens(30).seed(3)
                     .samplers(Sampler.temperature(1f), Sampler.mirostatV2(5f, 0.1f))));
+            List<Integer> mirostatV1 = generate(model, GenerationOptions.greedy().maxTokens(30).seed(3)
+                    .samplers(Sampler.temperature(1f), Sampler.mirostat(5f, 0.1f)));
+            assertEquals(mirostatV1, generate(model, GenerationOptions.greedy().maxTokens(30).seed(3)
+                    .samplers(Sampler.temperature(1f), Sampler.mirostat(5f, 0.1f))));
+            assertNotEquals(mirostat, mirostatV1);
         }
     }
 
@@ -122,9 +127,12 @@ class SamplerChainTest {
         assertEquals(a.out(), b.out());
         CliTest.Run miro = CliTest.lamina("run", "-m", model, "-p", "", "-n", "8", "--mirostat", "2", "--seed", "1");
         assertEquals(0, miro.exitCode(), miro.err());
-        CliTest.Run bad = CliTest.lamina("run", "-m", model, "-p", "", "-n", "4", "--mirostat", "1");
+        CliTest.Run miro1 = CliTest.lamina("run", "-m", model, "-p", "", "-n", "8", "--mirostat", "1", "--seed", "1");
+        assertEquals(0, miro1.exitCode(), miro1.err());
+        assertEquals(miro1.out(), CliTest.lamina("run", "-m", model, "-p", "", "-n", "8", "--mirostat", "1", "--seed", "1").out());
+        CliTest.Run bad = CliTest.lamina("run", "-m", model, "-p", "", "-n", "4", "--mirostat", "3");
         assertNotEquals(0, bad.exitCode());
-        assertTrue(bad.err().contains("--mirostat 1 is not supported"), bad.err());
+        assertTrue(bad.err().contains("--mirostat 3 is not supported"), bad.err());
         bad = CliTest.lamina("run", "-m", model, "-p", "", "-n", "4", "--samplers", "top_k;drx");
         assertTrue(bad.err().contains("unknown sampler 'drx'"), bad.err());
         CliTest.Run dry = CliTest.lamina("run", "-m", model, "-p", "", "-n", "8", "--temp", "0", "--dry-multiplier", "0.8",
