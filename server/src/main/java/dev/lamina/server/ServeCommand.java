@@ -12,10 +12,12 @@ import picocli.CommandLine.Option;
 
 /** {@code lamina serve}: the OpenAI-compatible server (registered by the CLI). */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Serves a model over OpenAI's HTTP API: POST /v1/chat/completions, /v1/completions, /v1/embeddings;",
-                "GET /v1/models, /health, /metrics (Prometheus). Requests are batched continuously: up to --parallel",
-                "generate together in one forward pass; a prompt reuses the longest prefix any slot has cached.",
-                "SIGTERM or Ctrl-C stops gracefully: new requests get 503, running ones have --shutdown-grace to finish."},
+        description = {"Serves a model over OpenAI's HTTP API: POST /v1/chat/completions, /v1/completions and"
+                + " /v1/embeddings; GET /v1/models, /health and /metrics (Prometheus text).",
+                "Requests are batched continuously: up to --parallel generate together in one forward pass, and a"
+                + " prompt reuses the longest prefix any slot has cached.",
+                "SIGTERM or Ctrl-C stops gracefully: new requests get 503, running ones have --shutdown-grace"
+                + " seconds to finish, and the exit status is 0.", ""},
         footer = {"", "Example:",
                 "  lamina serve -m model.gguf --parallel 4 --api-key secret",
                 "  curl -s localhost:8080/v1/chat/completions -H 'Authorization: Bearer secret' \\",
