@@ -3,7 +3,7 @@
 package dev.lamina.bindings;
 
 public final class LaminaHeaderDigest {
-    public static final String SHA256 = "18ffd01cbfddc769eea719ec86321e1adb7fb6efa2d1f04d0215a988d9317c3e";
+    public static final String SHA256 = "88fafa3db6d508b00c02a5516b2eea908b46a64bba44f5aec76e1185fdf7bb2f";
 
     private LaminaHeaderDigest() {}
 }
