@@ -402,7 +402,7 @@ LM_API lm_status lm_kv_type_names(char *buf, size_t capacity, size_t *out_len);
 /* A LoRA adapter in llama.cpp's GGUF format (general.type = adapter, adapter.type = lora): pairs
  * `<matrix>.lora_a` ([n_in, r]) and `<matrix>.lora_b` ([r, n_out]) of F32, F16 or Q8_0 for some
  * of a model's matrices. A session applying an adapter at scale s computes
- * W·x + s·(alpha/r)·B·(A·x) wherever W is applied (s·B·(A·x) when adapter.lora.alpha is 0), as
+ * W*x + s*(alpha/r)*B*(A*x) wherever W is applied (s*B*(A*x) when adapter.lora.alpha is 0), as
  * llama.cpp does; several adapters add up. The model's weights are neither copied nor changed and
  * the adapter's tensors are used in place in its file's mapping. Adapted may be every 2-D matrix
  * product of the forward pass, the output matrix included; the token embedding and the 3-D

@@ -3,7 +3,7 @@
 package dev.lamina.bindings;
 
 public final class LaminaHeaderDigest {
-    public static final String SHA256 = "88fafa3db6d508b00c02a5516b2eea908b46a64bba44f5aec76e1185fdf7bb2f";
+    public static final String SHA256 = "800acbf65589969c757e3a72c68a3d3fcadd431ab744db6fb59ada884de51226";
 
     private LaminaHeaderDigest() {}
 }
