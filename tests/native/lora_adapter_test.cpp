@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cstdio>
 #include <limits>
+#include <ostream>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -283,6 +284,8 @@ struct ReferenceCase {
     double tolerance;       // ../shared/README.md's for the adapters' types
     std::vector<std::pair<int, float>> adapters;  // (index into kAdapters, scale)
 };
+
+void PrintTo(const ReferenceCase &c, std::ostream *os) { *os << c.name; }
 
 // The adapters of tests/reference/lora/README.md, with the SHA-256 of the files it was made from.
 struct AdapterSpec {
