@@ -15,11 +15,12 @@ import picocli.CommandLine.Spec;
 
 /** {@code lamina synth-lora}: writes a random LoRA adapter for a model, for tests and reference data. */
 @Command(name = "synth-lora", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Writes a random LoRA adapter for a model in llama.cpp's GGUF adapter format (general.type = adapter,",
-                "<tensor>.lora_a / .lora_b pairs). The same model, options and seed give the same file.",
-                "Options left out take the library's defaults: attn_q,attn_v, F32, rank 8, alpha 16, seed 1."},
+        description = {"Writes a random LoRA adapter for a model in llama.cpp's GGUF adapter format",
+                "(general.type = adapter, <tensor>.lora_a / .lora_b pairs), for tests and reference data.",
+                "The same model, options and seed give the same file. Options left out take the",
+                "library's defaults: attn_q,attn_v, F32, rank 8, alpha 16, seed 1."},
         footer = {"", "Example:",
-                "  lamina synth-lora -m stories260K-f32.gguf -o /tmp/lora.gguf --rank 8 --alpha 16 --targets attn_q,attn_v,ffn_down",
+                "  lamina synth-lora -m stories260K-f32.gguf -o /tmp/lora.gguf --targets attn_q,attn_v,ffn_down",
                 "  lamina run -m stories260K-f32.gguf --lora /tmp/lora.gguf:0.5 -p 'Once upon a time'"})
 final class SynthLoraCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "The base GGUF model.")
