@@ -397,6 +397,58 @@ LM_API lm_status lm_architecture_summary(const char *name, char *buf, size_t cap
 /* The KV cache types of lm_session_params.kv_type, the default first. */
 LM_API lm_status lm_kv_type_names(char *buf, size_t capacity, size_t *out_len);
 
+/* ---- LoRA adapters ------------------------------------------------------------------------ */
+
+/* A LoRA adapter in llama.cpp's GGUF format (general.type = adapter, adapter.type = lora): pairs
+ * `<matrix>.lora_a` ([n_in, r]) and `<matrix>.lora_b` ([r, n_out]) of F32, F16 or Q8_0 for some
+ * of a model's matrices. A session applying an adapter at scale s computes
+ * W*x + s*(alpha/r)*B*(A*x) wherever W is applied (s*B*(A*x) when adapter.lora.alpha is 0), as
+ * llama.cpp does; several adapters add up. The model's weights are neither copied nor changed and
+ * the adapter's tensors are used in place in its file's mapping. Adapted may be every 2-D matrix
+ * product of the forward pass, the output matrix included; the token embedding and the 3-D
+ * tensors of experts are refused.
+ *
+ * Ownership: an adapter belongs to the model it was loaded for and must be freed before it. A
+ * session it is set on keeps the adapter's data alive, so freeing the handle first is safe (the
+ * session goes on applying it until it is removed or the session freed). */
+typedef struct lm_lora_adapter lm_lora_adapter;
+
+/* Opens an adapter for `model` and checks it: its general.architecture must be the model's and
+ * every pair must adapt a matrix of the model with matching shapes (errors name the tensor). */
+LM_API lm_status lm_lora_adapter_load(const lm_model *model, const char *path, lm_lora_adapter **out_adapter);
+LM_API void lm_lora_adapter_free(lm_lora_adapter *adapter);  /* NULL is ignored */
+/* adapter.lora.alpha (0 when the file has none). */
+LM_API lm_status lm_lora_adapter_alpha(const lm_lora_adapter *adapter, float *out_alpha);
+/* The largest rank of its pairs. */
+LM_API lm_status lm_lora_adapter_rank(const lm_lora_adapter *adapter, int64_t *out_rank);
+/* The number of matrices it adapts (lora_a/lora_b pairs). */
+LM_API lm_status lm_lora_adapter_n_tensors(const lm_lora_adapter *adapter, int64_t *out_n);
+
+/* Applies `adapter` (of the session's model) at `scale` (finite; 0 contributes nothing) from the
+ * next evaluation on, or changes its scale when it is already set: llama_set_adapter_lora. */
+LM_API lm_status lm_session_set_lora(lm_session *session, const lm_lora_adapter *adapter, float scale);
+/* Stops applying `adapter`; LM_ERR_INVALID_ARGUMENT when it was not set (llama_rm_adapter_lora). */
+LM_API lm_status lm_session_remove_lora(lm_session *session, const lm_lora_adapter *adapter);
+/* Stops applying every adapter (llama_clear_adapter_lora). */
+LM_API lm_status lm_session_clear_lora(lm_session *session);
+/* The number of adapters the session applies. */
+LM_API lm_status lm_session_n_lora(const lm_session *session, int32_t *out_n);
+
+/* A random adapter for a model file (tests, reference data): same base, params and seed, same
+ * file. A's values have a standard deviation of 1/sqrt(n_in), B's 0.02. */
+typedef struct lm_lora_synthesize_params {
+    const char *targets;  /* comma-separated: "attn_q,attn_v,ffn_down" adapts blk.N.attn_q.weight...;
+                             "output" adapts output.weight. Each must match a 2-D tensor */
+    const char *type;     /* "F32", "F16" or "Q8_0" (every row length a multiple of 32) */
+    int32_t rank;         /* 1 .. 4096 */
+    float alpha;          /* adapter.lora.alpha; 0 writes none (the factor is then the scale) */
+    uint64_t seed;
+} lm_lora_synthesize_params;
+
+/* targets "attn_q,attn_v", type "F32", rank 8, alpha 16, seed 1. */
+LM_API lm_lora_synthesize_params lm_lora_synthesize_default_params(void);
+LM_API lm_status lm_lora_synthesize(const char *base_path, const char *out_path, lm_lora_synthesize_params params);
+
 #ifdef __cplusplus
 }
 #endif

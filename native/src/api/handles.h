@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include "model/lora_adapter.h"
 #include "model/model.h"
 #include "runtime/session.h"
 #include "runtime/shared_thread_pool.h"
@@ -27,6 +28,11 @@ struct lm_batch {
 
 struct lm_session {
     std::unique_ptr<lamina::Session> impl;
+};
+
+// Shared with the sessions applying it (see lamina.h on ownership).
+struct lm_lora_adapter {
+    std::shared_ptr<const lamina::LoraAdapter> impl;
 };
 
 struct lm_sampler {

@@ -3,7 +3,7 @@
 package dev.lamina.bindings;
 
 public final class LaminaHeaderDigest {
-    public static final String SHA256 = "18ffd01cbfddc769eea719ec86321e1adb7fb6efa2d1f04d0215a988d9317c3e";
+    public static final String SHA256 = "800acbf65589969c757e3a72c68a3d3fcadd431ab744db6fb59ada884de51226";
 
     private LaminaHeaderDigest() {}
 }

@@ -90,6 +90,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--cpu-variant-info", description = "Also print the CPU variant in use, LAMINA_CPU and the CPU's SIMD features.")
     boolean cpuVariantInfo;
 
+    @Option(names = "--lora", paramLabel = "FILE[:SCALE]", converter = ModelOption.LoraConverter.class,
+            description = "Apply a LoRA adapter at SCALE (default 1) to every model's sessions; repeatable. Not with "
+                    + "--compare-native (lamina_bench_native loads none).")
+    List<ModelOptions.Lora> loras = new ArrayList<>();
+
     @Option(names = "--compare-native", paramLabel = "EXE",
             description = "Also run lamina_bench_native (built by CMake next to liblamina.so) with the same settings "
                     + "and print both loops and the Java/native ratio.")
@@ -114,6 +119,10 @@ final class BenchCommand implements Callable<Integer> {
         List<BenchResult> results = new ArrayList<>();
         for (Path model : models) {
             results.addAll(benchModel(model));
+        }
+        if (nativeExe != null && !loras.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--compare-native runs without adapters: leave out --lora to compare");
         }
         List<BenchResult> nativeResults = nativeExe == null ? List.of()
                 : NativeBench.run(nativeExe, models, threads, prompt, gen, depth, sequences, kvTypes, repetitions, noRepack);
@@ -174,7 +183,9 @@ final class BenchCommand implements Callable<Integer> {
         String variant = Lamina.cpuVariant(); // loads the library first: the load time is the model's alone
         ProcessMemory.resetPeak(); // the peak RSS reported is this model's (plus the JVM's own)
         long t0 = System.nanoTime();
-        try (Model model = Model.load(file, ModelOptions.defaults().withRepackWeights(!noRepack))) {
+        ModelOptions.Builder options = ModelOptions.builder().repackWeights(!noRepack);
+        loras.forEach(l -> options.lora(l.path(), l.scale()));
+        try (Model model = Model.load(file, options.build())) {
             double loadMillis = (System.nanoTime() - t0) / 1e6;
             ModelInfo info = model.info();
             weightBytesPerToken.put(file.getFileName().toString(), model.decodeWeightBytes());
