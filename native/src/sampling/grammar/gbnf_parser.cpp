@@ -223,7 +223,8 @@ private:
                     if (s_[i_] == '\n' || s_[i_] == '\r') break;
                     const ElementType type = last_sym_start < out.size() ? ElementType::CharAlt : first;
                     out.push_back({type, character()});
-                    if (i_ + 1 < s_.size() && s_[i_] == '-' && s_[i_ + 1] != ']') {
+                    if (i_ + 1 < s_.size() && s_[i_] == '-' && s_[i_ + 1] != ']' && s_[i_ + 1] != '\n' &&
+                        s_[i_ + 1] != '\r') {
                         ++i_;
                         const uint32_t upper = character();
                         if (upper < out.back().value) error_at(at, "a character range's upper end is below its lower end");

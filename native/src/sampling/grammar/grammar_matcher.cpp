@@ -1,5 +1,6 @@
 #include "sampling/grammar/grammar_matcher.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace lamina::grammar {
@@ -78,38 +79,23 @@ bool decode_byte(PartialUtf8 *p, uint8_t b, bool *complete) {
 GrammarMatcher::GrammarMatcher(Grammar grammar) : grammar_(std::move(grammar)) { reset(); }
 
 int32_t GrammarMatcher::push(int32_t parent, const Element *pos) {
-    arena_.push_back({pos, parent});
-    return static_cast<int32_t>(arena_.size() - 1);
-}
-
-bool GrammarMatcher::same(int32_t a, int32_t b) const {
-    while (a != b) {
-        if (a < 0 || b < 0 || arena_[a].pos != arena_[b].pos) return false;
-        a = arena_[a].parent;
-        b = arena_[b].parent;
-    }
-    return true;
-}
-
-void GrammarMatcher::add_unique(StackSet &set, int32_t s) const {
-    for (int32_t t : set) {
-        if (same(s, t)) return;
-    }
-    set.push_back(s);
+    const Node n{pos, parent};
+    auto it = node_ids_.find(n);
+    if (it != node_ids_.end()) return it->second;
+    arena_.push_back(n);
+    const auto id = static_cast<int32_t>(arena_.size() - 1);
+    node_ids_.emplace(n, id);
+    return id;
 }
 
 // Expands rule references on top of s until every stack has a character group on top (or is
 // empty), adding the results to out.
-void GrammarMatcher::advance(int32_t s, StackSet &out) {
-    if (s < 0) {
-        add_unique(out, -1);
+void GrammarMatcher::advance(int32_t s, std::vector<int32_t> &out) {
+    if (s < 0 || arena_[s].pos->type != ElementType::RuleRef) {
+        if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
         return;
     }
     const Element *pos = arena_[s].pos;
-    if (pos->type != ElementType::RuleRef) {
-        add_unique(out, s);
-        return;
-    }
     const int32_t parent = arena_[s].parent;
     const int32_t base = end_of_sequence(pos + 1) ? parent : push(parent, pos + 1);
     const Element *sub = grammar_.rules[pos->value].data();
@@ -121,130 +107,153 @@ void GrammarMatcher::advance(int32_t s, StackSet &out) {
     }
 }
 
-void GrammarMatcher::step(const StackSet &in, uint32_t cp, StackSet &out) {
-    out.clear();
-    for (int32_t s : in) {
-        if (s < 0) continue;
-        const Element *next = nullptr;
-        if (!match_char(arena_[s].pos, cp, &next)) continue;
-        const int32_t parent = arena_[s].parent;
-        advance(end_of_sequence(next) ? parent : push(parent, next), out);
-    }
+int32_t GrammarMatcher::intern(std::vector<int32_t> stacks) {
+    if (stacks.empty()) return -1;
+    std::sort(stacks.begin(), stacks.end());
+    auto it = set_ids_.find(stacks);
+    if (it != set_ids_.end()) return it->second;
+    const auto id = static_cast<int32_t>(sets_.size());
+    sets_.push_back({stacks, std::vector<int32_t>(128, kUnknown), {}});
+    set_ids_.emplace(std::move(stacks), id);
+    return id;
 }
 
-bool GrammarMatcher::partial_fits(const StackSet &set, PartialUtf8 p) const {
-    for (int32_t s : set) {
+int32_t GrammarMatcher::next(int32_t set, uint32_t cp) {
+    if (cp < 128) {
+        const int32_t known = sets_[set].ascii_next[cp];
+        if (known != kUnknown) return known;
+    } else {
+        auto it = sets_[set].other_next.find(cp);
+        if (it != sets_[set].other_next.end()) return it->second;
+    }
+    std::vector<int32_t> out;
+    const std::vector<int32_t> stacks = sets_[set].stacks;  // a copy: interning may grow sets_
+    for (int32_t s : stacks) {
+        if (s < 0) continue;
+        const Element *after = nullptr;
+        if (!match_char(arena_[s].pos, cp, &after)) continue;
+        const int32_t parent = arena_[s].parent;
+        advance(end_of_sequence(after) ? parent : push(parent, after), out);
+    }
+    const int32_t result = intern(std::move(out));
+    if (cp < 128) {
+        sets_[set].ascii_next[cp] = result;
+    } else {
+        sets_[set].other_next.emplace(cp, result);
+    }
+    return result;
+}
+
+bool GrammarMatcher::partial_fits(int32_t set, PartialUtf8 p) const {
+    for (int32_t s : sets_[set].stacks) {
         if (s >= 0 && match_partial_char(arena_[s].pos, p)) return true;
     }
     return false;
 }
 
-void GrammarMatcher::load(StackSet &out) {
-    arena_.clear();
-    out.clear();
-    for (const auto &stack : committed_) {
-        int32_t s = -1;
-        for (const Element *pos : stack) s = push(s, pos);
-        out.push_back(s);
-    }
-}
-
-void GrammarMatcher::store(const StackSet &set) {
-    committed_.clear();
-    for (int32_t s : set) {
+// Nested grammars (JSON inside JSON) keep making new stacks; past a bound the tables start
+// again from the current state alone.
+void GrammarMatcher::compact() {
+    if (arena_.size() < (1u << 18) && sets_.size() < (1u << 15)) return;
+    std::vector<std::vector<const Element *>> live;
+    for (int32_t s : sets_[committed_].stacks) {
         std::vector<const Element *> stack;
         for (int32_t k = s; k >= 0; k = arena_[k].parent) stack.push_back(arena_[k].pos);
-        committed_.emplace_back(stack.rbegin(), stack.rend());
+        live.emplace_back(stack.rbegin(), stack.rend());
     }
+    arena_.clear();
+    node_ids_.clear();
+    sets_.clear();
+    set_ids_.clear();
+    std::vector<int32_t> stacks;
+    for (const auto &stack : live) {
+        int32_t s = -1;
+        for (const Element *pos : stack) s = push(s, pos);
+        stacks.push_back(s);
+    }
+    committed_ = intern(std::move(stacks));
 }
 
 void GrammarMatcher::reset() {
     arena_.clear();
+    node_ids_.clear();
+    sets_.clear();
+    set_ids_.clear();
     partial_ = {};
     const Element *start = grammar_.rules[grammar_.root].data();
-    StackSet set;
+    std::vector<int32_t> stacks;
     for (;;) {
-        advance(end_of_sequence(start) ? -1 : push(-1, start), set);
+        advance(end_of_sequence(start) ? -1 : push(-1, start), stacks);
         while (!end_of_sequence(start)) ++start;
         if (start->type != ElementType::Alt) break;
         ++start;
     }
-    store(set);
+    committed_ = intern(std::move(stacks));
 }
 
-bool GrammarMatcher::run(std::string_view bytes, StackSet &set, PartialUtf8 &p) {
-    StackSet next;
+bool GrammarMatcher::run(std::string_view bytes, int32_t &set, PartialUtf8 &p) {
     for (const char ch : bytes) {
         bool complete = false;
         if (!decode_byte(&p, static_cast<uint8_t>(ch), &complete)) return false;
         if (!complete) continue;
-        step(set, p.value, next);
+        set = next(set, p.value);
         p = {};
-        std::swap(set, next);
-        if (set.empty()) return false;
+        if (set < 0) return false;
     }
     return p.n_remain == 0 || partial_fits(set, p);
 }
 
 bool GrammarMatcher::can_accept(std::string_view bytes) {
-    StackSet set;
-    load(set);
+    compact();
+    int32_t set = committed_;
     PartialUtf8 p = partial_;
     return run(bytes, set, p);
 }
 
 bool GrammarMatcher::accept(std::string_view bytes) {
-    StackSet set;
-    load(set);
+    compact();
+    int32_t set = committed_;
     PartialUtf8 p = partial_;
     if (!run(bytes, set, p)) return false;
-    store(set);
+    committed_ = set;
     partial_ = p;
     return true;
 }
 
 bool GrammarMatcher::can_end() const {
     if (partial_.n_remain != 0) return false;
-    for (const auto &stack : committed_) {
-        if (stack.empty()) return true;
-    }
-    return false;
+    const std::vector<int32_t> &stacks = sets_[committed_].stacks;
+    return !stacks.empty() && stacks.front() == -1;  // sorted: the empty stack comes first
 }
 
 void GrammarMatcher::allowed_tokens(const VocabTrie &trie, std::vector<uint8_t> &allowed) {
+    compact();
     allowed.assign(static_cast<size_t>(trie.n_vocab()), 0);
-    if (levels_.empty()) levels_.resize(1);
-    load(levels_[0]);
-    walk(trie, trie.root(), partial_, 0, allowed);
+    walk(trie, trie.root(), partial_, committed_, allowed);
     if (can_end()) {
         for (lm_token t : trie.eog_tokens()) allowed[static_cast<size_t>(t)] = 1;
     }
 }
 
-// Depth-first over the trie: levels_[depth] holds the stacks after the bytes down to node
-// (p: a code point left unfinished by them). Nodes made below a child are dropped when it is
-// done: nothing above refers to them.
-void GrammarMatcher::walk(const VocabTrie &trie, const VocabTrie::Node &node, PartialUtf8 p, size_t depth,
+// Depth-first over the trie: set is the stacks after the bytes down to node (p: a code point
+// they left unfinished).
+void GrammarMatcher::walk(const VocabTrie &trie, const VocabTrie::Node &node, PartialUtf8 p, int32_t set,
                           std::vector<uint8_t> &allowed) {
-    if (node.n_tokens > 0 && (p.n_remain == 0 || partial_fits(levels_[depth], p))) {
+    if (node.n_tokens > 0 && (p.n_remain == 0 || partial_fits(set, p))) {
         const lm_token *tokens = trie.tokens(node);
         for (uint32_t k = 0; k < node.n_tokens; ++k) allowed[static_cast<size_t>(tokens[k])] = 1;
     }
-    if (levels_.size() < depth + 2) levels_.resize(depth + 2);
     const VocabTrie::Edge *edges = trie.edges(node);
     for (uint32_t e = 0; e < node.n_edges; ++e) {
         PartialUtf8 q = p;
         bool complete = false;
         if (!decode_byte(&q, edges[e].byte, &complete)) continue;
-        const size_t mark = arena_.size();
         if (complete) {
-            step(levels_[depth], q.value, levels_[depth + 1]);
-            if (!levels_[depth + 1].empty()) walk(trie, trie.node(edges[e].child), {}, depth + 1, allowed);
-        } else if (partial_fits(levels_[depth], q)) {
-            levels_[depth + 1] = levels_[depth];
-            walk(trie, trie.node(edges[e].child), q, depth + 1, allowed);
+            const int32_t after = next(set, q.value);
+            if (after >= 0) walk(trie, trie.node(edges[e].child), {}, after, allowed);
+        } else if (partial_fits(set, q)) {
+            walk(trie, trie.node(edges[e].child), q, set, allowed);
         }
-        arena_.resize(mark);
     }
 }
 
