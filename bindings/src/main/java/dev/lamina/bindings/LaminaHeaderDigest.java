@@ -3,7 +3,7 @@
 package dev.lamina.bindings;
 
 public final class LaminaHeaderDigest {
-    public static final String SHA256 = "18ffd01cbfddc769eea719ec86321e1adb7fb6efa2d1f04d0215a988d9317c3e";
+    public static final String SHA256 = "d645578eb602a971e8f69b7738997e2f72a899c2ab7a50688d3be819695679d2";
 
     private LaminaHeaderDigest() {}
 }
