@@ -4,6 +4,8 @@
 #include <cstdlib>
 
 #include "common/error.h"
+#include "common/text_position.h"
+#include "tokenizer/utf8.h"
 
 namespace lamina {
 
@@ -134,17 +136,7 @@ private:
     size_t i_ = 0;
 
     [[noreturn]] void error(const std::string &why) const {
-        int line = 1, column = 1;
-        for (size_t k = 0; k < i_ && k < s_.size(); ++k) {
-            if (s_[k] == '\n') {
-                ++line;
-                column = 1;
-            } else {
-                ++column;
-            }
-        }
-        fail(LM_ERR_INVALID_ARGUMENT,
-             what_ + ": line " + std::to_string(line) + ", column " + std::to_string(column) + ": " + why);
+        fail(LM_ERR_INVALID_ARGUMENT, what_ + ": " + line_column(s_, i_) + ": " + why);
     }
 
     void skip_space() {
@@ -264,24 +256,6 @@ private:
             else error("expected four hex digits after \\u");
         }
         return v;
-    }
-
-    static void append_utf8(std::string &out, unsigned cp) {
-        if (cp < 0x80) {
-            out += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-            out += static_cast<char>(0xC0 | (cp >> 6));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            out += static_cast<char>(0xE0 | (cp >> 12));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-            out += static_cast<char>(0xF0 | (cp >> 18));
-            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        }
     }
 
     std::string string() {

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "common/error.h"
+#include "common/text_position.h"
 
 namespace lamina::grammar {
 namespace {
@@ -52,17 +53,7 @@ private:
     std::vector<std::string> owner_;  // the rule a generated rule was made for (itself otherwise)
 
     [[noreturn]] void error_at(size_t at, const std::string &why) const {
-        int line = 1, column = 1;
-        for (size_t k = 0; k < at && k < s_.size(); ++k) {
-            if (s_[k] == '\n') {
-                ++line;
-                column = 1;
-            } else {
-                ++column;
-            }
-        }
-        fail(LM_ERR_INVALID_ARGUMENT,
-             "grammar: line " + std::to_string(line) + ", column " + std::to_string(column) + ": " + why);
+        fail(LM_ERR_INVALID_ARGUMENT, "grammar: " + line_column(s_, at) + ": " + why);
     }
 
     std::string found() const {
