@@ -353,6 +353,31 @@ LM_API lm_status lm_sampler_accept(lm_sampler *sampler, lm_token token);
 /* Forgets accepted tokens and restarts the random numbers from the seed. */
 LM_API lm_status lm_sampler_reset(lm_sampler *sampler);
 
+/* ---- grammar-constrained sampling ------------------------------------------------------ */
+
+/* Constrains a chain to a grammar in GBNF, llama.cpp's grammar format (rules "name ::= ...",
+ * alternatives |, grouping ( ), * + ? {m} {m,} {m,n}, string literals, character classes
+ * [a-z] [^"\\], '.' any character, # comments), starting at the rule root_rule (NULL: "root").
+ * The grammar applies before the chain's other samplers, as llama.cpp's does: a token the
+ * grammar does not allow next is never picked, and an end-of-generation token only once the
+ * text is a complete match. The chain must have been made with a model (the grammar masks its
+ * vocabulary); one grammar per chain. Tokens accepted before this call do not reach the grammar
+ * (accept the prompt first); lm_sampler_accept of a token the grammar does not allow is
+ * LM_ERR_INVALID_ARGUMENT and changes nothing. A bad grammar is LM_ERR_INVALID_ARGUMENT naming
+ * the line and column and what was expected, an undefined rule where it is used, or a
+ * left-recursive rule; the chain is then as it was. */
+LM_API lm_status lm_sampler_add_grammar(lm_sampler *sampler, const char *gbnf, const char *root_rule);
+/* The GBNF grammar of the JSON texts a JSON schema (draft 2020-12 subset, as llama.cpp's
+ * json-schema-to-grammar) allows: type, properties + required (optional properties in order),
+ * additionalProperties, enum, const, string formats date, time, date-time and uuid, minLength,
+ * maxLength, items, prefixItems, minItems, maxItems, $ref to #/$defs/... or #/definitions/...,
+ * anyOf, oneOf, allOf of objects. The schema {"type": "object"} is any JSON object (a "JSON
+ * mode"). A schema that is not JSON, or uses what the grammar cannot express (pattern, remote
+ * $ref), is LM_ERR_INVALID_ARGUMENT naming it. Two-call string pattern (as lm_sampler_catalog). */
+LM_API lm_status lm_json_schema_to_grammar(const char *schema_json, char *buf, size_t capacity, size_t *out_len);
+
+/* ---- end of grammar-constrained sampling ------------------------------------------------ */
+
 /* ---- writing models: quantize, synthesize ---------------------------------------------- */
 
 /* Called during long operations with the units done so far and the total; return false to

@@ -3,7 +3,7 @@
 package dev.lamina.bindings;
 
 public final class LaminaHeaderDigest {
-    public static final String SHA256 = "800acbf65589969c757e3a72c68a3d3fcadd431ab744db6fb59ada884de51226";
+    public static final String SHA256 = "ce07124d80d5a2e1eadd30c6570521af567436cd1f69adc636e17fd0634e4487";
 
     private LaminaHeaderDigest() {}
 }

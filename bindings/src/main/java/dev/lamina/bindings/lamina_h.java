@@ -4038,6 +4038,131 @@ public class lamina_h extends lamina_h$shared {
         }
     }
 
+    private static class lm_sampler_add_grammar {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_sampler_add_grammar");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_sampler_add_grammar(lm_sampler *sampler, const char *gbnf, const char *root_rule)
+     * }
+     */
+    public static FunctionDescriptor lm_sampler_add_grammar$descriptor() {
+        return lm_sampler_add_grammar.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_sampler_add_grammar(lm_sampler *sampler, const char *gbnf, const char *root_rule)
+     * }
+     */
+    public static MethodHandle lm_sampler_add_grammar$handle() {
+        return lm_sampler_add_grammar.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_sampler_add_grammar(lm_sampler *sampler, const char *gbnf, const char *root_rule)
+     * }
+     */
+    public static MemorySegment lm_sampler_add_grammar$address() {
+        return lm_sampler_add_grammar.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_sampler_add_grammar(lm_sampler *sampler, const char *gbnf, const char *root_rule)
+     * }
+     */
+    public static int lm_sampler_add_grammar(MemorySegment sampler, MemorySegment gbnf, MemorySegment root_rule) {
+        var mh$ = lm_sampler_add_grammar.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_sampler_add_grammar", sampler, gbnf, root_rule);
+            }
+            return (int)mh$.invokeExact(sampler, gbnf, root_rule);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_json_schema_to_grammar {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER,
+            lamina_h.C_LONG,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_json_schema_to_grammar");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_json_schema_to_grammar(const char *schema_json, char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static FunctionDescriptor lm_json_schema_to_grammar$descriptor() {
+        return lm_json_schema_to_grammar.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_json_schema_to_grammar(const char *schema_json, char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static MethodHandle lm_json_schema_to_grammar$handle() {
+        return lm_json_schema_to_grammar.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_json_schema_to_grammar(const char *schema_json, char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static MemorySegment lm_json_schema_to_grammar$address() {
+        return lm_json_schema_to_grammar.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_json_schema_to_grammar(const char *schema_json, char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static int lm_json_schema_to_grammar(MemorySegment schema_json, MemorySegment buf, long capacity, MemorySegment out_len) {
+        var mh$ = lm_json_schema_to_grammar.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_json_schema_to_grammar", schema_json, buf, capacity, out_len);
+            }
+            return (int)mh$.invokeExact(schema_json, buf, capacity, out_len);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class lm_quantize_default_params {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             lm_quantize_params.layout()    );
