@@ -51,8 +51,17 @@ out.embeddings = { count: emb.data.length, dims: emb.data[0].embedding.length,
 const tools = [{ type: "function", function: { name: "get_weather", description: "Weather in a city",
   parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } }];
 await expectError("tools", () => client.chat.completions.create({ model, messages, tools, tool_choice: "auto", max_tokens: 8 }));
-await expectError("jsonSchema", () => client.chat.completions.create({ model, messages, max_tokens: 8,
-  response_format: { type: "json_schema", json_schema: { name: "answer", schema: { type: "object" } } } }));
+// Structured output: the answer is JSON valid against the schema (bounded, so a random model ends it).
+const answerSchema = { type: "object", properties: { answer: { type: "string", maxLength: 8 }, n: { type: "integer" } },
+  required: ["answer", "n"], additionalProperties: false };
+const structured = await client.chat.completions.create({ model, messages, max_tokens: 96, temperature: 0.8, seed: 3,
+  response_format: { type: "json_schema", json_schema: { name: "answer", schema: answerSchema } } });
+out.jsonSchema = { content: structured.choices[0].message.content, finish: structured.choices[0].finish_reason };
+const jsonMode = await client.chat.completions.create({ model, messages, max_tokens: 48, temperature: 0,
+  response_format: { type: "json_object" } });
+out.jsonObject = { content: jsonMode.choices[0].message.content, finish: jsonMode.choices[0].finish_reason };
+await expectError("badSchema", () => client.chat.completions.create({ model, messages, max_tokens: 8,
+  response_format: { type: "json_schema", json_schema: { name: "answer", schema: { type: "string", pattern: "a+" } } } }));
 
 await expectError("unknownModel", () => client.chat.completions.create({ model: "no-such-model", messages, max_tokens: 4 }));
 await expectError("badTemperature", () => client.chat.completions.create({ model, messages, temperature: -1, max_tokens: 4 }));

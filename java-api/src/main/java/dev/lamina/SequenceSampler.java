@@ -2,6 +2,7 @@ package dev.lamina;
 
 import static dev.lamina.bindings.lamina_h.lm_sampler_accept;
 import static dev.lamina.bindings.lamina_h.lm_sampler_add;
+import static dev.lamina.bindings.lamina_h.lm_sampler_add_grammar;
 import static dev.lamina.bindings.lamina_h.lm_sampler_free;
 import static dev.lamina.bindings.lamina_h.lm_sampler_new;
 import static dev.lamina.bindings.lamina_h.lm_sampler_sample;
@@ -54,6 +55,13 @@ public final class SequenceSampler implements AutoCloseable {
             }
             for (int token : promptTokens) {
                 accept(token);
+            }
+            // After the prompt: the grammar constrains the output alone.
+            if (options.grammar() != null) {
+                try (Arena call = Arena.ofConfined()) {
+                    Native.check(lm_sampler_add_grammar(sampler, call.allocateFrom(options.grammar()), MemorySegment.NULL),
+                            model.path());
+                }
             }
         } catch (RuntimeException | Error e) {
             close();

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lamina.GenerationOptions;
+import dev.lamina.LaminaException;
 import dev.lamina.Model;
+import dev.lamina.Tool;
 import dev.lamina.ToolCallFormat;
 import dev.lamina.template.ChatMessage;
 import dev.lamina.template.ChatTemplate;
@@ -68,9 +70,15 @@ final class RequestParser {
         }
         JsonNode tools = tools(f);
         JsonNode toolChoice = toolChoice(f, tools);
+        boolean forced = tools != null && toolChoice != null && (toolChoice.isObject() || toolChoice.asText("").equals("required"));
         // Tools the model may call: its answer is searched for calls in its template's format.
-        ToolCallFormat calls = tools != null && (toolChoice == null || toolChoice.asText("").equals("auto")) ? toolFormat : null;
+        ToolCallFormat calls = tools != null && (toolChoice == null || forced || toolChoice.asText("").equals("auto")) ? toolFormat : null;
         JsonNode format = responseFormat(f);
+        if (forced && format != null) {
+            throw ApiError.badField("response_format", "'response_format' cannot be combined with a forced 'tool_choice'"
+                    + " (the call's arguments already follow the tool's schema)");
+        }
+        String grammar = forced ? toolCallGrammar(tools, toolChoice) : format != null ? formatGrammar(format) : null;
         boolean logprobs = f.bool("logprobs", false);
         int top = (int) f.integer("top_logprobs", 0, MAX_TOP_LOGPROBS, 0);
         if (top > 0 && !logprobs) {
@@ -79,7 +87,28 @@ final class RequestParser {
         String prompt = render(messages, tools);
         int[] tokens = tokenizeRendered(prompt);
         long maxTokens = maxTokens(f, "max_completion_tokens");
-        return build(f, tokens, "messages", maxTokens, true, logprobs, top, format, tools, toolChoice, calls);
+        return build(f, tokens, "messages", maxTokens, true, logprobs, top, format, tools, toolChoice, calls, grammar);
+    }
+
+    /** The grammar of one call in the template's format: of any of the tools, or of the one named. */
+    private String toolCallGrammar(JsonNode tools, JsonNode toolChoice) {
+        String name = toolChoice.isObject() ? toolChoice.path("function").path("name").asText() : null;
+        try {
+            return toolFormat.callGrammar(Tool.listFromJson(tools.toString()), name);
+        } catch (IllegalArgumentException | LaminaException e) {
+            throw ApiError.badField(name != null ? "tool_choice" : "tools", e.getMessage());
+        }
+    }
+
+    /** The grammar of {@code response_format} (json_object or json_schema, as validated). */
+    private static String formatGrammar(JsonNode format) {
+        String schema = format.path("type").asText().equals("json_object") ? GenerationOptions.JSON_OBJECT_SCHEMA
+                : format.path("json_schema").has("schema") ? format.path("json_schema").get("schema").toString() : "{}";
+        try {
+            return GenerationOptions.jsonSchemaGrammar(schema);
+        } catch (LaminaException e) {
+            throw ApiError.badField("response_format.json_schema.schema", "the JSON schema cannot be used: " + e.getMessage());
+        }
     }
 
     GenerateRequest completion(JsonNode body) {
@@ -95,12 +124,12 @@ final class RequestParser {
         }
         int top = (int) f.integer("logprobs", 0, 5, -1);
         long maxTokens = maxTokens(f, null);
-        return build(f, tokens, "prompt", maxTokens, false, top >= 0, Math.max(top, 0), null, null, null, null);
+        return build(f, tokens, "prompt", maxTokens, false, top >= 0, Math.max(top, 0), null, null, null, null, null);
     }
 
     private GenerateRequest build(Fields f, int[] tokens, String promptField, long maxTokens, boolean chat,
                                   boolean logprobs, int top, JsonNode format, JsonNode tools, JsonNode toolChoice,
-                                  ToolCallFormat calls) {
+                                  ToolCallFormat calls, String grammar) {
         if (tokens.length == 0) {
             throw ApiError.badField(promptField, "the prompt is empty");
         }
@@ -111,7 +140,7 @@ final class RequestParser {
         }
         int room = contextLength - tokens.length;
         int max = maxTokens < 0 ? room : (int) Math.min(maxTokens, room);
-        GenerationOptions sampling = SamplingFields.parse(f, model.info().vocabSize());
+        GenerationOptions sampling = SamplingFields.parse(f, model.info().vocabSize()).grammar(grammar);
         List<String> stop = f.strings("stop", MAX_STOP_STRINGS);
         boolean stream = f.bool("stream", false);
         boolean includeUsage = false;
@@ -262,8 +291,8 @@ final class RequestParser {
 
     /**
      * {@code tool_choice}: "none" (tools are shown, not called), "auto" (the default with tools:
-     * the answer is parsed for calls). "required" and a named function need constrained sampling,
-     * which this build does not have: refused, not ignored.
+     * the answer is parsed for calls), "required" or a named function (the answer is one call,
+     * decoded under a grammar of the tools' schemas in the template's call format).
      */
     private JsonNode toolChoice(Fields f, JsonNode tools) {
         JsonNode c = f.get("tool_choice");
@@ -276,7 +305,8 @@ final class RequestParser {
             if (tools == null) {
                 throw ApiError.badField("tool_choice", "'tool_choice' names a function but there are no 'tools'");
             }
-            throw ApiError.unsupported("tool_choice", "Forcing a named function ('tool_choice' with a function)");
+            requireToolFormat();
+            return c;
         }
         switch (v) {
             case "none" -> {
@@ -286,20 +316,25 @@ final class RequestParser {
                 if (tools == null) {
                     return c;
                 }
-                if (toolFormat == ToolCallFormat.NONE) {
-                    throw ApiError.unsupported("tools", "Calling tools with this model's chat template (it shows no"
-                            + " tool-call format; start the server with a --chat-template that renders tools)");
-                }
+                requireToolFormat();
                 return c;
             }
             case "required" -> {
                 if (tools == null) {
                     throw ApiError.badField("tool_choice", "'tool_choice' 'required' needs 'tools'");
                 }
-                throw ApiError.unsupported("tool_choice", "Forcing a tool call ('tool_choice' required)");
+                requireToolFormat();
+                return c;
             }
             default -> throw ApiError.badField("tool_choice",
                     "'tool_choice' must be 'none', 'auto', 'required' or an object naming a function, got '" + v + "'");
+        }
+    }
+
+    private void requireToolFormat() {
+        if (toolFormat == ToolCallFormat.NONE) {
+            throw ApiError.unsupported("tools", "Calling tools with this model's chat template (it shows no"
+                    + " tool-call format; start the server with a --chat-template that renders tools)");
         }
     }
 
@@ -313,7 +348,7 @@ final class RequestParser {
             case "text":
                 return null;
             case "json_object":
-                throw ApiError.unsupported("response_format", "Structured output ('response_format' json_object)");
+                return rf;
             case "json_schema": {
                 JsonNode js = rf.get("json_schema");
                 if (js == null || !js.isObject() || !js.path("name").isTextual()) {
@@ -324,7 +359,7 @@ final class RequestParser {
                 if (schema != null && !schema.isObject() && !schema.isBoolean()) {
                     throw ApiError.badField("response_format.json_schema.schema", "the JSON schema must be an object");
                 }
-                throw ApiError.unsupported("response_format", "Structured output ('response_format' json_schema)");
+                return rf;
             }
             default:
                 throw ApiError.badField("response_format.type",

@@ -120,4 +120,36 @@ class ServerToolCallTest {
             assertEquals("unsupported_parameter", e.get("code").asText());
         }
     }
+
+    @Test
+    void aForcedToolChoiceAnswersWithOneValidCall() throws Exception {
+        ServerConfig c = ServerConfig.defaults(TestData.model("llama2-gqa256-q4_0.gguf")).withParallel(2)
+                .withContextLength(2048).withAccessLogOff().withPort(0);
+        String qwen = java.nio.file.Files.readString(TestData.root().resolve("chat-templates/Qwen-Qwen2.5-7B-Instruct.jinja"));
+        try (LaminaServer s = LaminaServer.start(c, ChatTemplate.parse(qwen));
+             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            for (String choice : new String[] {"\"required\"", "{\"type\":\"function\",\"function\":{\"name\":\"get_weather\"}}"}) {
+                ObjectNode b = JSON.createObjectNode();
+                b.putArray("messages").addObject().put("role", "user").put("content", "Weather in Paris?");
+                ObjectNode fn = b.putArray("tools").addObject().put("type", "function").putObject("function");
+                fn.put("name", "get_weather");
+                // Bounded strings: a random-weight model would never close an unbounded one.
+                fn.set("parameters", JSON.readTree("{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\","
+                        + "\"maxLength\":10}},\"required\":[\"city\"]}"));
+                b.set("tool_choice", JSON.readTree(choice));
+                b.put("max_tokens", 120).put("temperature", 0.8).put("seed", 4);
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port()
+                        + "/v1/chat/completions")).POST(HttpRequest.BodyPublishers.ofString(b.toString())).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode(), r.body());
+                JsonNode choice0 = JSON.readTree(r.body()).get("choices").get(0);
+                assertEquals("tool_calls", choice0.get("finish_reason").asText(), r.body());
+                JsonNode calls = choice0.get("message").get("tool_calls");
+                assertEquals(1, calls.size(), r.body());
+                assertEquals("get_weather", calls.get(0).get("function").get("name").asText());
+                JsonNode args = JSON.readTree(calls.get(0).get("function").get("arguments").asText());
+                assertTrue(args.get("city").isTextual() && args.get("city").asText().length() <= 10, args.toString());
+            }
+        }
+    }
 }

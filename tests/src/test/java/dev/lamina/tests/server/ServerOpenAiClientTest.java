@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lamina.tests.TestData;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,9 +16,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The official {@code openai} npm package against the server: chat (whole and streamed),
- * completions, embeddings, models, and its error classes for tools / json_schema (refused by this
- * build), an unknown model, a bad value and a wrong key. The package is installed from the npm
- * registry into tests/server-clients by this test when it is missing ({@code npm ci}).
+ * completions, embeddings, models, structured output (json_schema, json_object), and its error
+ * classes for tools on a template without a call format, a schema the grammar cannot express,
+ * an unknown model, a bad value and a wrong key. The package is installed from the npm registry
+ * into tests/server-clients by this test when it is missing ({@code npm ci}).
  */
 class ServerOpenAiClientTest {
     static final String KEY = "sk-lamina-test";
@@ -81,8 +83,19 @@ class ServerOpenAiClientTest {
 
             assertEquals(400, r.get("tools").get("status").asInt(), r.get("tools").toString());
             assertEquals("unsupported_parameter", r.get("tools").get("code").asText());
-            assertEquals(400, r.get("jsonSchema").get("status").asInt());
-            assertEquals("BadRequestError", r.get("jsonSchema").get("cls").asText());
+            assertEquals("stop", r.get("jsonSchema").get("finish").asText(), r.get("jsonSchema").toString());
+            JsonNode answer = new ObjectMapper().readTree(r.get("jsonSchema").get("content").asText());
+            assertTrue(answer.get("answer").isTextual() && answer.get("answer").asText().length() <= 8, answer.toString());
+            assertTrue(answer.get("n").isIntegralNumber(), answer.toString());
+            assertEquals(2, answer.size(), "no other keys: " + answer);
+            String object = r.get("jsonObject").get("content").asText();
+            if (r.get("jsonObject").get("finish").asText().equals("stop")) {
+                assertTrue(new ObjectMapper().readTree(object).isObject(), object);
+            } else { // any object may nest on without end: what there is must be the start of one
+                assertTrue(object.startsWith("{"), object);
+            }
+            assertEquals(400, r.get("badSchema").get("status").asInt());
+            assertEquals("BadRequestError", r.get("badSchema").get("cls").asText());
             assertEquals(404, r.get("unknownModel").get("status").asInt());
             assertEquals("NotFoundError", r.get("unknownModel").get("cls").asText());
             assertEquals(400, r.get("badTemperature").get("status").asInt());
