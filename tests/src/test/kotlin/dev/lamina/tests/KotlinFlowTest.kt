@@ -144,4 +144,24 @@ class KotlinFlowTest {
             }
         }
     }
+
+    @Test
+    fun `a JSON schema shapes what the Flow delivers`() = runBlocking {
+        val schema = """{"type": "object", "properties": {"name": {"type": "string", "maxLength": 10},
+            "age": {"type": "integer", "minimum": 0, "maximum": 120}}, "required": ["name", "age"], "additionalProperties": false}"""
+        Model.load(TestData.model("llama2-mha-f32.gguf")).use { model ->
+            repeat(5) { seed ->
+                model.newSession().use { session ->
+                    val options = GenerationOptions.sampled(1.0f, 40, 0.95f, seed.toLong()).maxTokens(120).jsonSchema(schema)
+                    val generation = session.generate("A person:", options)
+                    val text = generation.publisher().asFlow().toList().joinToString("") { it.text() }
+                    assertEquals(FinishReason.END_OF_GENERATION, generation.result().finishReason(), text)
+                    val node = com.fasterxml.jackson.databind.ObjectMapper().readTree(text)
+                    assertEquals(setOf("name", "age"), node.fieldNames().asSequence().toSet(), text)
+                    assertTrue(node["name"].isTextual && node["name"].asText().length <= 10, text)
+                    assertTrue(node["age"].asInt() in 0..120, text)
+                }
+            }
+        }
+    }
 }

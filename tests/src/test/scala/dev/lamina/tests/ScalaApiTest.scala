@@ -86,3 +86,20 @@ class ScalaApiTest:
       session.restore(snapshot)
       assertArrayEquals(before, session.logitsArray(session.logitRows() - 1))
     }.get
+
+  @Test
+  def aJsonSchemaShapesEveryGeneration(): Unit =
+    val schema = """{"type": "object", "properties": {"tags": {"type": "array", "items": {"enum": ["a", "b", "c"]},
+      "minItems": 1, "maxItems": 3}}, "required": ["tags"], "additionalProperties": false}"""
+    val mapper = com.fasterxml.jackson.databind.ObjectMapper()
+    Using.Manager { use =>
+      val model = use(Model.load(TestData.model("llama2-mha-f32.gguf")))
+      for seed <- 1 to 5 do
+        val session = use(model.newSession())
+        val options = GenerationOptions.sampled(1.0f, 40, 0.95f, seed.toLong).maxTokens(80).jsonSchema(schema)
+        val generation = use(session.generate("Tags:", options))
+        val text = generation.iterator().asScala.map(_.text()).mkString
+        assertEquals(FinishReason.END_OF_GENERATION, generation.result().finishReason(), text)
+        val tags = mapper.readTree(text).get("tags").elements().asScala.map(_.asText()).toList
+        assertTrue(tags.nonEmpty && tags.size <= 3 && tags.forall(Set("a", "b", "c")), text)
+    }.get
