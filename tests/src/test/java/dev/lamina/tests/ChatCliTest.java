@@ -172,4 +172,27 @@ class ChatCliTest {
         assertFalse(file.out().contains("generated"), file.out());
         assertTrue(file.out().contains("MB/s"), file.out());
     }
+
+    @Test
+    void toolsCallsArePrintedAndTheirResultsReadFromInput() throws IOException {
+        Path tools = dir.resolve("tools.json");
+        java.nio.file.Files.writeString(tools, """
+                [{"type": "function", "function": {"name": "get_weather", "description": "Weather of a city",
+                  "parameters": {"type": "object", "properties": {"city": {"type": "string", "maxLength": 10}},
+                                 "required": ["city"]}}}]""");
+        Path template = TestData.root().resolve("chat-templates").resolve(ChatToolsTest.QWEN);
+        CliTest.Run r = withInput("Weather in Paris?\nsunny, 21 C\n", "chat", "-m", TestData.model(ChatTest.PLAIN_MODEL).toString(),
+                "--chat-template", template.toString(), "--tools", tools.toString(), "--tool-choice", "get_weather",
+                "--no-prompt-marker", "--temp", "0.8", "--seed", "3", "-n", "120", "-c", "4096");
+        assertEquals(0, r.exitCode(), r.err());
+        Matcher call = Pattern.compile("\\[tool call (\\S+)\\] get_weather (\\{.*\\})").matcher(r.out());
+        assertTrue(call.find(), r.out());
+        assertTrue(call.group(2).contains("\"city\""), call.group(2));
+        assertFalse(r.err().contains("lamina:"), r.err());
+
+        CliTest.Run bad = withInput("hi\n", "chat", "-m", TestData.model(ChatTest.PLAIN_MODEL).toString(),
+                "--chat-template", template.toString(), "--tools", tools.toString(), "--tool-choice", "nope");
+        assertNotEquals(0, bad.exitCode());
+        assertTrue(bad.err().contains("nope"), bad.err());
+    }
 }
