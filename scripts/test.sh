@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: native GoogleTest suite (CTest), the C-header check, the NEON kernels under
 # qemu, the JUnit suites (Java, Kotlin, Scala) through Maven, the native suite again under
-# AddressSanitizer + UndefinedBehaviorSanitizer, and a bounded fuzzing run of the GGUF loader
-# ($LAMINA_FUZZ_SECONDS, default 120). Shared test data comes from $LAMINA_TEST_DATA
+# AddressSanitizer + UndefinedBehaviorSanitizer, a bounded fuzzing run of the GGUF loader
+# ($LAMINA_FUZZ_SECONDS, default 120), and the published jars (tests/packaging/). Shared test data comes from $LAMINA_TEST_DATA
 # (default ../shared).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +35,9 @@ scripts/test-sanitizers.sh
 section "native: fuzzing the GGUF loader (${LAMINA_FUZZ_SECONDS:-120} s)"
 scripts/fuzz.sh "${LAMINA_FUZZ_SECONDS:-120}"
 
-# Last, so the run ends with Maven's test summary.
 section "JVM: bindings, Java API, CLI, Java/Kotlin/Scala tests (Maven)"
 mvn -B -Dlamina.skipNative=true verify
+
+# The published jars (dist/, bom/, built by the verify above) used alone from an empty directory.
+section "packaging: dev.lamina:lamina and its linux-x86_64 jar"
+tests/packaging/test-artifacts.sh
