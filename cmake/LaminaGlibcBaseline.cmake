@@ -38,3 +38,26 @@ function(lamina_glibc_baseline target)
   # so the old versions resolve on an old system even when nothing else loaded it.
   target_link_options(${target} PRIVATE "LINKER:--push-state,--no-as-needed" "-l:libpthread.so.0" "LINKER:--pop-state")
 endfunction()
+
+# lamina_add_glibc_compat_check()
+# The tests of the baseline, for the native suite and the cross builds: glibc_compat_check runs
+# every wrapped function through a library linked like liblamina (tests/native/glibc_compat_check.cpp),
+# glibc_symbol_versions lists every versioned symbol of both libraries and fails on a newer one.
+function(lamina_add_glibc_compat_check)
+  if(NOT LAMINA_GLIBC_BASELINE)
+    return()
+  endif()
+  find_package(Threads REQUIRED)
+  set(dir ${PROJECT_SOURCE_DIR}/tests/native)
+  add_library(lamina_glibc_compat_check SHARED ${dir}/glibc_compat_check.cpp)
+  set_target_properties(lamina_glibc_compat_check PROPERTIES CXX_VISIBILITY_PRESET hidden)
+  target_link_options(lamina_glibc_compat_check PRIVATE -static-libstdc++ -static-libgcc -Wl,--no-undefined)
+  target_link_libraries(lamina_glibc_compat_check PRIVATE Threads::Threads)
+  lamina_glibc_baseline(lamina_glibc_compat_check)
+  add_executable(lamina_glibc_compat_check_main ${dir}/glibc_compat_check_main.c)
+  target_link_libraries(lamina_glibc_compat_check_main PRIVATE lamina_glibc_compat_check)
+  add_test(NAME glibc_compat_check COMMAND lamina_glibc_compat_check_main)
+  add_test(NAME glibc_symbol_versions
+           COMMAND ${dir}/check_glibc_symbols.sh --max ${LAMINA_GLIBC_BASELINE_VERSION}
+                   --objdump ${CMAKE_OBJDUMP} $<TARGET_FILE:lamina> $<TARGET_FILE:lamina_glibc_compat_check>)
+endfunction()
