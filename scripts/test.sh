@@ -25,9 +25,15 @@ section "native: GoogleTest (CTest)"
 (cd build && ctest --output-on-failure -j "$JOBS")
 
 if [ -x scripts/test-neon.sh ]; then
-  section "native: NEON kernels (aarch64 under qemu)"
+  section "native: linux-aarch64 library, NEON kernels under qemu"
   scripts/test-neon.sh
 fi
+
+section "native: windows-x86_64 library (mingw-w64), kernels under wine"
+scripts/test-windows.sh
+
+section "release workflow: actionlint"
+scripts/lint-workflows.sh
 
 section "native: sanitizers (ASan + UBSan)"
 scripts/test-sanitizers.sh
@@ -39,5 +45,8 @@ section "JVM: bindings, Java API, CLI, Java/Kotlin/Scala tests (Maven)"
 mvn -B -Dlamina.skipNative=true verify
 
 # The published jars (dist/, bom/, built by the verify above) used alone from an empty directory.
-section "packaging: dev.lamina:lamina and its linux-x86_64 jar"
+section "packaging: dev.lamina:lamina and its native jars"
 tests/packaging/test-artifacts.sh
+
+section "packaging: the jlink'ed CLI distribution and the jbang catalog"
+tests/packaging/test-cli-dist.sh
