@@ -127,38 +127,40 @@ LM_HIDDEN int __wrap_pthread_cond_clockwait(pthread_cond_t *cond, pthread_mutex_
 /* ---- arc4random (2.36; std::random_device): getrandom (2.25), else /dev/urandom. A random
  * device that cannot deliver must not hand out predictable numbers, so the last resort aborts,
  * as glibc's own arc4random does. */
+static ssize_t lm_getrandom_some(void *ctx, unsigned char *p, size_t n) {
+    (void)ctx;
+    return getrandom(p, n, 0);
+}
+
+static ssize_t lm_read_some(void *ctx, unsigned char *p, size_t n) { return read(*(int *)ctx, p, n); }
+
+/* Reads from `source` until n bytes arrived or it fails (EINTR retried); returns what is missing. */
+static size_t lm_read_fully(ssize_t (*source)(void *, unsigned char *, size_t), void *ctx, unsigned char *p, size_t n) {
+    while (n > 0) {
+        ssize_t got = source(ctx, p, n);
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got <= 0) {
+            break;
+        }
+        p += got;
+        n -= (size_t)got;
+    }
+    return n;
+}
+
 static void lm_fill_random(void *buf, size_t n) {
     unsigned char *p = buf;
-    while (n > 0) {
-        ssize_t got = getrandom(p, n, 0);
-        if (got < 0 && errno == EINTR) {
-            continue;
+    size_t missing = lm_read_fully(lm_getrandom_some, NULL, p, n);
+    if (missing != 0) {
+        int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            missing = lm_read_fully(lm_read_some, &fd, p + (n - missing), missing);
+            close(fd);
         }
-        if (got <= 0) {
-            break;
-        }
-        p += got;
-        n -= (size_t)got;
     }
-    if (n == 0) {
-        return;
-    }
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    while (fd >= 0 && n > 0) {
-        ssize_t got = read(fd, p, n);
-        if (got < 0 && errno == EINTR) {
-            continue;
-        }
-        if (got <= 0) {
-            break;
-        }
-        p += got;
-        n -= (size_t)got;
-    }
-    if (fd >= 0) {
-        close(fd);
-    }
-    if (n != 0) {
+    if (missing != 0) {
         abort();
     }
 }
