@@ -11,6 +11,11 @@
 #   macOS   libc++ is part of the OS; undefined symbols are errors as with --no-undefined.
 include(${CMAKE_CURRENT_LIST_DIR}/LaminaGlibcBaseline.cmake)
 
+# MinGW's <cmath> hides M_PI & co. under -std=c++17 (strict ANSI) unless asked for them.
+if(WIN32)
+  add_compile_definitions(_USE_MATH_DEFINES)
+endif()
+
 function(lamina_select_platform_sources var)
   set(sources ${${var}})
   if(WIN32)
