@@ -11,6 +11,8 @@ PACKAGES=(
   g++-mingw-w64-x86-64-posix wine64  # windows-x86_64: lamina.dll cross-built, kernel tests under wine
   clang libclang-rt-14-dev  # libFuzzer harness (scripts/fuzz.sh)
 )
+# Node and npm: the server tests drive `lamina serve` with the official openai npm client.
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

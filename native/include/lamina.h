@@ -353,6 +353,31 @@ LM_API lm_status lm_sampler_accept(lm_sampler *sampler, lm_token token);
 /* Forgets accepted tokens and restarts the random numbers from the seed. */
 LM_API lm_status lm_sampler_reset(lm_sampler *sampler);
 
+/* ---- grammar-constrained sampling ------------------------------------------------------ */
+
+/* Constrains a chain to a grammar in GBNF, llama.cpp's grammar format (rules "name ::= ...",
+ * alternatives |, grouping ( ), * + ? {m} {m,} {m,n}, string literals, character classes
+ * [a-z] [^"\\], '.' any character, # comments), starting at the rule root_rule (NULL: "root").
+ * The grammar applies before the chain's other samplers, as llama.cpp's does: a token the
+ * grammar does not allow next is never picked, and an end-of-generation token only once the
+ * text is a complete match. The chain must have been made with a model (the grammar masks its
+ * vocabulary); one grammar per chain. Tokens accepted before this call do not reach the grammar
+ * (accept the prompt first); lm_sampler_accept of a token the grammar does not allow is
+ * LM_ERR_INVALID_ARGUMENT and changes nothing. A bad grammar is LM_ERR_INVALID_ARGUMENT naming
+ * the line and column and what was expected, an undefined rule where it is used, or a
+ * left-recursive rule; the chain is then as it was. */
+LM_API lm_status lm_sampler_add_grammar(lm_sampler *sampler, const char *gbnf, const char *root_rule);
+/* The GBNF grammar of the JSON texts a JSON schema (draft 2020-12 subset, as llama.cpp's
+ * json-schema-to-grammar) allows: type, properties + required (optional properties in order),
+ * additionalProperties, enum, const, string formats date, time, date-time and uuid, minLength,
+ * maxLength, items, prefixItems, minItems, maxItems, $ref to #/$defs/... or #/definitions/...,
+ * anyOf, oneOf, allOf of objects. The schema {"type": "object"} is any JSON object (a "JSON
+ * mode"). A schema that is not JSON, or uses what the grammar cannot express (pattern, remote
+ * $ref), is LM_ERR_INVALID_ARGUMENT naming it. Two-call string pattern (as lm_sampler_catalog). */
+LM_API lm_status lm_json_schema_to_grammar(const char *schema_json, char *buf, size_t capacity, size_t *out_len);
+
+/* ---- end of grammar-constrained sampling ------------------------------------------------ */
+
 /* ---- writing models: quantize, synthesize ---------------------------------------------- */
 
 /* Called during long operations with the units done so far and the total; return false to
@@ -396,6 +421,58 @@ LM_API lm_status lm_architecture_names(char *buf, size_t capacity, size_t *out_l
 LM_API lm_status lm_architecture_summary(const char *name, char *buf, size_t capacity, size_t *out_len);
 /* The KV cache types of lm_session_params.kv_type, the default first. */
 LM_API lm_status lm_kv_type_names(char *buf, size_t capacity, size_t *out_len);
+
+/* ---- LoRA adapters ------------------------------------------------------------------------ */
+
+/* A LoRA adapter in llama.cpp's GGUF format (general.type = adapter, adapter.type = lora): pairs
+ * `<matrix>.lora_a` ([n_in, r]) and `<matrix>.lora_b` ([r, n_out]) of F32, F16 or Q8_0 for some
+ * of a model's matrices. A session applying an adapter at scale s computes
+ * W*x + s*(alpha/r)*B*(A*x) wherever W is applied (s*B*(A*x) when adapter.lora.alpha is 0), as
+ * llama.cpp does; several adapters add up. The model's weights are neither copied nor changed and
+ * the adapter's tensors are used in place in its file's mapping. Adapted may be every 2-D matrix
+ * product of the forward pass, the output matrix included; the token embedding and the 3-D
+ * tensors of experts are refused.
+ *
+ * Ownership: an adapter belongs to the model it was loaded for and must be freed before it. A
+ * session it is set on keeps the adapter's data alive, so freeing the handle first is safe (the
+ * session goes on applying it until it is removed or the session freed). */
+typedef struct lm_lora_adapter lm_lora_adapter;
+
+/* Opens an adapter for `model` and checks it: its general.architecture must be the model's and
+ * every pair must adapt a matrix of the model with matching shapes (errors name the tensor). */
+LM_API lm_status lm_lora_adapter_load(const lm_model *model, const char *path, lm_lora_adapter **out_adapter);
+LM_API void lm_lora_adapter_free(lm_lora_adapter *adapter);  /* NULL is ignored */
+/* adapter.lora.alpha (0 when the file has none). */
+LM_API lm_status lm_lora_adapter_alpha(const lm_lora_adapter *adapter, float *out_alpha);
+/* The largest rank of its pairs. */
+LM_API lm_status lm_lora_adapter_rank(const lm_lora_adapter *adapter, int64_t *out_rank);
+/* The number of matrices it adapts (lora_a/lora_b pairs). */
+LM_API lm_status lm_lora_adapter_n_tensors(const lm_lora_adapter *adapter, int64_t *out_n);
+
+/* Applies `adapter` (of the session's model) at `scale` (finite; 0 contributes nothing) from the
+ * next evaluation on, or changes its scale when it is already set: llama_set_adapter_lora. */
+LM_API lm_status lm_session_set_lora(lm_session *session, const lm_lora_adapter *adapter, float scale);
+/* Stops applying `adapter`; LM_ERR_INVALID_ARGUMENT when it was not set (llama_rm_adapter_lora). */
+LM_API lm_status lm_session_remove_lora(lm_session *session, const lm_lora_adapter *adapter);
+/* Stops applying every adapter (llama_clear_adapter_lora). */
+LM_API lm_status lm_session_clear_lora(lm_session *session);
+/* The number of adapters the session applies. */
+LM_API lm_status lm_session_n_lora(const lm_session *session, int32_t *out_n);
+
+/* A random adapter for a model file (tests, reference data): same base, params and seed, same
+ * file. A's values have a standard deviation of 1/sqrt(n_in), B's 0.02. */
+typedef struct lm_lora_synthesize_params {
+    const char *targets;  /* comma-separated: "attn_q,attn_v,ffn_down" adapts blk.N.attn_q.weight...;
+                             "output" adapts output.weight. Each must match a 2-D tensor */
+    const char *type;     /* "F32", "F16" or "Q8_0" (every row length a multiple of 32) */
+    int32_t rank;         /* 1 .. 4096 */
+    float alpha;          /* adapter.lora.alpha; 0 writes none (the factor is then the scale) */
+    uint64_t seed;
+} lm_lora_synthesize_params;
+
+/* targets "attn_q,attn_v", type "F32", rank 8, alpha 16, seed 1. */
+LM_API lm_lora_synthesize_params lm_lora_synthesize_default_params(void);
+LM_API lm_status lm_lora_synthesize(const char *base_path, const char *out_path, lm_lora_synthesize_params params);
 
 #ifdef __cplusplus
 }

@@ -11,6 +11,7 @@
 #include "lamina.h"
 #include "runtime/kv_cache.h"
 #include "runtime/session_state.h"
+#include "sampling/grammar/json_schema_grammar.h"
 
 namespace lamina {
 const char *last_error_cstr();
@@ -572,6 +573,7 @@ LM_API lm_status lm_sampler_new(const lm_model *model, uint64_t seed, lm_sampler
             context.n_vocab = m.hparams().n_vocab;
             context.n_ctx_train = m.hparams().n_ctx_train;
             context.tokenizer = &m.tokenizer();
+            context.vocab_tries = model->vocab_tries.get();
         }
         *out_sampler = new lm_sampler(seed, context);
     });
@@ -582,6 +584,24 @@ LM_API lm_status lm_sampler_add(lm_sampler *sampler, const char *spec) {
         require(sampler, "lm_sampler_add", "sampler")->impl.add(require(spec, "lm_sampler_add", "spec"));
     });
 }
+
+// ---- grammar-constrained sampling ----
+
+LM_API lm_status lm_sampler_add_grammar(lm_sampler *sampler, const char *gbnf, const char *root_rule) {
+    return abi_guard("lm_sampler_add_grammar", [&] {
+        require(sampler, "lm_sampler_add_grammar", "sampler")
+            ->impl.add_grammar(require(gbnf, "lm_sampler_add_grammar", "gbnf"), root_rule != nullptr ? root_rule : "root");
+    });
+}
+
+LM_API lm_status lm_json_schema_to_grammar(const char *schema_json, char *buf, size_t capacity, size_t *out_len) {
+    return abi_guard("lm_json_schema_to_grammar", [&] {
+        copy_out(grammar::json_schema_to_grammar(require(schema_json, "lm_json_schema_to_grammar", "schema_json")), buf,
+                 capacity, out_len, "lm_json_schema_to_grammar");
+    });
+}
+
+// ---- end of grammar-constrained sampling ----
 
 LM_API lm_status lm_sampler_n(const lm_sampler *sampler, int32_t *out_n) {
     return abi_guard("lm_sampler_n", [&] {

@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "common/output_guard.h"
+#include "convert/random_weight.h"
 #include "convert/tensor_converter.h"
 #include "gguf/gguf_file.h"
 #include "gguf/gguf_writer.h"
@@ -19,18 +20,6 @@ struct PlannedTensor {
     int32_t layer;
     bool is_norm;
 };
-
-// Counter-based randomness: the value of element i of tensor t depends only on (seed, t, i),
-// so rows can be generated in any order on any thread and the file is reproducible.
-float random_weight(uint64_t seed, uint64_t tensor, uint64_t index) {
-    uint64_t z = seed ^ (tensor * 0x9E3779B97F4A7C15ull) ^ (index * 0xD1B54A32D192ED03ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    // Uniform in [-1, 1) scaled to a standard deviation of 0.02, as initialised models have.
-    const double u = static_cast<double>(z >> 11) * 0x1.0p-52 - 1.0;
-    return static_cast<float>(u * 0.02 * std::sqrt(3.0));
-}
 
 }  // namespace
 

@@ -98,6 +98,19 @@ void Forward::stop_if_asked(int32_t layer) const {
 
 void Forward::matmul(const Weight &w, const float *in, int64_t n_rows, float *out) const {
     be_.matmul(w, in, n_rows, out, ctx_);
+    if (b_.loras == nullptr) return;
+    for (const ActiveLora &lora : *b_.loras) {
+        const LoraWeight *lw = lora.adapter->find(&w);
+        if (lw == nullptr || lora.scale == 0.0f) continue;
+        // Two thin products through the backend, as llama.cpp's build_lora_mm: B·(A·x), scaled, added.
+        const size_t mid = static_cast<size_t>(n_rows * lw->rank()), full = static_cast<size_t>(n_rows * w.rows);
+        if (s_.lora_mid.size() < mid) s_.lora_mid.resize(mid);
+        if (s_.lora_out.size() < full) s_.lora_out.resize(full);
+        be_.matmul(lw->a, in, n_rows, s_.lora_mid.data(), ctx_);
+        be_.matmul(lw->b, s_.lora_mid.data(), n_rows, s_.lora_out.data(), ctx_);
+        be_.scale(s_.lora_out.data(), static_cast<int64_t>(full), lora.adapter->factor(*lw, lora.scale));
+        be_.add(out, s_.lora_out.data(), static_cast<int64_t>(full));
+    }
 }
 
 void Forward::add_bias(float *y, int64_t n_rows, const Weight &bias) const {

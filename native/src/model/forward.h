@@ -24,6 +24,7 @@
 #include "backend/backend.h"
 #include "cpu/attention.h"
 #include "lamina.h"
+#include "model/lora_adapter.h"
 #include "model/model.h"
 #include "runtime/kv_cache.h"
 #include "runtime/thread_pool.h"
@@ -42,6 +43,7 @@ struct ForwardScratch {
     std::vector<float> rope_cos, rope_sin;  // per token of the batch: n_rot/2 angles, shared by every layer
     std::vector<float> rope_cos_swa, rope_sin_swa;  // the sliding-window layers' own, when they have them
     std::vector<float> alibi_slopes;
+    std::vector<float> lora_mid, lora_out;  // A·x and B·(A·x) of a LoRA pair
     std::unique_ptr<backend::Workspace> workspace;  // the model's backend's, made on first use
     // Experts run since the session started: with tokens grouped by expert, at most n_expert
     // per MoE layer and micro-batch however many tokens it has (each expert's weights read once).
@@ -62,6 +64,8 @@ struct ForwardBatch {
     // Output the last layer's hidden states after the final norm (n_embd per output row)
     // instead of logits: embeddings, without the output matrix.
     bool embeddings = false;
+    // The LoRA adapters applied to every matrix product they adapt (may be null or empty).
+    const std::vector<ActiveLora> *loras = nullptr;
 };
 
 // What an evaluation checks between layers: true stops it with LaminaError(LM_ERR_CANCELLED).
@@ -127,6 +131,7 @@ private:
     const Weight &rope_divisors() const;
     void check(const float *data, int64_t width, int32_t layer, const char *step, const Weight *w = nullptr) const;
     void add_bias(float *y, int64_t n_rows, const Weight &bias) const;
+    // out = in · wᵀ, plus the low-rank terms of the batch's LoRA adapters for w.
     void matmul(const Weight &w, const float *in, int64_t n_rows, float *out) const;
     void qk_norm(float *x, int32_t n_heads, int32_t head_dim, const Weight &w, int32_t layer, const char *what);
     void stop_if_asked(int32_t layer) const;

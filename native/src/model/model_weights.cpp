@@ -22,4 +22,9 @@ std::vector<Weight *> ModelWeights::matrices() {
     return out;
 }
 
+std::vector<const Weight *> ModelWeights::matrices() const {
+    const std::vector<Weight *> all = const_cast<ModelWeights *>(this)->matrices();
+    return {all.begin(), all.end()};
+}
+
 }  // namespace lamina

@@ -51,6 +51,7 @@ struct ModelWeights {
 
     // Every matrix a matmul reads (for the backend to prepare), the token embedding excluded.
     std::vector<Weight *> matrices();
+    std::vector<const Weight *> matrices() const;
 };
 
 }  // namespace lamina

@@ -1,6 +1,7 @@
 #include "runtime/session.h"
 
 #include <algorithm>
+#include <cmath>
 #include <new>
 #include <string>
 #include <thread>
@@ -217,12 +218,35 @@ void Session::forward(const BatchView &b, bool diagnose) {
         fb.output_rows = output_rows_.data();
         fb.n_outputs = static_cast<int32_t>(output_rows_.size());
         fb.embeddings = embeddings_;
+        fb.loras = &loras_;
         // One micro-batch per lease: sessions sharing the threads interleave at this grain.
         const SharedThreadPool::Lease lease = threads_.acquire(n_threads_, stop_check_);
         lamina::forward(model_, cache_, table, lease.pool(), scratch_, fb, logits_.data() + out_row * width,
                       stop_check_, diagnose);
         out_row += output_rows_.size();
     }
+}
+
+void Session::set_lora(std::shared_ptr<const LoraAdapter> adapter, float scale) {
+    if (&adapter->model() != &model_) {
+        fail(LM_ERR_INVALID_ARGUMENT, "LoRA adapter '" + adapter->file().name() +
+                                          "' was loaded for another model than this session's");
+    }
+    if (!std::isfinite(scale)) fail(LM_ERR_INVALID_ARGUMENT, "LoRA scale must be finite");
+    for (ActiveLora &l : loras_) {
+        if (l.adapter == adapter) {
+            l.scale = scale;
+            return;
+        }
+    }
+    loras_.push_back({std::move(adapter), scale});
+}
+
+bool Session::remove_lora(const LoraAdapter *adapter) {
+    const auto it = std::find_if(loras_.begin(), loras_.end(), [&](const ActiveLora &l) { return l.adapter.get() == adapter; });
+    if (it == loras_.end()) return false;
+    loras_.erase(it);
+    return true;
 }
 
 void Session::eval(const lm_token *tokens, int32_t n_tokens, int32_t pos, bool all_logits) {

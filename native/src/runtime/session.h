@@ -14,6 +14,7 @@
 #include "cpu/attention.h"
 #include "lamina.h"
 #include "model/forward.h"
+#include "model/lora_adapter.h"
 #include "model/model.h"
 #include "runtime/kv_cache.h"
 #include "runtime/kv_cells.h"
@@ -65,6 +66,13 @@ public:
     void embed(const lm_token *const *texts, const int32_t *lengths, int32_t n_texts, lm_pooling pooling,
                bool normalize, float *out, size_t out_capacity);
 
+    // LoRA adapters applied from the next evaluation on (see lm_session_set_lora in lamina.h):
+    // set adds the adapter or changes its scale, remove returns whether it was set.
+    void set_lora(std::shared_ptr<const LoraAdapter> adapter, float scale);
+    bool remove_lora(const LoraAdapter *adapter);
+    void clear_lora() { loras_.clear(); }
+    const std::vector<ActiveLora> &loras() const { return loras_; }
+
     // Asked between layers, and while waiting for the worker threads, on the evaluating thread;
     // true stops the evaluation with LM_ERR_CANCELLED. fn may be null (never stop).
     void set_abort_callback(lm_abort_fn fn, void *user_data);
@@ -107,6 +115,7 @@ private:
     StopCheck stop_check_;
     std::vector<float> logits_;
     int32_t n_logit_rows_ = 0;
+    std::vector<ActiveLora> loras_;
     // Per evaluation, kept to reuse their memory: each token's cell, the rows wanted, each
     // sequence's next position, the spans of a micro-batch, and the single-sequence batch that
     // eval() builds.

@@ -30,6 +30,18 @@ lm_token SamplerChain::sample(const float *logits, int32_t n_vocab) {
                                           std::to_string(context_.n_vocab));
     }
     candidates_.reset(logits, n_vocab);
+    if (grammar_ == nullptr) return run_chain();
+    // llama.cpp's fast path: draw without the grammar, and only when the grammar rejects that
+    // token mask the candidates and draw again (most tokens of a constrained output are the
+    // model's own first choice, and the mask costs a walk over the vocabulary).
+    const lm_token first = run_chain();
+    if (grammar_->allows(first)) return first;
+    candidates_.reset(logits, n_vocab);
+    grammar_->apply(candidates_, rng_);
+    return run_chain();
+}
+
+lm_token SamplerChain::run_chain() {
     for (const auto &unit : units_) unit->apply(candidates_, rng_);
     if (!ends_with_selector_) draw_->apply(candidates_, rng_);
     const int64_t i = candidates_.selected();
@@ -38,17 +50,27 @@ lm_token SamplerChain::sample(const float *logits, int32_t n_vocab) {
     }
     // Every candidate banned (-inf everywhere, e.g. by logit_bias) leaves nothing to pick from.
     if (std::isinf(candidates_[static_cast<size_t>(i)].logit) && candidates_[static_cast<size_t>(i)].logit < 0) {
-        fail(LM_ERR_INVALID_ARGUMENT, "every token is banned (logit -inf): nothing to sample");
+        fail(LM_ERR_INVALID_ARGUMENT, grammar_ != nullptr
+                                          ? "every token is banned (logit -inf) by the grammar and the samplers: "
+                                            "nothing to sample"
+                                          : "every token is banned (logit -inf): nothing to sample");
     }
     return candidates_[static_cast<size_t>(i)].id;
 }
 
+void SamplerChain::add_grammar(const std::string &gbnf, const std::string &root) {
+    if (grammar_ != nullptr) fail(LM_ERR_INVALID_ARGUMENT, "the sampler chain already has a grammar (one per chain)");
+    grammar_ = make_grammar_sampler(gbnf, root, context_);
+}
+
 void SamplerChain::accept(lm_token token) {
+    if (grammar_ != nullptr) grammar_->accept(token);  // first: a rejected token changes nothing
     for (const auto &unit : units_) unit->accept(token);
 }
 
 void SamplerChain::reset() {
     for (const auto &unit : units_) unit->reset();
+    if (grammar_ != nullptr) grammar_->reset();
     rng_.reset();
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sampling/candidates.h"
+#include "sampling/grammar/grammar_sampler.h"
 #include "sampling/sampler_unit.h"
 
 namespace lamina {
@@ -20,6 +21,10 @@ public:
     // Appends a sampler from its spec ("top_k k=40"); throws LaminaError(LM_ERR_INVALID_ARGUMENT)
     // naming the problem, leaving the chain as it was.
     void add(const std::string &spec);
+    // Sets the chain's grammar (GBNF, start rule root), applied before the other samplers; a
+    // chain has at most one. Throws LaminaError(LM_ERR_INVALID_ARGUMENT) for a bad grammar.
+    void add_grammar(const std::string &gbnf, const std::string &root);
+    bool has_grammar() const { return grammar_ != nullptr; }
     size_t size() const { return units_.size(); }
     const std::string &spec(size_t i) const { return specs_.at(i); }
 
@@ -30,11 +35,14 @@ public:
     void reset();
 
 private:
+    lm_token run_chain();
+
     SamplerContext context_;
     SamplerRng rng_;
     std::vector<std::unique_ptr<SamplerUnit>> units_;
     std::vector<std::string> specs_;
     bool ends_with_selector_ = false;
+    std::unique_ptr<GrammarSampler> grammar_;
     std::unique_ptr<SamplerUnit> draw_;  // the closing "dist" of a chain without a selector
     Candidates candidates_;
 };

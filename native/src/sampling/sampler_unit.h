@@ -43,6 +43,9 @@ struct SamplerArgs {
 };
 
 class Tokenizer;
+namespace grammar {
+class VocabTrieCache;
+}
 
 // What a sampler may need beyond its parameters, when the chain was made for a model: the
 // vocabulary (its size and token texts) and the context length it was trained for.
@@ -50,6 +53,7 @@ struct SamplerContext {
     int32_t n_vocab = 0;                  // 0: no model given
     int32_t n_ctx_train = 0;
     const Tokenizer *tokenizer = nullptr;
+    grammar::VocabTrieCache *vocab_tries = nullptr;  // the model's, for grammars
 };
 
 struct SamplerKind {

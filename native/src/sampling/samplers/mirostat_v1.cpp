@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "sampling/sampler_unit.h"
+#include "sampling/samplers/mirostat_feedback.h"
 
 namespace lamina {
 namespace {
@@ -30,11 +31,7 @@ public:
         // k is NaN or huge for flat distributions: keep everything then, as the int cast in
         // llama.cpp saturates.
         const size_t keep = std::isfinite(k) && k < double(c.size()) ? std::max<size_t>(size_t(k), 1) : c.size();
-        c.truncate(keep);
-        c.softmax();
-        const size_t i = draw(c, rng);
-        c.select(static_cast<int64_t>(i));
-        mu_ -= eta_ * (-std::log2(c[i].p) - tau_);
+        mirostat_draw(c, rng, keep, tau_, eta_, mu_);
     }
     void reset() override { mu_ = 2 * tau_; }
 

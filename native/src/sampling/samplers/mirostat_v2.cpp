@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "sampling/sampler_unit.h"
+#include "sampling/samplers/mirostat_feedback.h"
 
 namespace lamina {
 namespace {
@@ -15,11 +16,7 @@ public:
         c.softmax();
         size_t keep = 0;
         while (keep < c.size() && -std::log2(c[keep].p) <= mu_) ++keep;
-        c.truncate(keep == 0 ? 1 : keep);
-        c.softmax();
-        const size_t i = draw(c, rng);
-        c.select(static_cast<int64_t>(i));
-        mu_ -= eta_ * (-std::log2(c[i].p) - tau_);
+        mirostat_draw(c, rng, keep, tau_, eta_, mu_);
     }
     void reset() override { mu_ = 2 * tau_; }
 

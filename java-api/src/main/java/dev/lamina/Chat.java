@@ -58,11 +58,15 @@ public final class Chat {
     private final List<Tool> tools;
     private final ToolCallFormat toolCallFormat;
     private ChatReply lastReply;
+    private ToolChoice toolChoice;
 
     /** The tokens the session's cache holds for this chat; valid while the session's version is {@code cacheStamp}. */
     private int[] cached = new int[0];
     private long cacheStamp = -1;
     private Generation current;
+    /** The grammar of the last forced tool choice, made once per choice. */
+    private String forcedGrammar;
+    private ToolChoice forcedGrammarFor;
     private String lastPrompt = "";
     private int[] lastPromptTokens = new int[0];
     private int lastReusedTokens;
@@ -90,6 +94,7 @@ public final class Chat {
             ro.tools(tools.stream().map(Tool::toTemplateValue).toList());
         }
         this.renderOptions = ro.build();
+        this.toolChoice = b.toolChoice;
         this.defaultOptions = b.options;
         this.system = b.systemPrompt == null ? null : ChatMessage.system(b.systemPrompt);
         reset();
@@ -126,7 +131,43 @@ public final class Chat {
         closeCurrent();
         List<ChatMessage> next = new ArrayList<>(history);
         next.add(message);
-        return start(next, options);
+        return start(next, forcedCall(options));
+    }
+
+    /** The options of a turn that answers a message: with the tool-call grammar if a call is forced. */
+    private GenerationOptions forcedCall(GenerationOptions options) {
+        if (tools.isEmpty() || !toolChoice.forcesCall()) {
+            return options;
+        }
+        if (options.grammar() != null) {
+            throw new IllegalArgumentException("tool choice " + toolChoice + " decodes under its own grammar;"
+                    + " the options already have one");
+        }
+        if (forcedGrammar == null || !forcedGrammarFor.equals(toolChoice)) {
+            forcedGrammar = toolCallFormat.callGrammar(tools, toolChoice.functionName());
+            forcedGrammarFor = toolChoice;
+        }
+        return options.grammar(forcedGrammar);
+    }
+
+    /**
+     * Whether replies to messages may, must or must not call tools (default {@link ToolChoice#AUTO}).
+     * A forced call ({@link ToolChoice#REQUIRED} or a named function) applies to the replies of
+     * {@link #send}; replies after tool results ({@link #reply}, {@link #answerToolCalls}) are free.
+     *
+     * @throws IllegalArgumentException if the choice names a tool the chat does not have
+     */
+    public void setToolChoice(ToolChoice choice) {
+        Objects.requireNonNull(choice, "choice");
+        if (choice.functionName() != null && tools.stream().noneMatch(t -> t.name().equals(choice.functionName()))) {
+            throw new IllegalArgumentException("tool choice names '" + choice.functionName() + "', which is not among the tools "
+                    + tools.stream().map(Tool::name).toList());
+        }
+        this.toolChoice = choice;
+    }
+
+    public ToolChoice toolChoice() {
+        return toolChoice;
     }
 
     /**
@@ -237,7 +278,7 @@ public final class Chat {
     }
 
     private ChatReply splitReply(String text, int[] ids, FinishReason reason) {
-        if (tools.isEmpty()) {
+        if (tools.isEmpty() || toolChoice == ToolChoice.NONE) {
             return new ChatReply(text, List.of());
         }
         // Tool-call markers can be control tokens, which the streamed text leaves out.
@@ -331,6 +372,7 @@ public final class Chat {
         private RenderOptions renderOptions;
         private final List<Tool> tools = new ArrayList<>();
         private ToolCallFormat toolCallFormat;
+        private ToolChoice toolChoice = ToolChoice.AUTO;
 
         private Builder(Session session) {
             this.session = Objects.requireNonNull(session, "session");
@@ -374,6 +416,12 @@ public final class Chat {
             return tools(List.of(tools));
         }
 
+        /** Whether replies may, must or must not call tools (see {@link Chat#setToolChoice}). */
+        public Builder toolChoice(ToolChoice choice) {
+            this.toolChoice = Objects.requireNonNull(choice, "choice");
+            return this;
+        }
+
         /** How replies write tool calls, when the template does not show it (default: detected). */
         public Builder toolCallFormat(ToolCallFormat format) {
             this.toolCallFormat = Objects.requireNonNull(format, "format");
@@ -388,7 +436,9 @@ public final class Chat {
         public Chat build() {
             ChatTemplate t = template != null ? template
                     : session.model().chatTemplate().orElseThrow(() -> new NoChatTemplateException(session.model().path()));
-            return new Chat(this, t);
+            Chat chat = new Chat(this, t);
+            chat.setToolChoice(toolChoice); // checks a named function against the tools
+            return chat;
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.lamina;
 
 import static dev.lamina.bindings.lamina_h.lm_sampler_accept;
 import static dev.lamina.bindings.lamina_h.lm_sampler_add;
+import static dev.lamina.bindings.lamina_h.lm_sampler_add_grammar;
 import static dev.lamina.bindings.lamina_h.lm_sampler_free;
 import static dev.lamina.bindings.lamina_h.lm_sampler_new;
 import static dev.lamina.bindings.lamina_h.lm_sampler_sample;
@@ -119,6 +120,11 @@ public final class Generation implements Iterator<GeneratedToken>, Iterable<Gene
                 // The penalties look back over prompt and output alike.
                 for (int token : prompt) {
                     Native.check(lm_sampler_accept(sampler, token), session.model().path());
+                }
+                // After the prompt: the grammar constrains the output alone.
+                if (options.grammar() != null) {
+                    Native.check(lm_sampler_add_grammar(sampler, call.allocateFrom(options.grammar()), MemorySegment.NULL),
+                            session.model().path());
                 }
             } catch (RuntimeException e) {
                 lm_sampler_free(sampler);

@@ -1,5 +1,9 @@
 package dev.lamina;
 
+import static dev.lamina.bindings.lamina_h.lm_json_schema_to_grammar;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,19 +23,24 @@ import java.util.Objects;
  * The shorthand modifiers ({@link #temperature}, {@link #topK}, {@link #topP}, {@link #minP},
  * {@link #repeatPenalty}) replace the chain's sampler of that kind, or insert it where
  * llama.cpp's default chain has it; a positive temperature makes a greedy chain draw, a zero one
- * makes it greedy.
+ * makes it greedy. {@link #grammar(String)}, {@link #jsonSchema(String)} and {@link #jsonObject()}
+ * constrain the output to a grammar (structured output).
  */
 public final class GenerationOptions {
     public static final int DEFAULT_MAX_TOKENS = 256;
     public static final long DEFAULT_SEED = 0x5EEDL;
+    /** The schema {@link #jsonObject()} uses: any JSON object. */
+    public static final String JSON_OBJECT_SCHEMA = "{\"type\": \"object\"}";
 
     private final int maxTokens;
     private final List<Sampler> samplers;
     private final long seed;
     private final List<String> stopStrings;
     private final Duration timeout;
+    private final String grammar;
 
-    private GenerationOptions(int maxTokens, List<Sampler> samplers, long seed, List<String> stopStrings, Duration timeout) {
+    private GenerationOptions(int maxTokens, List<Sampler> samplers, long seed, List<String> stopStrings, Duration timeout,
+                              String grammar) {
         if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
             throw new IllegalArgumentException("timeout must be positive, was " + timeout);
         }
@@ -56,11 +65,12 @@ public final class GenerationOptions {
         this.seed = seed;
         this.stopStrings = stops;
         this.timeout = timeout;
+        this.grammar = grammar;
     }
 
     /** Always the most likely token. */
     public static GenerationOptions greedy() {
-        return new GenerationOptions(DEFAULT_MAX_TOKENS, List.of(Sampler.greedy()), DEFAULT_SEED, List.of(), null);
+        return new GenerationOptions(DEFAULT_MAX_TOKENS, List.of(Sampler.greedy()), DEFAULT_SEED, List.of(), null, null);
     }
 
     /** Random sampling with top-k, top-p and temperature (llama.cpp's order), then a seeded draw. */
@@ -70,7 +80,7 @@ public final class GenerationOptions {
 
     /** llama.cpp's default sampling ({@link Sampler#defaultChain()}) with {@link #DEFAULT_SEED}. */
     public static GenerationOptions defaults() {
-        return new GenerationOptions(DEFAULT_MAX_TOKENS, Sampler.defaultChain(), DEFAULT_SEED, List.of(), null);
+        return new GenerationOptions(DEFAULT_MAX_TOKENS, Sampler.defaultChain(), DEFAULT_SEED, List.of(), null, null);
     }
 
     public int maxTokens() {
@@ -108,12 +118,12 @@ public final class GenerationOptions {
     }
 
     public GenerationOptions maxTokens(int maxTokens) {
-        return new GenerationOptions(maxTokens, samplers, seed, stopStrings, timeout);
+        return new GenerationOptions(maxTokens, samplers, seed, stopStrings, timeout, grammar);
     }
 
     /** A copy with this chain (see {@link Sampler}). */
     public GenerationOptions samplers(List<Sampler> samplers) {
-        return new GenerationOptions(maxTokens, samplers, seed, stopStrings, timeout);
+        return new GenerationOptions(maxTokens, samplers, seed, stopStrings, timeout, grammar);
     }
 
     public GenerationOptions samplers(Sampler... samplers) {
@@ -156,7 +166,7 @@ public final class GenerationOptions {
     }
 
     public GenerationOptions seed(long seed) {
-        return new GenerationOptions(maxTokens, samplers, seed, stopStrings, timeout);
+        return new GenerationOptions(maxTokens, samplers, seed, stopStrings, timeout, grammar);
     }
 
     public GenerationOptions stopStrings(String... stopStrings) {
@@ -164,13 +174,67 @@ public final class GenerationOptions {
     }
 
     public GenerationOptions stopStrings(List<String> stopStrings) {
-        return new GenerationOptions(maxTokens, samplers, seed, stopStrings, timeout);
+        return new GenerationOptions(maxTokens, samplers, seed, stopStrings, timeout, grammar);
     }
 
     /** A copy with a time limit (see {@link #timeout()}); null removes it. */
     public GenerationOptions timeout(Duration timeout) {
-        return new GenerationOptions(maxTokens, samplers, seed, stopStrings, timeout);
+        return new GenerationOptions(maxTokens, samplers, seed, stopStrings, timeout, grammar);
     }
+
+    // ---- structured output: grammar-constrained sampling ----
+
+    /**
+     * The grammar (GBNF, start rule {@code root}) the output is constrained to, or null. Set by
+     * {@link #grammar(String)}, {@link #jsonSchema(String)} or {@link #jsonObject()}.
+     */
+    public String grammar() {
+        return grammar;
+    }
+
+    /**
+     * A copy whose output follows a grammar in GBNF, llama.cpp's grammar format (start rule
+     * {@code root}): a token that would leave the grammar is never picked, and the generation ends
+     * ({@link FinishReason#END_OF_GENERATION}) only once the text is a complete match. The grammar
+     * is applied before the samplers, as llama.cpp does. It is checked when a generation starts: a
+     * bad one is an {@link InvalidArgumentException} naming its line and column. Choose
+     * {@link #maxTokens} large enough: a generation cut by it ({@link FinishReason#MAX_TOKENS})
+     * holds an incomplete match. Null removes the grammar.
+     */
+    public GenerationOptions grammar(String gbnf) {
+        if (gbnf != null && gbnf.isBlank()) {
+            throw new IllegalArgumentException("grammar must not be empty (null removes it)");
+        }
+        return new GenerationOptions(maxTokens, samplers, seed, stopStrings, timeout, gbnf);
+    }
+
+    /**
+     * A copy whose output is JSON valid against {@code schema} (a JSON schema: types, properties
+     * and required, enum, const, string formats and lengths, items and bounds, $ref to $defs,
+     * anyOf/oneOf/allOf; see lamina.h's lm_json_schema_to_grammar), through the grammar the native
+     * library makes of it. A schema that is not JSON or uses what a grammar cannot express is an
+     * {@link InvalidArgumentException} naming it, thrown here.
+     */
+    public GenerationOptions jsonSchema(String schema) {
+        Objects.requireNonNull(schema, "schema");
+        return grammar(jsonSchemaGrammar(schema));
+    }
+
+    /** A copy whose output is any JSON object (a "JSON mode"). */
+    public GenerationOptions jsonObject() {
+        return jsonSchema(JSON_OBJECT_SCHEMA);
+    }
+
+    /** The GBNF grammar the native library makes of a JSON schema. */
+    public static String jsonSchemaGrammar(String schema) {
+        Native.ensureLoaded();
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment text = call.allocateFrom(schema);
+            return Native.twoCallString(call, (buf, cap, len) -> lm_json_schema_to_grammar(text, buf, cap, len), null);
+        }
+    }
+
+    // ---- end of structured output ----
 
     private GenerationOptions replacing(Sampler sampler) {
         List<Sampler> chain = new ArrayList<>(samplers);
@@ -191,18 +255,20 @@ public final class GenerationOptions {
     @Override
     public boolean equals(Object o) {
         return o instanceof GenerationOptions g && g.maxTokens == maxTokens && g.seed == seed
-                && g.samplers.equals(samplers) && g.stopStrings.equals(stopStrings) && Objects.equals(g.timeout, timeout);
+                && g.samplers.equals(samplers) && g.stopStrings.equals(stopStrings) && Objects.equals(g.timeout, timeout)
+                && Objects.equals(g.grammar, grammar);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(maxTokens, samplers, seed, stopStrings, timeout);
+        return Objects.hash(maxTokens, samplers, seed, stopStrings, timeout, grammar);
     }
 
     @Override
     public String toString() {
         return "GenerationOptions[maxTokens=" + maxTokens + ", samplers=" + samplers + ", seed=" + seed
-                + ", stopStrings=" + stopStrings + ", timeout=" + timeout + "]";
+                + ", stopStrings=" + stopStrings + ", timeout=" + timeout
+                + (grammar == null ? "" : ", grammar=" + grammar.length() + " chars") + "]";
     }
 
     public static Builder builder() {
@@ -283,6 +349,24 @@ public final class GenerationOptions {
         /** How long the generation may take, counted from {@link Session#generate} (see {@link #timeout()}). */
         public Builder timeout(Duration v) {
             options = options.timeout(v);
+            return this;
+        }
+
+        /** The output follows this GBNF grammar (see {@link GenerationOptions#grammar(String)}). */
+        public Builder grammar(String gbnf) {
+            options = options.grammar(gbnf);
+            return this;
+        }
+
+        /** The output is JSON valid against this schema (see {@link GenerationOptions#jsonSchema(String)}). */
+        public Builder jsonSchema(String schema) {
+            options = options.jsonSchema(schema);
+            return this;
+        }
+
+        /** The output is a JSON object. */
+        public Builder jsonObject() {
+            options = options.jsonObject();
             return this;
         }
 

@@ -66,6 +66,8 @@ public final class Model implements AutoCloseable {
     /** Open sessions and batch sessions (their close()), closed before the model. */
     private final Set<ModelSession> sessions = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    /** The adapters of {@link ModelOptions#loras()}, in order, applied to every new session. */
+    private volatile List<LoraAdapter> optionAdapters = List.of();
     private volatile Map<String, String> metadata;
     private volatile List<TensorInfo> tensors;
     /** Parsed on first use; null until then. */
@@ -75,6 +77,8 @@ public final class Model implements AutoCloseable {
     private static final class NativeState implements Runnable {
         final Arena arena = Arena.ofShared();
         final Set<Runnable> sessionReleasers = ConcurrentHashMap.newKeySet();
+        /** LoRA adapters: freed after the sessions that may apply them, before the model. */
+        final Set<Runnable> adapterReleasers = ConcurrentHashMap.newKeySet();
         MemorySegment raw = MemorySegment.NULL;
         MemorySegment handle = MemorySegment.NULL;
         private boolean released;
@@ -90,6 +94,10 @@ public final class Model implements AutoCloseable {
                 r.run();
             }
             sessionReleasers.clear();
+            for (Runnable r : adapterReleasers) {
+                r.run();
+            }
+            adapterReleasers.clear();
             arena.close();
             if (!raw.equals(MemorySegment.NULL)) {
                 lm_model_free(raw);
@@ -147,12 +155,51 @@ public final class Model implements AutoCloseable {
             state.run();
             throw e;
         }
+        Model model;
         try {
-            return new Model(absolute, options, state);
+            model = new Model(absolute, options, state);
         } catch (RuntimeException | Error e) {
             state.run();
             throw e;
         }
+        try {
+            List<LoraAdapter> adapters = new ArrayList<>();
+            for (ModelOptions.Lora lora : options.loras()) {
+                adapters.add(model.loadLoraAdapter(lora.path()));
+            }
+            model.optionAdapters = List.copyOf(adapters);
+        } catch (RuntimeException | Error e) {
+            model.close();
+            throw e;
+        }
+        return model;
+    }
+
+    /**
+     * Loads a LoRA adapter for this model (see {@link LoraAdapter}); apply it to a session with
+     * {@link Session#setLora(LoraAdapter, float)}. It is closed automatically when this model closes.
+     *
+     * @throws ModelFormatException     if the file is not an adapter or not valid GGUF
+     * @throws InvalidArgumentException if it is for another architecture or a tensor does not fit
+     *                                  the model (the message names it)
+     * @throws ModelIOException         if the file cannot be opened or mapped
+     */
+    public LoraAdapter loadLoraAdapter(Path adapterPath) {
+        Objects.requireNonNull(adapterPath, "adapterPath");
+        Path absolute = adapterPath.toAbsolutePath();
+        return read(() -> {
+            LoraAdapter adapter = new LoraAdapter(this, absolute);
+            state.adapterReleasers.add(adapter.releaser());
+            return adapter;
+        });
+    }
+
+    /**
+     * The adapters {@link ModelOptions#loras()} named, in their order (their scales are in the
+     * options), which every session of this model starts with.
+     */
+    public List<LoraAdapter> loraAdapters() {
+        return optionAdapters;
     }
 
     /** The absolute path of the model file. */
@@ -421,6 +468,19 @@ public final class Model implements AutoCloseable {
 
     void register(Runnable sessionReleaser) {
         state.sessionReleasers.add(sessionReleaser);
+    }
+
+    /** Frees an adapter once no native call on the model is in flight. */
+    void forget(LoraAdapter adapter) {
+        Lock w = lock.writeLock();
+        w.lock();
+        try {
+            if (state.adapterReleasers.remove(adapter.releaser())) {
+                adapter.releaser().run();
+            }
+        } finally {
+            w.unlock();
+        }
     }
 
     void unregister(ModelSession session, Runnable sessionReleaser) {

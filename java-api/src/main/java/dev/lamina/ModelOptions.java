@@ -1,6 +1,10 @@
 package dev.lamina;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * How to load a model.
@@ -19,16 +23,42 @@ import java.util.Locale;
  *                       file's size. false keeps every weight in the shared file mapping: loading is
  *                       instant and several processes mapping the same file share its pages.
  *                       {@link ModelInfo#repackedMatrices()} tells what was repacked.
+ * @param loras          LoRA adapters loaded with the model ({@link Model#loraAdapters()}) and applied
+ *                       at their scales to every session, batch session and embedder it creates
+ *                       (empty by default; not for a vocabulary-only load)
  */
-public record ModelOptions(boolean vocabOnly, String expectedSha256, boolean repackWeights) {
+public record ModelOptions(boolean vocabOnly, String expectedSha256, boolean repackWeights, List<Lora> loras) {
+    /**
+     * A LoRA adapter file and the scale to apply it at (1 = as trained, 0 = not at all; negative
+     * values subtract it).
+     */
+    public record Lora(Path path, float scale) {
+        /** @throws IllegalArgumentException if the scale is NaN or infinite */
+        public Lora {
+            Objects.requireNonNull(path, "path");
+            if (!Float.isFinite(scale)) {
+                throw new IllegalArgumentException("LoRA scale must be finite, was " + scale + " for " + path);
+            }
+        }
+    }
+
     /**
      * @throws IllegalArgumentException if {@code expectedSha256} is not 64 hex digits (checked here,
-     *                                  before any native call)
+     *                                  before any native call), or adapters are given with vocabOnly
      */
     public ModelOptions {
         if (expectedSha256 != null) {
             expectedSha256 = normalizeSha256(expectedSha256);
         }
+        loras = loras == null ? List.of() : List.copyOf(loras);
+        if (vocabOnly && !loras.isEmpty()) {
+            throw new IllegalArgumentException("LoRA adapters need the model's weights: not with vocabOnly");
+        }
+    }
+
+    /** Options without LoRA adapters. */
+    public ModelOptions(boolean vocabOnly, String expectedSha256, boolean repackWeights) {
+        this(vocabOnly, expectedSha256, repackWeights, List.of());
     }
 
     /** Options with weights repacked where that helps (the default). */
@@ -43,17 +73,17 @@ public record ModelOptions(boolean vocabOnly, String expectedSha256, boolean rep
 
     /** Everything loaded, weights repacked where that helps (the default). */
     public static ModelOptions defaults() {
-        return new ModelOptions(false, null, true);
+        return new ModelOptions(false, null, true, List.of());
     }
 
     /** These options with the given expected SHA-256 (null = no check). */
     public ModelOptions withExpectedSha256(String sha256) {
-        return new ModelOptions(vocabOnly, sha256, repackWeights);
+        return new ModelOptions(vocabOnly, sha256, repackWeights, loras);
     }
 
     /** These options with weight repacking switched on or off. */
     public ModelOptions withRepackWeights(boolean repack) {
-        return new ModelOptions(vocabOnly, expectedSha256, repack);
+        return new ModelOptions(vocabOnly, expectedSha256, repack, loras);
     }
 
     /**
@@ -85,6 +115,7 @@ public record ModelOptions(boolean vocabOnly, String expectedSha256, boolean rep
         private boolean vocabOnly;
         private String expectedSha256;
         private boolean repackWeights = true;
+        private final List<Lora> loras = new ArrayList<>();
 
         private Builder() {}
 
@@ -105,9 +136,20 @@ public record ModelOptions(boolean vocabOnly, String expectedSha256, boolean rep
             return this;
         }
 
+        /**
+         * Adds a LoRA adapter to load with the model and apply to its sessions at {@code scale}; call
+         * again for several (they add up).
+         *
+         * @throws IllegalArgumentException if the scale is NaN or infinite
+         */
+        public Builder lora(Path path, float scale) {
+            loras.add(new Lora(path, scale));
+            return this;
+        }
+
         /** @throws IllegalArgumentException if the expected SHA-256 is not 64 hex digits */
         public ModelOptions build() {
-            return new ModelOptions(vocabOnly, expectedSha256, repackWeights);
+            return new ModelOptions(vocabOnly, expectedSha256, repackWeights, loras);
         }
     }
 }

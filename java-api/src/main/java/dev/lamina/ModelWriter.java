@@ -6,10 +6,13 @@ import static dev.lamina.bindings.lamina_h.lm_model_shape_names;
 import static dev.lamina.bindings.lamina_h.lm_model_synthesize;
 import static dev.lamina.bindings.lamina_h.lm_quantize_default_params;
 import static dev.lamina.bindings.lamina_h.lm_synthesize_default_params;
+import static dev.lamina.bindings.lamina_h.lm_lora_synthesize;
+import static dev.lamina.bindings.lamina_h.lm_lora_synthesize_default_params;
 
 import dev.lamina.bindings.lm_progress_fn;
 import dev.lamina.bindings.lm_quantize_params;
 import dev.lamina.bindings.lm_synthesize_params;
+import dev.lamina.bindings.lm_lora_synthesize_params;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -81,6 +84,42 @@ public final class ModelWriter {
             lm_synthesize_params.progress(params, progress.stub(call));
             int status = lm_model_synthesize(call.allocateFrom(output.toString()), params);
             progress.finish(status, output);
+        }
+    }
+
+    /**
+     * Writes a random LoRA adapter (llama.cpp's GGUF adapter format) for the model file {@code base}
+     * to {@code out}; {@link Model#loadLoraAdapter} loads it.
+     *
+     * @throws InvalidArgumentException for a target that matches no matrix, a bad type or rank
+     * @throws ModelFormatException     if {@code base} is not a GGUF model
+     * @throws ModelIOException         if a file cannot be read or written
+     */
+    public static void synthesizeLora(Path base, Path out, LoraSynthesizeOptions options) {
+        Objects.requireNonNull(base, "base");
+        Objects.requireNonNull(out, "out");
+        Objects.requireNonNull(options, "options");
+        Native.ensureLoaded();
+        Path output = out.toAbsolutePath();
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment params = lm_lora_synthesize_default_params(call);
+            if (options.targets() != null) {
+                lm_lora_synthesize_params.targets(params, call.allocateFrom(String.join(",", options.targets())));
+            }
+            if (options.type() != null) {
+                lm_lora_synthesize_params.type(params, call.allocateFrom(options.type()));
+            }
+            if (options.rank() != 0) {
+                lm_lora_synthesize_params.rank(params, options.rank());
+            }
+            if (options.alpha() != null) {
+                lm_lora_synthesize_params.alpha(params, options.alpha());
+            }
+            if (options.seed() != null) {
+                lm_lora_synthesize_params.seed(params, options.seed());
+            }
+            Native.check(lm_lora_synthesize(call.allocateFrom(base.toAbsolutePath().toString()),
+                    call.allocateFrom(output.toString()), params), output);
         }
     }
 

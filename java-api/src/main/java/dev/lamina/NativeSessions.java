@@ -1,12 +1,15 @@
 package dev.lamina;
 
 import static dev.lamina.bindings.lamina_h.lm_session_default_params;
+import static dev.lamina.bindings.lamina_h.lm_session_free;
 import static dev.lamina.bindings.lamina_h.lm_session_new;
+import static dev.lamina.bindings.lamina_h.lm_session_set_lora;
 
 import dev.lamina.bindings.lm_session_params;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.List;
 
 /**
  * Creates native sessions from {@link SessionOptions}: the one place that fills
@@ -39,7 +42,20 @@ final class NativeSessions {
             }
             MemorySegment out = call.allocate(ValueLayout.ADDRESS);
             Native.check(lm_session_new(model.handle(), params, out), model.path());
-            return out.get(ValueLayout.ADDRESS, 0);
+            MemorySegment session = out.get(ValueLayout.ADDRESS, 0);
+            try {
+                // The model's adapters (ModelOptions.loras), at their scales.
+                List<LoraAdapter> adapters = model.loraAdapters();
+                for (int i = 0; i < adapters.size(); i++) {
+                    LoraAdapter adapter = adapters.get(i);
+                    Native.check(lm_session_set_lora(session, adapter.handle(), model.options().loras().get(i).scale()),
+                            adapter.path());
+                }
+            } catch (RuntimeException | Error e) {
+                lm_session_free(session);
+                throw e;
+            }
+            return session;
         }
     }
 }

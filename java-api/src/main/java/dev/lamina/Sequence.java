@@ -231,6 +231,16 @@ public final class Sequence implements AutoCloseable {
         }
     }
 
+    /** The logits row for a native sampler call (writable address; read-only views cannot be passed). */
+    MemorySegment logitsForSampling() {
+        owner.enter();
+        try {
+            return owner.logitsUnguarded(row());
+        } finally {
+            owner.exit();
+        }
+    }
+
     /** Whether {@link #close()} was called (directly, or by closing the batch session). */
     public boolean isClosed() {
         return closed;

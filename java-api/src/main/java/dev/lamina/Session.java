@@ -1,10 +1,13 @@
 package dev.lamina;
 
+import static dev.lamina.bindings.lamina_h.lm_session_clear_lora;
 import static dev.lamina.bindings.lamina_h.lm_session_eval;
 import static dev.lamina.bindings.lamina_h.lm_session_logits;
 import static dev.lamina.bindings.lamina_h.lm_session_n_ctx;
 import static dev.lamina.bindings.lamina_h.lm_session_n_logit_rows;
 import static dev.lamina.bindings.lamina_h.lm_session_n_past;
+import static dev.lamina.bindings.lamina_h.lm_session_remove_lora;
+import static dev.lamina.bindings.lamina_h.lm_session_set_lora;
 import static dev.lamina.bindings.lamina_h.lm_session_state_load;
 import static dev.lamina.bindings.lamina_h.lm_session_state_load_file;
 import static dev.lamina.bindings.lamina_h.lm_session_state_save;
@@ -18,7 +21,11 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.ConcurrentModificationException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -75,6 +82,8 @@ public final class Session implements ModelSession {
     /** Set when close() starts: no new call may begin, and the close waits for the call in flight. */
     private volatile boolean closing;
     private Generation activeGeneration;
+    /** The LoRA adapters applied and their scales, as the native session has them. */
+    private final Map<LoraAdapter, Float> loras = new LinkedHashMap<>();
     /** Counts changes of the KV cache, so a {@link Chat} can tell whether its record of it is current. */
     private long cacheVersion;
 
@@ -96,6 +105,10 @@ public final class Session implements ModelSession {
             this.batchSize = options.batchSize() == 0 ? contextLength : Math.min(options.batchSize(), contextLength);
             this.tokenBuffer = arena.allocate(ValueLayout.JAVA_INT, Math.max(1, batchSize));
             this.vocabSize = model.info().vocabSize();
+            List<LoraAdapter> adapters = model.loraAdapters();
+            for (int i = 0; i < adapters.size(); i++) {
+                loras.put(adapters.get(i), model.options().loras().get(i).scale());
+            }
         } catch (RuntimeException | Error e) {
             model.unregister(this, releaser);
             releaser.run();
@@ -195,6 +208,85 @@ public final class Session implements ModelSession {
             endLogitViews();
             logitRowsKept = 0;
             Native.check(lm_session_truncate(handle, keep), model.path());
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Applies a LoRA adapter of this session's model at {@code scale} from the next evaluation on, or
+     * changes its scale if it is already applied. Several adapters add up. The KV cache keeps what
+     * earlier evaluations computed: re-evaluate the prompt for its keys and values to reflect the
+     * change.
+     *
+     * @throws IllegalArgumentException if the scale is NaN or infinite, or the adapter belongs to
+     *                                  another model
+     * @throws IllegalStateException    if the adapter is closed
+     */
+    public void setLora(LoraAdapter adapter, float scale) {
+        Objects.requireNonNull(adapter, "adapter");
+        if (!Float.isFinite(scale)) {
+            throw new IllegalArgumentException("LoRA scale must be finite, was " + scale);
+        }
+        if (adapter.model() != model) {
+            throw new IllegalArgumentException("LoRA adapter " + adapter.path() + " was loaded for another model ("
+                    + adapter.model().path() + ") than this session's (" + model.path() + ")");
+        }
+        enter();
+        try {
+            model.read(() -> {
+                Native.check(lm_session_set_lora(handle, adapter.handle(), scale), adapter.path());
+                return null;
+            });
+            loras.put(adapter, scale);
+        } finally {
+            exit();
+        }
+    }
+
+    /** Stops applying {@code adapter}; returns whether it was applied. */
+    public boolean removeLora(LoraAdapter adapter) {
+        Objects.requireNonNull(adapter, "adapter");
+        enter();
+        try {
+            if (!loras.containsKey(adapter)) {
+                return false;
+            }
+            loras.remove(adapter);
+            model.read(() -> {
+                if (!adapter.isClosed()) {
+                    Native.check(lm_session_remove_lora(handle, adapter.handle()), adapter.path());
+                    return null;
+                }
+                // A closed adapter's handle is gone (the session still holds its data): set the others anew.
+                Native.check(lm_session_clear_lora(handle), model.path());
+                for (Map.Entry<LoraAdapter, Float> e : loras.entrySet()) {
+                    Native.check(lm_session_set_lora(handle, e.getKey().handle(), e.getValue()), e.getKey().path());
+                }
+                return null;
+            });
+            return true;
+        } finally {
+            exit();
+        }
+    }
+
+    /** Stops applying every LoRA adapter. */
+    public void clearLoras() {
+        enter();
+        try {
+            Native.check(lm_session_clear_lora(handle), model.path());
+            loras.clear();
+        } finally {
+            exit();
+        }
+    }
+
+    /** The LoRA adapters applied, in the order they were set, with their scales. */
+    public Map<LoraAdapter, Float> loras() {
+        enter();
+        try {
+            return Collections.unmodifiableMap(new LinkedHashMap<>(loras));
         } finally {
             exit();
         }

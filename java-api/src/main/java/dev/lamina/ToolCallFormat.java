@@ -19,6 +19,11 @@ public enum ToolCallFormat {
         ChatReply parseText(String text) {
             return new ChatReply(text, List.of());
         }
+
+        @Override
+        String wrapCallGrammar(String callRule) {
+            throw new IllegalArgumentException("a tool call cannot be forced without a tool-call format");
+        }
     },
     /**
      * Hermes 2 Pro, Qwen 2.5/3 and others: {@code <tool_call>{"name": ..., "arguments": {...}}</tool_call>},
@@ -47,6 +52,11 @@ public enum ToolCallFormat {
                 at = text.startsWith(CLOSE_TAG, end) ? end + CLOSE_TAG.length() : end;
             }
             return new ChatReply(content.toString().strip(), calls);
+        }
+
+        @Override
+        String wrapCallGrammar(String callRule) {
+            return "root ::= \"<tool_call>\\n\" " + callRule + " \"\\n</tool_call>\"";
         }
     },
     /**
@@ -85,6 +95,16 @@ public enum ToolCallFormat {
                         : new ToolCall(generatedId(), "python", Json.write(Map.of("code", t)))));
             }
             return new ChatReply(text.strip(), List.of());
+        }
+
+        @Override
+        String argumentsKey() {
+            return "parameters";
+        }
+
+        @Override
+        String wrapCallGrammar(String callRule) {
+            return "root ::= " + callRule;
         }
     },
     /**
@@ -139,8 +159,14 @@ public enum ToolCallFormat {
             }
             return new ChatReply(content, calls);
         }
+
+        @Override
+        String wrapCallGrammar(String callRule) {
+            return "root ::= \"[TOOL_CALLS][\" " + callRule + " \"]\"";
+        }
     };
 
+    private static final java.util.regex.Pattern ROOT_RULE = java.util.regex.Pattern.compile("(?m)^root\\s*::=");
     private static final String OPEN_TAG = "<tool_call>";
     private static final String CLOSE_TAG = "</tool_call>";
     private static final String PYTHON_TAG = "<|python_tag|>";
@@ -158,6 +184,48 @@ public enum ToolCallFormat {
     }
 
     abstract ChatReply parseText(String text);
+
+    /** The key of the arguments object in this format's calls. */
+    String argumentsKey() {
+        return "arguments";
+    }
+
+    /** A root rule that writes one call, whose JSON is rule {@code callRule}, as this format does. */
+    abstract String wrapCallGrammar(String callRule);
+
+    /**
+     * The GBNF grammar of a reply that is exactly one call, in this format, of one of
+     * {@code tools} (or of the one named {@code onlyName}, if not null), with arguments valid
+     * against the tool's parameter schema: what forced tool choice decodes under.
+     *
+     * @throws IllegalArgumentException for {@link #NONE}, no tools, or an unknown name
+     */
+    public String callGrammar(List<Tool> tools, String onlyName) {
+        List<Object> alternatives = new ArrayList<>();
+        for (Tool t : tools) {
+            if (onlyName != null && !t.name().equals(onlyName)) {
+                continue;
+            }
+            Map<String, Object> properties = new LinkedHashMap<>();
+            properties.put("name", Map.of("const", t.name()));
+            properties.put(argumentsKey(), Json.parse(t.parametersSchema()));
+            Map<String, Object> call = new LinkedHashMap<>();
+            call.put("type", "object");
+            call.put("properties", properties);
+            call.put("required", List.of("name", argumentsKey()));
+            alternatives.add(call);
+        }
+        if (alternatives.isEmpty()) {
+            throw new IllegalArgumentException(onlyName == null ? "a tool call cannot be forced without tools"
+                    : "tool_choice names '" + onlyName + "', which is not among the tools "
+                            + tools.stream().map(Tool::name).toList());
+        }
+        Object schema = alternatives.size() == 1 ? alternatives.get(0) : Map.of("anyOf", alternatives);
+        String json = GenerationOptions.jsonSchemaGrammar(Json.write(schema));
+        // The schema's grammar starts at "root"; it becomes the call rule under this format's root.
+        String renamed = ROOT_RULE.matcher(json).replaceFirst("tool-call ::=");
+        return wrapCallGrammar("tool-call") + "\n" + renamed;
+    }
 
     /** The format a chat template's source shows, from the markers each family's templates write. */
     public static ToolCallFormat detect(String templateSource) {

@@ -3,7 +3,7 @@
 package dev.lamina.bindings;
 
 public final class LaminaHeaderDigest {
-    public static final String SHA256 = "18ffd01cbfddc769eea719ec86321e1adb7fb6efa2d1f04d0215a988d9317c3e";
+    public static final String SHA256 = "ce07124d80d5a2e1eadd30c6570521af567436cd1f69adc636e17fd0634e4487";
 
     private LaminaHeaderDigest() {}
 }

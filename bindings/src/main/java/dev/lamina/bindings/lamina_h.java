@@ -4038,6 +4038,131 @@ public class lamina_h extends lamina_h$shared {
         }
     }
 
+    private static class lm_sampler_add_grammar {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_sampler_add_grammar");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_sampler_add_grammar(lm_sampler *sampler, const char *gbnf, const char *root_rule)
+     * }
+     */
+    public static FunctionDescriptor lm_sampler_add_grammar$descriptor() {
+        return lm_sampler_add_grammar.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_sampler_add_grammar(lm_sampler *sampler, const char *gbnf, const char *root_rule)
+     * }
+     */
+    public static MethodHandle lm_sampler_add_grammar$handle() {
+        return lm_sampler_add_grammar.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_sampler_add_grammar(lm_sampler *sampler, const char *gbnf, const char *root_rule)
+     * }
+     */
+    public static MemorySegment lm_sampler_add_grammar$address() {
+        return lm_sampler_add_grammar.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_sampler_add_grammar(lm_sampler *sampler, const char *gbnf, const char *root_rule)
+     * }
+     */
+    public static int lm_sampler_add_grammar(MemorySegment sampler, MemorySegment gbnf, MemorySegment root_rule) {
+        var mh$ = lm_sampler_add_grammar.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_sampler_add_grammar", sampler, gbnf, root_rule);
+            }
+            return (int)mh$.invokeExact(sampler, gbnf, root_rule);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_json_schema_to_grammar {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER,
+            lamina_h.C_LONG,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_json_schema_to_grammar");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_json_schema_to_grammar(const char *schema_json, char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static FunctionDescriptor lm_json_schema_to_grammar$descriptor() {
+        return lm_json_schema_to_grammar.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_json_schema_to_grammar(const char *schema_json, char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static MethodHandle lm_json_schema_to_grammar$handle() {
+        return lm_json_schema_to_grammar.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_json_schema_to_grammar(const char *schema_json, char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static MemorySegment lm_json_schema_to_grammar$address() {
+        return lm_json_schema_to_grammar.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_json_schema_to_grammar(const char *schema_json, char *buf, size_t capacity, size_t *out_len)
+     * }
+     */
+    public static int lm_json_schema_to_grammar(MemorySegment schema_json, MemorySegment buf, long capacity, MemorySegment out_len) {
+        var mh$ = lm_json_schema_to_grammar.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_json_schema_to_grammar", schema_json, buf, capacity, out_len);
+            }
+            return (int)mh$.invokeExact(schema_json, buf, capacity, out_len);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class lm_quantize_default_params {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             lm_quantize_params.layout()    );
@@ -4581,6 +4706,674 @@ public class lamina_h extends lamina_h$shared {
                 traceDowncall("lm_kv_type_names", buf, capacity, out_len);
             }
             return (int)mh$.invokeExact(buf, capacity, out_len);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_lora_adapter_load {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_lora_adapter_load");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_lora_adapter_load(const lm_model *model, const char *path, lm_lora_adapter **out_adapter)
+     * }
+     */
+    public static FunctionDescriptor lm_lora_adapter_load$descriptor() {
+        return lm_lora_adapter_load.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_lora_adapter_load(const lm_model *model, const char *path, lm_lora_adapter **out_adapter)
+     * }
+     */
+    public static MethodHandle lm_lora_adapter_load$handle() {
+        return lm_lora_adapter_load.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_lora_adapter_load(const lm_model *model, const char *path, lm_lora_adapter **out_adapter)
+     * }
+     */
+    public static MemorySegment lm_lora_adapter_load$address() {
+        return lm_lora_adapter_load.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_lora_adapter_load(const lm_model *model, const char *path, lm_lora_adapter **out_adapter)
+     * }
+     */
+    public static int lm_lora_adapter_load(MemorySegment model, MemorySegment path, MemorySegment out_adapter) {
+        var mh$ = lm_lora_adapter_load.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_lora_adapter_load", model, path, out_adapter);
+            }
+            return (int)mh$.invokeExact(model, path, out_adapter);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_lora_adapter_free {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_lora_adapter_free");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void lm_lora_adapter_free(lm_lora_adapter *adapter)
+     * }
+     */
+    public static FunctionDescriptor lm_lora_adapter_free$descriptor() {
+        return lm_lora_adapter_free.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void lm_lora_adapter_free(lm_lora_adapter *adapter)
+     * }
+     */
+    public static MethodHandle lm_lora_adapter_free$handle() {
+        return lm_lora_adapter_free.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void lm_lora_adapter_free(lm_lora_adapter *adapter)
+     * }
+     */
+    public static MemorySegment lm_lora_adapter_free$address() {
+        return lm_lora_adapter_free.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void lm_lora_adapter_free(lm_lora_adapter *adapter)
+     * }
+     */
+    public static void lm_lora_adapter_free(MemorySegment adapter) {
+        var mh$ = lm_lora_adapter_free.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_lora_adapter_free", adapter);
+            }
+            mh$.invokeExact(adapter);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_lora_adapter_alpha {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_lora_adapter_alpha");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_lora_adapter_alpha(const lm_lora_adapter *adapter, float *out_alpha)
+     * }
+     */
+    public static FunctionDescriptor lm_lora_adapter_alpha$descriptor() {
+        return lm_lora_adapter_alpha.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_lora_adapter_alpha(const lm_lora_adapter *adapter, float *out_alpha)
+     * }
+     */
+    public static MethodHandle lm_lora_adapter_alpha$handle() {
+        return lm_lora_adapter_alpha.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_lora_adapter_alpha(const lm_lora_adapter *adapter, float *out_alpha)
+     * }
+     */
+    public static MemorySegment lm_lora_adapter_alpha$address() {
+        return lm_lora_adapter_alpha.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_lora_adapter_alpha(const lm_lora_adapter *adapter, float *out_alpha)
+     * }
+     */
+    public static int lm_lora_adapter_alpha(MemorySegment adapter, MemorySegment out_alpha) {
+        var mh$ = lm_lora_adapter_alpha.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_lora_adapter_alpha", adapter, out_alpha);
+            }
+            return (int)mh$.invokeExact(adapter, out_alpha);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_lora_adapter_rank {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_lora_adapter_rank");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_lora_adapter_rank(const lm_lora_adapter *adapter, int64_t *out_rank)
+     * }
+     */
+    public static FunctionDescriptor lm_lora_adapter_rank$descriptor() {
+        return lm_lora_adapter_rank.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_lora_adapter_rank(const lm_lora_adapter *adapter, int64_t *out_rank)
+     * }
+     */
+    public static MethodHandle lm_lora_adapter_rank$handle() {
+        return lm_lora_adapter_rank.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_lora_adapter_rank(const lm_lora_adapter *adapter, int64_t *out_rank)
+     * }
+     */
+    public static MemorySegment lm_lora_adapter_rank$address() {
+        return lm_lora_adapter_rank.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_lora_adapter_rank(const lm_lora_adapter *adapter, int64_t *out_rank)
+     * }
+     */
+    public static int lm_lora_adapter_rank(MemorySegment adapter, MemorySegment out_rank) {
+        var mh$ = lm_lora_adapter_rank.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_lora_adapter_rank", adapter, out_rank);
+            }
+            return (int)mh$.invokeExact(adapter, out_rank);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_lora_adapter_n_tensors {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_lora_adapter_n_tensors");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_lora_adapter_n_tensors(const lm_lora_adapter *adapter, int64_t *out_n)
+     * }
+     */
+    public static FunctionDescriptor lm_lora_adapter_n_tensors$descriptor() {
+        return lm_lora_adapter_n_tensors.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_lora_adapter_n_tensors(const lm_lora_adapter *adapter, int64_t *out_n)
+     * }
+     */
+    public static MethodHandle lm_lora_adapter_n_tensors$handle() {
+        return lm_lora_adapter_n_tensors.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_lora_adapter_n_tensors(const lm_lora_adapter *adapter, int64_t *out_n)
+     * }
+     */
+    public static MemorySegment lm_lora_adapter_n_tensors$address() {
+        return lm_lora_adapter_n_tensors.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_lora_adapter_n_tensors(const lm_lora_adapter *adapter, int64_t *out_n)
+     * }
+     */
+    public static int lm_lora_adapter_n_tensors(MemorySegment adapter, MemorySegment out_n) {
+        var mh$ = lm_lora_adapter_n_tensors.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_lora_adapter_n_tensors", adapter, out_n);
+            }
+            return (int)mh$.invokeExact(adapter, out_n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_session_set_lora {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER,
+            lamina_h.C_FLOAT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_session_set_lora");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_session_set_lora(lm_session *session, const lm_lora_adapter *adapter, float scale)
+     * }
+     */
+    public static FunctionDescriptor lm_session_set_lora$descriptor() {
+        return lm_session_set_lora.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_session_set_lora(lm_session *session, const lm_lora_adapter *adapter, float scale)
+     * }
+     */
+    public static MethodHandle lm_session_set_lora$handle() {
+        return lm_session_set_lora.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_session_set_lora(lm_session *session, const lm_lora_adapter *adapter, float scale)
+     * }
+     */
+    public static MemorySegment lm_session_set_lora$address() {
+        return lm_session_set_lora.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_session_set_lora(lm_session *session, const lm_lora_adapter *adapter, float scale)
+     * }
+     */
+    public static int lm_session_set_lora(MemorySegment session, MemorySegment adapter, float scale) {
+        var mh$ = lm_session_set_lora.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_session_set_lora", session, adapter, scale);
+            }
+            return (int)mh$.invokeExact(session, adapter, scale);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_session_remove_lora {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_session_remove_lora");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_session_remove_lora(lm_session *session, const lm_lora_adapter *adapter)
+     * }
+     */
+    public static FunctionDescriptor lm_session_remove_lora$descriptor() {
+        return lm_session_remove_lora.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_session_remove_lora(lm_session *session, const lm_lora_adapter *adapter)
+     * }
+     */
+    public static MethodHandle lm_session_remove_lora$handle() {
+        return lm_session_remove_lora.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_session_remove_lora(lm_session *session, const lm_lora_adapter *adapter)
+     * }
+     */
+    public static MemorySegment lm_session_remove_lora$address() {
+        return lm_session_remove_lora.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_session_remove_lora(lm_session *session, const lm_lora_adapter *adapter)
+     * }
+     */
+    public static int lm_session_remove_lora(MemorySegment session, MemorySegment adapter) {
+        var mh$ = lm_session_remove_lora.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_session_remove_lora", session, adapter);
+            }
+            return (int)mh$.invokeExact(session, adapter);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_session_clear_lora {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_session_clear_lora");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_session_clear_lora(lm_session *session)
+     * }
+     */
+    public static FunctionDescriptor lm_session_clear_lora$descriptor() {
+        return lm_session_clear_lora.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_session_clear_lora(lm_session *session)
+     * }
+     */
+    public static MethodHandle lm_session_clear_lora$handle() {
+        return lm_session_clear_lora.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_session_clear_lora(lm_session *session)
+     * }
+     */
+    public static MemorySegment lm_session_clear_lora$address() {
+        return lm_session_clear_lora.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_session_clear_lora(lm_session *session)
+     * }
+     */
+    public static int lm_session_clear_lora(MemorySegment session) {
+        var mh$ = lm_session_clear_lora.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_session_clear_lora", session);
+            }
+            return (int)mh$.invokeExact(session);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_session_n_lora {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_session_n_lora");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_session_n_lora(const lm_session *session, int32_t *out_n)
+     * }
+     */
+    public static FunctionDescriptor lm_session_n_lora$descriptor() {
+        return lm_session_n_lora.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_session_n_lora(const lm_session *session, int32_t *out_n)
+     * }
+     */
+    public static MethodHandle lm_session_n_lora$handle() {
+        return lm_session_n_lora.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_session_n_lora(const lm_session *session, int32_t *out_n)
+     * }
+     */
+    public static MemorySegment lm_session_n_lora$address() {
+        return lm_session_n_lora.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_session_n_lora(const lm_session *session, int32_t *out_n)
+     * }
+     */
+    public static int lm_session_n_lora(MemorySegment session, MemorySegment out_n) {
+        var mh$ = lm_session_n_lora.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_session_n_lora", session, out_n);
+            }
+            return (int)mh$.invokeExact(session, out_n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_lora_synthesize_default_params {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lm_lora_synthesize_params.layout()    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_lora_synthesize_default_params");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_lora_synthesize_params lm_lora_synthesize_default_params()
+     * }
+     */
+    public static FunctionDescriptor lm_lora_synthesize_default_params$descriptor() {
+        return lm_lora_synthesize_default_params.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_lora_synthesize_params lm_lora_synthesize_default_params()
+     * }
+     */
+    public static MethodHandle lm_lora_synthesize_default_params$handle() {
+        return lm_lora_synthesize_default_params.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_lora_synthesize_params lm_lora_synthesize_default_params()
+     * }
+     */
+    public static MemorySegment lm_lora_synthesize_default_params$address() {
+        return lm_lora_synthesize_default_params.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_lora_synthesize_params lm_lora_synthesize_default_params()
+     * }
+     */
+    public static MemorySegment lm_lora_synthesize_default_params(SegmentAllocator allocator) {
+        var mh$ = lm_lora_synthesize_default_params.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_lora_synthesize_default_params", allocator);
+            }
+            return (MemorySegment)mh$.invokeExact(allocator);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lm_lora_synthesize {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            lamina_h.C_INT,
+            lamina_h.C_POINTER,
+            lamina_h.C_POINTER,
+            lm_lora_synthesize_params.layout()
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lm_lora_synthesize");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * lm_status lm_lora_synthesize(const char *base_path, const char *out_path, lm_lora_synthesize_params params)
+     * }
+     */
+    public static FunctionDescriptor lm_lora_synthesize$descriptor() {
+        return lm_lora_synthesize.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * lm_status lm_lora_synthesize(const char *base_path, const char *out_path, lm_lora_synthesize_params params)
+     * }
+     */
+    public static MethodHandle lm_lora_synthesize$handle() {
+        return lm_lora_synthesize.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * lm_status lm_lora_synthesize(const char *base_path, const char *out_path, lm_lora_synthesize_params params)
+     * }
+     */
+    public static MemorySegment lm_lora_synthesize$address() {
+        return lm_lora_synthesize.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * lm_status lm_lora_synthesize(const char *base_path, const char *out_path, lm_lora_synthesize_params params)
+     * }
+     */
+    public static int lm_lora_synthesize(MemorySegment base_path, MemorySegment out_path, MemorySegment params) {
+        var mh$ = lm_lora_synthesize.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lm_lora_synthesize", base_path, out_path, params);
+            }
+            return (int)mh$.invokeExact(base_path, out_path, params);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

@@ -44,7 +44,8 @@ import picocli.CommandLine.Spec;
                 "  lamina bench -m model.gguf -t 1,2 -p 512 -n 128 --json",
                 "  lamina bench -m model.gguf -t 2 -p 256 -n 64 -d 0,4096 -ctk f16,f32",
                 "  lamina bench -m model.gguf -t 2 -p 0 -n 64 -s 1,4,8 -d 256",
-                "  lamina bench -m model.gguf -t 2 -p 256 -n 64 --compare-native build/native/lamina_bench_native"})
+                "  lamina bench -m model.gguf -t 2 -p 256 -n 64 --compare-native build/native/lamina_bench_native",
+                "  lamina bench -m model.gguf -t 2 -p 0 -n 64 --grammar json.gbnf"})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, split = ",", paramLabel = "FILE", description = "GGUF model file(s).")
     List<Path> models;
@@ -90,10 +91,22 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--cpu-variant-info", description = "Also print the CPU variant in use, LAMINA_CPU and the CPU's SIMD features.")
     boolean cpuVariantInfo;
 
+    @Option(names = "--lora", paramLabel = "FILE[:SCALE]", converter = ModelOption.LoraConverter.class,
+            description = "Apply a LoRA adapter at SCALE (default 1) to every model's sessions; repeatable. Not with "
+                    + "--compare-native (lamina_bench_native loads none).")
+    List<ModelOptions.Lora> loras = new ArrayList<>();
+
     @Option(names = "--compare-native", paramLabel = "EXE",
             description = "Also run lamina_bench_native (built by CMake next to liblamina.so) with the same settings "
                     + "and print both loops and the Java/native ratio.")
     Path nativeExe;
+
+    @Option(names = "--grammar", paramLabel = "FILE",
+            description = "Also measure what grammar-constrained sampling (GBNF in FILE) adds per generated token: "
+                    + "greedy tgN without and with the grammar, alternating, same session; prints both and the overhead.")
+    Path grammarFile;
+
+    private final List<String> grammarLines = new ArrayList<>();
 
     @Spec
     CommandSpec spec;
@@ -115,6 +128,10 @@ final class BenchCommand implements Callable<Integer> {
         for (Path model : models) {
             results.addAll(benchModel(model));
         }
+        if (nativeExe != null && !loras.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--compare-native runs without adapters: leave out --lora to compare");
+        }
         List<BenchResult> nativeResults = nativeExe == null ? List.of()
                 : NativeBench.run(nativeExe, models, threads, prompt, gen, depth, sequences, kvTypes, repetitions, noRepack);
         List<BenchResult> all = new ArrayList<>(results);
@@ -128,6 +145,10 @@ final class BenchCommand implements Callable<Integer> {
             printLoadAndMemory(out, nativeResults, "native");
             printPerSequence(out, results);
             printWeightTraffic(out, results);
+            if (!grammarLines.isEmpty()) {
+                out.println();
+                grammarLines.forEach(out::print);
+            }
             if (!nativeResults.isEmpty()) {
                 printRatios(out, results, nativeResults);
             }
@@ -169,12 +190,19 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private List<BenchResult> benchModel(Path file) {
+    private String grammar;
+
+    private List<BenchResult> benchModel(Path file) throws java.io.IOException {
+        if (grammarFile != null && grammar == null) {
+            grammar = java.nio.file.Files.readString(grammarFile);
+        }
         List<BenchResult> rows = new ArrayList<>();
         String variant = Lamina.cpuVariant(); // loads the library first: the load time is the model's alone
         ProcessMemory.resetPeak(); // the peak RSS reported is this model's (plus the JVM's own)
         long t0 = System.nanoTime();
-        try (Model model = Model.load(file, ModelOptions.defaults().withRepackWeights(!noRepack))) {
+        ModelOptions.Builder options = ModelOptions.builder().repackWeights(!noRepack);
+        loras.forEach(l -> options.lora(l.path(), l.scale()));
+        try (Model model = Model.load(file, options.build())) {
             double loadMillis = (System.nanoTime() - t0) / 1e6;
             ModelInfo info = model.info();
             weightBytesPerToken.put(file.getFileName().toString(), model.decodeWeightBytes());
@@ -188,6 +216,16 @@ final class BenchCommand implements Callable<Integer> {
                 for (int t : threads) {
                     for (int d : depth) {
                         rows.addAll(benchTests(model, file, type, variant, t, kv, d, loadMillis));
+                    }
+                }
+            }
+            if (grammar != null) {
+                for (int t : threads) {
+                    for (int n : gen) {
+                        if (n > 0) {
+                            grammarLines.add(GrammarBench.line(file.getFileName().toString(),
+                                    GrammarBench.run(model, grammar, t, SyntheticTokens.first(info), n, repetitions)));
+                        }
                     }
                 }
             }

@@ -10,6 +10,7 @@ import dev.lamina.Session;
 import dev.lamina.Tool;
 import dev.lamina.ToolCall;
 import dev.lamina.ToolCallFormat;
+import dev.lamina.ToolChoice;
 import dev.lamina.template.ChatTemplate;
 import dev.lamina.template.RenderOptions;
 import java.io.BufferedReader;
@@ -84,6 +85,12 @@ final class ChatCommand implements Callable<Integer> {
                     + " ([{\"type\": \"function\", \"function\": {\"name\", \"description\", \"parameters\"}}]).")
     Path toolsFile;
 
+    @Option(names = "--tool-choice", paramLabel = "CHOICE", defaultValue = "auto",
+            description = "With --tools: auto (the model decides), none, required (each reply to a message is one tool"
+                    + " call, decoded under a grammar of the tools' schemas) or a tool's name (a call of that tool)"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String toolChoice;
+
     @Option(names = "--tool-format", paramLabel = "FORMAT",
             description = "How the model writes tool calls, if its template does not show it: ${COMPLETION-CANDIDATES}"
                     + " (default: detected from the template).")
@@ -118,6 +125,9 @@ final class ChatCommand implements Callable<Integer> {
             }
             if (toolFormat != null) {
                 builder.toolCallFormat(toolFormat);
+            }
+            if (toolsFile != null) {
+                builder.toolChoice(ToolChoice.parse(toolChoice));
             }
             Chat chat = builder.build(); // fails here, before any prompt, if there is no template
             BufferedReader in = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));

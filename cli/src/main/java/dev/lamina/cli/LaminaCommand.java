@@ -14,8 +14,9 @@ import picocli.CommandLine.ScopeType;
         versionProvider = LaminaCommand.Version.class,
         description = "LLaMA-family inference on the JVM, straight from GGUF files.",
         subcommands = {RunCommand.class, InfoCommand.class, TokenizeCommand.class, LogitsCommand.class,
-                TemplateCommand.class, QuantizeCommand.class, SynthCommand.class, BenchCommand.class,
-                ChatCommand.class, EmbedCommand.class, BenchTokenizerCommand.class, CommandLine.HelpCommand.class},
+                TemplateCommand.class, QuantizeCommand.class, SynthCommand.class, SynthLoraCommand.class, BenchCommand.class,
+                ChatCommand.class, EmbedCommand.class, BenchTokenizerCommand.class, dev.lamina.server.ServeCommand.class,
+                dev.lamina.server.BenchServerCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Errors exit with status 1 and one line 'lamina: <message>' on stderr (--verbose adds the stack trace)."})
 public final class LaminaCommand implements Runnable {
     @Option(names = "--verbose", scope = ScopeType.INHERIT,

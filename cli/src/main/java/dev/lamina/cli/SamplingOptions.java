@@ -1,7 +1,11 @@
 package dev.lamina.cli;
 
 import dev.lamina.GenerationOptions;
+import dev.lamina.InvalidArgumentException;
 import dev.lamina.Sampler;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,6 +119,52 @@ final class SamplingOptions {
                     + "temperature; llama.cpp's order by default); a seeded draw comes last.")
     String samplerOrder;
 
+    // ---- structured output ----
+
+    @Option(names = "--grammar", paramLabel = "FILE",
+            description = "Constrain the output to a GBNF grammar (llama.cpp's format, start rule 'root'), read from FILE.")
+    Path grammarFile;
+
+    @Option(names = "--json-schema", paramLabel = "FILE",
+            description = "Constrain the output to JSON valid against the JSON schema in FILE.")
+    Path jsonSchemaFile;
+
+    @Option(names = "--json-object", description = "Constrain the output to a JSON object (any keys and values).")
+    boolean jsonObject;
+
+    /** The output's grammar from --grammar, --json-schema or --json-object; null without them. */
+    String grammar() {
+        int given = (grammarFile != null ? 1 : 0) + (jsonSchemaFile != null ? 1 : 0) + (jsonObject ? 1 : 0);
+        if (given > 1) {
+            throw new ParameterException(spec.commandLine(), "--grammar, --json-schema and --json-object exclude each other");
+        }
+        if (jsonObject) {
+            return GenerationOptions.jsonSchemaGrammar(GenerationOptions.JSON_OBJECT_SCHEMA);
+        }
+        if (grammarFile != null) {
+            return read(grammarFile, "--grammar");
+        }
+        if (jsonSchemaFile != null) {
+            String schema = read(jsonSchemaFile, "--json-schema");
+            try {
+                return GenerationOptions.jsonSchemaGrammar(schema);
+            } catch (InvalidArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--json-schema " + jsonSchemaFile + ": " + e.getMessage());
+            }
+        }
+        return null;
+    }
+
+    private String read(Path file, String option) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new ParameterException(spec.commandLine(), option + " " + file + ": cannot read it (" + e.getMessage() + ")");
+        }
+    }
+
+    // ---- end of structured output ----
+
     @Option(names = "--seed", paramLabel = "N",
             description = "Random seed; the same seed, prompt and options give the same text (default: random).")
     Long seed;
@@ -188,6 +238,6 @@ final class SamplingOptions {
     }
 
     GenerationOptions toGenerationOptions(int maxTokens) {
-        return GenerationOptions.greedy().samplers(chain()).seed(seed()).maxTokens(maxTokens);
+        return GenerationOptions.greedy().samplers(chain()).seed(seed()).maxTokens(maxTokens).grammar(grammar());
     }
 }
