@@ -7,7 +7,8 @@ PACKAGES=(
   cmake g++ make            # native core
   libgtest-dev googletest   # GoogleTest (googletest ships the source for cross builds)
   maven                     # Java build
-  g++-aarch64-linux-gnu qemu-user  # NEON kernels: cross-compiled, run under emulation
+  g++-aarch64-linux-gnu qemu-user  # linux-aarch64: cross-compiled, kernel tests under emulation
+  g++-mingw-w64-x86-64-posix wine64  # windows-x86_64: lamina.dll cross-built, kernel tests under wine
   clang libclang-rt-14-dev  # libFuzzer harness (scripts/fuzz.sh)
 )
 # Node and npm: the server tests drive `lamina serve` with the official openai npm client.

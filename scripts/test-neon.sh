@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Cross-builds the CPU kernel tests (native/src/quant, native/src/cpu and tests/native/quant_*,
-# cpu_*) for aarch64 and runs them under qemu-user: the NEON kernels (with and without dotprod)
-# against the scalar reference. Installs nothing itself; it needs
+# Cross-builds the linux-aarch64 library (CMake preset linux-aarch64: liblamina.so, what
+# dev.lamina:lamina:<v>:linux-aarch64 ships) together with the CPU kernel tests over the same
+# objects (tests/native/quant_*, cpu_*), then
+#   - checks that liblamina.so needs no glibc newer than 2.28 (tests/native/check_glibc_symbols.sh);
+#   - runs the kernel tests under qemu-user: the NEON kernels (with and without dotprod) against
+#     the scalar reference.
+# Installs nothing itself; it needs
 #   apt-get install -y g++-aarch64-linux-gnu qemu-user googletest
 # (googletest provides the GoogleTest sources in /usr/src/googletest, built here for aarch64).
-# Usage: scripts/test-neon.sh [build-dir]   (default: build-neon/ in the repository root)
+# No JVM smoke test under qemu: no aarch64 JDK 22+ comes from Debian 12's apt (openjdk-17 only).
+# Usage: scripts/test-neon.sh            (build directory: build-linux-aarch64/, the preset's)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="${1:-$root/build-neon}"
+build="$root/build-linux-aarch64"
 sysroot=/usr/aarch64-linux-gnu
 
 missing=()
@@ -20,13 +25,19 @@ if (( ${#missing[@]} )); then
     exit 1
 fi
 
-cmake -S "$root/tests/native/neon" -B "$build" \
-      -DCMAKE_TOOLCHAIN_FILE="$root/cmake/aarch64-linux-gnu.cmake" -DCMAKE_BUILD_TYPE=Release
-cmake --build "$build" -j2
+cd "$root"
+cmake --preset linux-aarch64 >/dev/null
+cmake --build --preset linux-aarch64 -j2
+
+echo "== linux-aarch64 liblamina.so: glibc baseline"
+"$root/tests/native/check_glibc_symbols.sh" --objdump aarch64-linux-gnu-objdump "$build/native/liblamina.so" \
+    "$build/tests/native/neon/liblamina_glibc_compat_check.so"
+qemu-aarch64 -L "$sysroot" "$build/tests/native/neon/lamina_glibc_compat_check_main"
 
 # qemu's default CPU ("max") has dotprod; cortex-a53 (ARMv8.0) has not, so the second run checks
 # that detection keeps the SDOT kernels away from a CPU without them.
+tests="$build/tests/native/neon/lamina_kernel_tests"
 echo "== qemu-aarch64 -cpu max (NEON + dotprod)"
-qemu-aarch64 -L "$sysroot" -cpu max "$build/lamina_kernel_tests"
+qemu-aarch64 -L "$sysroot" -cpu max "$tests"
 echo "== qemu-aarch64 -cpu cortex-a53 (NEON, no dotprod)"
-qemu-aarch64 -L "$sysroot" -cpu cortex-a53 "$build/lamina_kernel_tests"
+qemu-aarch64 -L "$sysroot" -cpu cortex-a53 "$tests"

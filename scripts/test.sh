@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: native GoogleTest suite (CTest), the C-header check, the NEON kernels under
 # qemu, the JUnit suites (Java, Kotlin, Scala) through Maven, the native suite again under
-# AddressSanitizer + UndefinedBehaviorSanitizer, and a bounded fuzzing run of the GGUF loader
-# ($LAMINA_FUZZ_SECONDS, default 120). Shared test data comes from $LAMINA_TEST_DATA
+# AddressSanitizer + UndefinedBehaviorSanitizer, a bounded fuzzing run of the GGUF loader
+# ($LAMINA_FUZZ_SECONDS, default 120), and the published jars (tests/packaging/). Shared test data comes from $LAMINA_TEST_DATA
 # (default ../shared).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,9 +25,15 @@ section "native: GoogleTest (CTest)"
 (cd build && ctest --output-on-failure -j "$JOBS")
 
 if [ -x scripts/test-neon.sh ]; then
-  section "native: NEON kernels (aarch64 under qemu)"
+  section "native: linux-aarch64 library, NEON kernels under qemu"
   scripts/test-neon.sh
 fi
+
+section "native: windows-x86_64 library (mingw-w64), kernels under wine"
+scripts/test-windows.sh
+
+section "release workflow: actionlint"
+scripts/lint-workflows.sh
 
 section "native: sanitizers (ASan + UBSan)"
 scripts/test-sanitizers.sh
@@ -35,6 +41,12 @@ scripts/test-sanitizers.sh
 section "native: fuzzing the GGUF loader (${LAMINA_FUZZ_SECONDS:-120} s)"
 scripts/fuzz.sh "${LAMINA_FUZZ_SECONDS:-120}"
 
-# Last, so the run ends with Maven's test summary.
 section "JVM: bindings, Java API, CLI, Java/Kotlin/Scala tests (Maven)"
 mvn -B -Dlamina.skipNative=true verify
+
+# The published jars (dist/, bom/, built by the verify above) used alone from an empty directory.
+section "packaging: dev.lamina:lamina and its native jars"
+tests/packaging/test-artifacts.sh
+
+section "packaging: the jlink'ed CLI distribution and the jbang catalog"
+tests/packaging/test-cli-dist.sh

@@ -1,10 +1,7 @@
 #include "common/mapped_file.h"
 
-#include <cerrno>
-#include <cstring>
-#include <sys/mman.h>
-
 #include "common/error.h"
+#include "common/os.h"
 #include "common/regular_file.h"
 
 namespace lamina {
@@ -14,13 +11,13 @@ MappedFile::MappedFile(const std::string &path) {
     size_ = static_cast<size_t>(file.size());
     if (size_ == 0) fail(LM_ERR_BAD_FORMAT, "'" + path + "' is empty (0 bytes), not a GGUF file");
     // The mapping keeps the file referenced after the descriptor closes.
-    void *p = mmap(nullptr, size_, PROT_READ, MAP_SHARED, file.fd(), 0);
-    if (p == MAP_FAILED) fail(LM_ERR_IO, "cannot map '" + path + "': " + std::strerror(errno));
-    data_ = static_cast<const uint8_t *>(p);
+    std::string error;
+    data_ = os::map_file(file, size_, error);
+    if (data_ == nullptr) fail(LM_ERR_IO, "cannot map '" + path + "': " + error);
 }
 
 MappedFile::~MappedFile() {
-    if (data_ != nullptr) munmap(const_cast<uint8_t *>(data_), size_);
+    if (data_ != nullptr) os::unmap_file(data_, size_);
 }
 
 }  // namespace lamina

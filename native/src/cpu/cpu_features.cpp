@@ -3,6 +3,9 @@
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
 #include <cpuid.h>
 #define LAMINA_X86 1
+#elif defined(__aarch64__) && defined(__APPLE__)
+#include <sys/sysctl.h>
+#define LAMINA_AARCH64_APPLE 1
 #elif defined(__aarch64__)
 #include <sys/auxv.h>
 #include <asm/hwcap.h>
@@ -56,6 +59,21 @@ CpuFeatures probe() {
 #ifdef HWCAP_ASIMDHP
     f.neon_fp16 = f.neon && (hw & HWCAP_ASIMDHP) != 0;
 #endif
+    return f;
+}
+#elif defined(LAMINA_AARCH64_APPLE)
+// macOS has no auxv: it reports each ARMv8 extension as a sysctl (every Apple arm64 CPU has NEON).
+bool sysctl_flag(const char *name) {
+    int value = 0;
+    size_t size = sizeof value;
+    return sysctlbyname(name, &value, &size, nullptr, 0) == 0 && value != 0;
+}
+
+CpuFeatures probe() {
+    CpuFeatures f;
+    f.neon = true;
+    f.neon_dotprod = sysctl_flag("hw.optional.arm.FEAT_DotProd");
+    f.neon_fp16 = sysctl_flag("hw.optional.arm.FEAT_FP16");
     return f;
 }
 #else

@@ -1,30 +1,16 @@
 #include "gguf/gguf_writer.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 
 #include "common/error.h"
+#include "common/os.h"
 #include "common/output_guard.h"
 
 namespace lamina {
 namespace {
-
-// mkstemp creates files 0600; the written model should get the permissions a plain create gives.
-// umask() can only be read by changing it, which races with other threads, so ask /proc.
-mode_t current_umask() {
-    std::ifstream status("/proc/self/status");
-    std::string line;
-    while (std::getline(status, line)) {
-        if (line.rfind("Umask:", 0) == 0) return static_cast<mode_t>(std::strtoul(line.c_str() + 6, nullptr, 8));
-    }
-    return 022;
-}
 
 template <typename T>
 void append(std::vector<uint8_t> &out, T v) {
@@ -205,17 +191,10 @@ void GgufWriter::write(const std::string &path, size_t alignment) const {
 void GgufWriter::write_streaming(const std::string &path, const TensorProducer &produce,
                                  const std::vector<std::string> &inputs, size_t alignment) const {
     refuse_output_aliasing(path, inputs);
-    // A fresh name (O_EXCL): a fixed "path.tmp" could be an existing file, even one of the inputs.
-    std::string tmp = path + ".tmp-XXXXXX";
-    const int fd = ::mkstemp(tmp.data());
-    if (fd < 0) fail(LM_ERR_IO, "cannot create a temporary file beside '" + path + "': " + std::strerror(errno));
-    ::fchmod(fd, 0666 & ~current_umask());
-    std::FILE *f = ::fdopen(fd, "wb");
-    if (f == nullptr) {
-        ::close(fd);
-        std::remove(tmp.c_str());
-        fail(LM_ERR_IO, "cannot open '" + tmp + "': " + std::strerror(errno));
-    }
+    // A fresh name: a fixed "path.tmp" could be an existing file, even one of the inputs.
+    std::string tmp, error;
+    std::FILE *f = os::create_temp_beside(path, tmp, error);
+    if (f == nullptr) fail(LM_ERR_IO, "cannot create a temporary file beside '" + path + "': " + error);
     auto abandon = [&](const std::string &why) {
         std::fclose(f);
         std::remove(tmp.c_str());
@@ -260,9 +239,9 @@ void GgufWriter::write_streaming(const std::string &path, const TensorProducer &
         std::remove(tmp.c_str());
         throw;
     }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    if (!os::replace_file(tmp, path, error)) {
         std::remove(tmp.c_str());
-        fail(LM_ERR_IO, "cannot rename '" + tmp + "' to '" + path + "': " + std::strerror(errno));
+        fail(LM_ERR_IO, "cannot rename '" + tmp + "' to '" + path + "': " + error);
     }
 }
 

@@ -1,13 +1,12 @@
 #include "runtime/memory_budget.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <fstream>
 #include <limits>
 #include <string>
 
 #include "common/error.h"
+#include "common/os.h"
 
 namespace lamina {
 namespace {
@@ -45,11 +44,8 @@ std::string mib(uint64_t bytes) {
 uint64_t host_memory_limit() {
     // Read once: eval checks its logits against this on every call.
     static const uint64_t limit = [] {
-        const long pages = sysconf(_SC_PHYS_PAGES);
-        const long page_size = sysconf(_SC_PAGE_SIZE);
-        uint64_t limit = pages > 0 && page_size > 0
-                             ? sat_mul(static_cast<uint64_t>(pages), static_cast<uint64_t>(page_size))
-                             : kUnlimited;
+        const uint64_t installed = os::physical_memory();
+        uint64_t limit = installed > 0 ? installed : kUnlimited;
         limit = std::min(limit, read_limit_file("/sys/fs/cgroup/memory.max"));                    // cgroup v2
         limit = std::min(limit, read_limit_file("/sys/fs/cgroup/memory/memory.limit_in_bytes"));  // cgroup v1
         return limit;

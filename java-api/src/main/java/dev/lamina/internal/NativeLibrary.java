@@ -3,6 +3,7 @@ package dev.lamina.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URL;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -13,9 +14,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * Finds and loads liblamina exactly once per class loader, before any binding in
@@ -26,12 +28,14 @@ import java.util.Properties;
  * <ol>
  *   <li>system property {@code lamina.library.path}: the library file itself, or a directory holding it;</li>
  *   <li>each directory of {@code java.library.path};</li>
- *   <li>the copy bundled in the jar as {@code native/<os>-<arch>/liblamina.so}, extracted into a
+ *   <li>the copy in a native jar on the class path ({@code dev.lamina:lamina:<version>:<os>-<arch>},
+ *       resource {@code native/<os>-<arch>/liblamina.so}, see {@link NativePlatform}), extracted into a
  *       per-user, per-version cache directory
  *       ({@code ${java.io.tmpdir}/lamina-<user>/<version>-<sha256 prefix>/}) by writing a temporary
  *       file and renaming it atomically, so concurrent JVMs never see a half-written library.</li>
  * </ol>
- * When every candidate fails, the exception lists each path tried and why it failed.
+ * When every candidate fails, the exception lists each path tried and why it failed, what was
+ * detected about the machine and what to do ({@link LoadFailureMessage}).
  */
 public final class NativeLibrary {
     /** System property naming the library file or the directory that holds it. */
@@ -80,17 +84,7 @@ public final class NativeLibrary {
 
     /** The platform directory name used inside the jar, e.g. {@code linux-x86_64}. */
     public static String platform() {
-        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        String osName = os.startsWith("linux") ? "linux"
-                : os.startsWith("mac") || os.startsWith("darwin") ? "macos"
-                : os.startsWith("windows") ? "windows" : os.replaceAll("[^a-z0-9]", "");
-        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-        String archName = switch (arch) {
-            case "amd64", "x86_64", "x64" -> "x86_64";
-            case "aarch64", "arm64" -> "aarch64";
-            default -> arch.replaceAll("[^a-z0-9_]", "");
-        };
-        return osName + "-" + archName;
+        return NativePlatform.current();
     }
 
     private static Path locateAndLoad() {
@@ -122,27 +116,59 @@ public final class NativeLibrary {
             }
         }
 
-        String resource = "/native/" + platform() + "/" + LIBRARY_FILE;
-        try {
-            Path extracted = extractResource(resource, tried);
-            if (extracted != null) {
-                Path ok = tryLoad(extracted, "extracted from jar resource " + resource, tried);
-                if (ok != null) {
-                    return ok;
+        String platform = platform();
+        String resource = NativePlatform.resource(platform);
+        URL url = findResource(resource);
+        if (url == null) {
+            tried.add("jar resource " + resource + ": not on the class path (no native jar for " + platform + ")");
+        } else {
+            try {
+                Path extracted = extractResource(url, tried);
+                if (extracted != null) {
+                    Path ok = tryLoad(extracted, "extracted from jar resource " + url, tried);
+                    if (ok != null) {
+                        return ok;
+                    }
                 }
+            } catch (IOException | UncheckedIOException e) {
+                tried.add("jar resource " + url + ": extraction failed: " + e.getMessage());
             }
-        } catch (IOException | UncheckedIOException e) {
-            tried.add("jar resource " + resource + ": extraction failed: " + e.getMessage());
         }
+        throw new UnsatisfiedLinkError(LoadFailureMessage.compose(LIBRARY_FILE, platform, tried, url != null,
+                otherPlatformsOnClassPath(platform), version()));
+    }
 
-        StringBuilder message = new StringBuilder("Cannot load the Lamina native library ")
-                .append(LIBRARY_FILE).append(" for ").append(platform()).append(". Tried:");
-        for (String t : tried) {
-            message.append("\n  - ").append(t);
+    /**
+     * The resource through the class loaders that may see the native jar: this class's (which
+     * also finds it in another named module, since {@code native/<os>-<arch>} is no package and
+     * so is not encapsulated), the thread's context loader and the system loader.
+     */
+    private static URL findResource(String resource) {
+        Set<ClassLoader> loaders = new LinkedHashSet<>();
+        for (ClassLoader l : new ClassLoader[] {NativeLibrary.class.getClassLoader(),
+                Thread.currentThread().getContextClassLoader(), ClassLoader.getSystemClassLoader()}) {
+            if (l != null) {
+                loaders.add(l);
+            }
         }
-        message.append("\nSet -D").append(PATH_PROPERTY)
-                .append("=/path/to/").append(LIBRARY_FILE).append(" or build the jar with the native library.");
-        throw new UnsatisfiedLinkError(message.toString());
+        for (ClassLoader loader : loaders) {
+            URL url = loader.getResource(resource);
+            if (url != null) {
+                return url;
+            }
+        }
+        return null;
+    }
+
+    /** The shipped platforms whose native jar is on the class path although this is not one of them. */
+    private static List<String> otherPlatformsOnClassPath(String platform) {
+        List<String> found = new ArrayList<>();
+        for (String other : NativePlatform.SHIPPED) {
+            if (!other.equals(platform) && findResource(NativePlatform.resource(other)) != null) {
+                found.add(other);
+            }
+        }
+        return found;
     }
 
     private static Path tryLoad(Path candidate, String source, List<String> tried) {
@@ -161,13 +187,9 @@ public final class NativeLibrary {
     }
 
     /** Copies the bundled library into the cache directory unless an identical copy is already there. */
-    private static Path extractResource(String resource, List<String> tried) throws IOException {
+    private static Path extractResource(URL resource, List<String> tried) throws IOException {
         byte[] bytes;
-        try (InputStream in = NativeLibrary.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                tried.add("jar resource " + resource + ": not in the class path");
-                return null;
-            }
+        try (InputStream in = resource.openStream()) {
             bytes = in.readAllBytes();
         }
         String hash = sha256(bytes).substring(0, 16);
@@ -218,7 +240,8 @@ public final class NativeLibrary {
         }
     }
 
-    private static String version() {
+    /** The version of this build, as in the name of the Maven artifacts. */
+    static String version() {
         try (InputStream in = NativeLibrary.class.getResourceAsStream("/dev/lamina/lamina-build.properties")) {
             if (in != null) {
                 Properties p = new Properties();
