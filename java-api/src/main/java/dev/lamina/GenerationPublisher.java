@@ -118,8 +118,21 @@ final class GenerationPublisher implements Flow.Publisher<GeneratedToken> {
             }
         }
 
+        /** Runs the loop, then closes the generation before the terminal signal, so the subscriber may reuse the session at once. */
         private void drain() {
-            try (generation) {
+            Runnable terminal;
+            try {
+                terminal = loop();
+            } finally {
+                generation.close();
+            }
+            if (terminal != null) {
+                terminal.run();
+            }
+        }
+
+        private Runnable loop() {
+            try {
                 while (true) {
                     lock.lock();
                     try {
@@ -127,12 +140,12 @@ final class GenerationPublisher implements Flow.Publisher<GeneratedToken> {
                             changed.await();
                         }
                         if (cancelled) {
-                            return;
+                            return null;
                         }
                         if (badRequest != null) {
                             cancelled = true;
-                            subscriber.onError(badRequest);
-                            return;
+                            Throwable t = badRequest;
+                            return () -> subscriber.onError(t);
                         }
                         demand--;
                     } finally {
@@ -142,23 +155,20 @@ final class GenerationPublisher implements Flow.Publisher<GeneratedToken> {
                     try {
                         token = generation.hasNext() ? generation.next() : null;
                     } catch (RuntimeException e) {
-                        if (!isCancelled()) {
-                            subscriber.onError(e);
-                        }
-                        return;
+                        return isCancelled() ? null : () -> subscriber.onError(e);
                     }
                     if (isCancelled()) {
-                        return;
+                        return null;
                     }
                     if (token == null) {
-                        subscriber.onComplete();
-                        return;
+                        return subscriber::onComplete;
                     }
                     subscriber.onNext(token);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                subscriber.onError(new CancelledException("the thread producing tokens was interrupted", generation.sessionPath()));
+                CancelledException c = new CancelledException("the thread producing tokens was interrupted", generation.sessionPath());
+                return () -> subscriber.onError(c);
             }
         }
 
