@@ -150,11 +150,16 @@ constexpr DotKernel k_kernel() {
 constexpr DotKernel kF32{GgmlType::F32, f32_bytes, f32_copy, float_dot_rows<LoadF32>, float_batch<LoadF32>};
 constexpr DotKernel kF16{GgmlType::F32, f32_bytes, f32_copy, float_dot_rows<LoadF16>, float_batch<LoadF16>};
 constexpr DotKernel kBF16{GgmlType::F32, f32_bytes, f32_copy, float_dot_rows<LoadBF16>, float_batch<LoadBF16>};
-constexpr DotKernel kQ4_0 = q32_kernel<Q4_0Fmt>();
+// The signed formats take the paired-row batch tile.
+template <typename F>
+constexpr DotKernel q32_signed_kernel() {
+    return {GgmlType::Q8_0, q8_0_bytes, quantize_q8_0_avx2, q32_rows<F>, q32_signed_batch<F>};
+}
+constexpr DotKernel kQ4_0 = q32_signed_kernel<Q4_0Fmt>();
 constexpr DotKernel kQ4_1 = q32_kernel<Q4_1Fmt>();
-constexpr DotKernel kQ5_0 = q32_kernel<Q5_0Fmt>();
+constexpr DotKernel kQ5_0 = q32_signed_kernel<Q5_0Fmt>();
 constexpr DotKernel kQ5_1 = q32_kernel<Q5_1Fmt>();
-constexpr DotKernel kQ8_0 = q32_kernel<Q8_0Fmt>();
+constexpr DotKernel kQ8_0 = q32_signed_kernel<Q8_0Fmt>();
 constexpr DotKernel kQ2_K = k_kernel<Q2KFmt>();
 constexpr DotKernel kQ3_K = k_kernel<Q3KFmt>();
 constexpr DotKernel kQ4_K = k_kernel<Q4KFmt>();

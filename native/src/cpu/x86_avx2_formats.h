@@ -226,6 +226,73 @@ void tiled_batch(int64_t k, const void *w, size_t w_stride, int64_t n_rows, cons
     }
 }
 
+// The signed formats (Q4_0, Q5_0, Q8_0) against many activation rows: RM weight rows x RN
+// activation rows per tile, so each activation block loaded serves RM rows and each unpacked
+// weight block RN activations. Each (row, activation) sum takes the same steps as q32_tile's,
+// so a batch gives the bits a single row gives.
+template <typename F, int RM, int RN>
+void q32_signed_tile(int64_t nb, const char *w, size_t w_stride, const char *act, size_t act_stride, float *out,
+                     size_t out_stride) {
+    __m256 acc[RM][RN];
+    for (int i = 0; i < RM; ++i)
+        for (int j = 0; j < RN; ++j) acc[i][j] = _mm256_setzero_ps();
+    const __m256i ones = _mm256_set1_epi16(1);
+    for (int64_t b = 0; b < nb; ++b) {
+        typename F::W wv[RM];
+        for (int i = 0; i < RM; ++i) wv[i] = F::prep(reinterpret_cast<const typename F::Block *>(w + i * w_stride)[b]);
+        for (int j = 0; j < RN; ++j) {
+            const BlockQ8_0 &y = reinterpret_cast<const BlockQ8_0 *>(act + j * act_stride)[b];
+            const __m256i yq = loadu256(y.qs);
+            const float dy = h2f(y.d);
+            for (int i = 0; i < RM; ++i) {
+                // Q4_0Fmt::add's steps, with the activation's load and scale shared by the rows.
+                const __m256i p = _mm256_maddubs_epi16(wv[i].aq, _mm256_sign_epi8(yq, wv[i].q));
+                acc[i][j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(p, ones)),
+                                            _mm256_set1_ps(wv[i].d * dy), acc[i][j]);
+            }
+        }
+    }
+    const __m256 zero = _mm256_setzero_ps();
+    for (int i = 0; i < RM; ++i)
+        for (int j = 0; j < RN; ++j) out[j * out_stride + i] = hsum_ps(_mm256_add_ps(acc[i][j], zero));
+}
+
+template <typename F, int RM>
+void q32_signed_rows(int64_t nb, const char *w, size_t w_stride, const char *act, size_t act_stride, int64_t n_act,
+                     float *out, size_t out_stride) {
+    // 2 x 3 accumulators, the two rows' levels and the activation fit the 16 ymm registers;
+    // at 2 x 4 the accumulators spill and the tile is slower than one row at a time.
+    constexpr int kRn = 3;
+    int64_t t0 = 0;
+    for (; t0 + kRn <= n_act; t0 += kRn) {
+        q32_signed_tile<F, RM, kRn>(nb, w, w_stride, act + t0 * act_stride, act_stride, out + t0 * out_stride, out_stride);
+    }
+    const char *a = act + t0 * act_stride;
+    float *o = out + t0 * out_stride;
+    switch (n_act - t0) {
+        case 1: q32_signed_tile<F, RM, 1>(nb, w, w_stride, a, act_stride, o, out_stride); break;
+        case 2: q32_signed_tile<F, RM, 2>(nb, w, w_stride, a, act_stride, o, out_stride); break;
+        case 3: q32_signed_tile<F, RM, 3>(nb, w, w_stride, a, act_stride, o, out_stride); break;
+        default: break;
+    }
+}
+
+template <typename F>
+void q32_signed_batch(int64_t k, const void *w, size_t w_stride, int64_t n_rows, const void *act, size_t act_stride,
+                      int64_t n_act, float *out, size_t out_stride) {
+    const int64_t nb = k / kQK32;
+    const char *rows = static_cast<const char *>(w), *a = static_cast<const char *>(act);
+    int64_t r = 0;
+    for (; r + 2 <= n_rows; r += 2) {
+        q32_signed_rows<F, 2>(nb, rows + static_cast<size_t>(r) * w_stride, w_stride, a, act_stride, n_act, out + r,
+                              out_stride);
+    }
+    if (r < n_rows) {
+        q32_signed_rows<F, 1>(nb, rows + static_cast<size_t>(r) * w_stride, w_stride, a, act_stride, n_act, out + r,
+                              out_stride);
+    }
+}
+
 template <typename F>
 void q32_batch(int64_t k, const void *w, size_t w_stride, int64_t n_rows, const void *act, size_t act_stride,
                int64_t n_act, float *out, size_t out_stride) {
