@@ -21,9 +21,13 @@ struct Q4_0Fmt {
         return {q, _mm256_sign_epi8(q, q), h2f(x.d)};
     }
     static void add(const W &w, const BlockQ8_0 &y, __m256 &acc, __m256 &) {
-        const __m256i p = _mm256_maddubs_epi16(w.aq, _mm256_sign_epi8(loadu256(y.qs), w.q));
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(p, _mm256_set1_epi16(1))),
-                              _mm256_set1_ps(w.d * h2f(y.d)), acc);
+        add_loaded(w, loadu256(y.qs), h2f(y.d), acc);
+    }
+    // add() with the activation block's quants and scale already loaded (shared across rows).
+    static void add_loaded(const W &w, __m256i yq, float dy, __m256 &acc) {
+        const __m256i p = _mm256_maddubs_epi16(w.aq, _mm256_sign_epi8(yq, w.q));
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(p, _mm256_set1_epi16(1))), _mm256_set1_ps(w.d * dy),
+                              acc);
     }
 };
 struct Q8_0Fmt {
@@ -236,7 +240,6 @@ void q32_signed_tile(int64_t nb, const char *w, size_t w_stride, const char *act
     __m256 acc[RM][RN];
     for (int i = 0; i < RM; ++i)
         for (int j = 0; j < RN; ++j) acc[i][j] = _mm256_setzero_ps();
-    const __m256i ones = _mm256_set1_epi16(1);
     for (int64_t b = 0; b < nb; ++b) {
         typename F::W wv[RM];
         for (int i = 0; i < RM; ++i) wv[i] = F::prep(reinterpret_cast<const typename F::Block *>(w + i * w_stride)[b]);
@@ -244,14 +247,10 @@ void q32_signed_tile(int64_t nb, const char *w, size_t w_stride, const char *act
             const BlockQ8_0 &y = reinterpret_cast<const BlockQ8_0 *>(act + j * act_stride)[b];
             const __m256i yq = loadu256(y.qs);
             const float dy = h2f(y.d);
-            for (int i = 0; i < RM; ++i) {
-                // Q4_0Fmt::add's steps, with the activation's load and scale shared by the rows.
-                const __m256i p = _mm256_maddubs_epi16(wv[i].aq, _mm256_sign_epi8(yq, wv[i].q));
-                acc[i][j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(p, ones)),
-                                            _mm256_set1_ps(wv[i].d * dy), acc[i][j]);
-            }
+            for (int i = 0; i < RM; ++i) Q4_0Fmt::add_loaded(wv[i], yq, dy, acc[i][j]);
         }
     }
+    // q32_tile adds its (zero) min accumulator before the sum; so does this, down to the sign of zero.
     const __m256 zero = _mm256_setzero_ps();
     for (int i = 0; i < RM; ++i)
         for (int j = 0; j < RN; ++j) out[j * out_stride + i] = hsum_ps(_mm256_add_ps(acc[i][j], zero));
